@@ -1,0 +1,38 @@
+# fix401 — `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/fix401
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build demo test bench fmt vet clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## install what is missing: Go modules and Chromium (Debian's chromium package)
+	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
+	@$(GO) mod download
+	@bash .ci/chromium.sh
+
+build: deps ## build bin/fix401
+	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fix401
+
+demo: build ## start the built-in lab and diagnose every scenario
+	@rm -rf fix401-demo
+	./$(BIN) demo --out fix401-demo
+
+test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium)
+	@$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) test -race -count=1 ./...
+
+bench: build ## benchmarks: fix401 against bare Chromium on the lab, printed as ratios
+	$(GO) test -run '^$$' -bench . -benchtime 5x -count 1 ./internal/bench/
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build output and demo reports
+	rm -rf bin fix401-demo

@@ -1,0 +1,455 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/reports"
+	"github.com/fix401/fix401/steps"
+)
+
+// ErrInterrupted is the cause given to the run's context when the person
+// pressed Ctrl-C (or the scheduler sent SIGTERM).
+var ErrInterrupted = errors.New("interrupted")
+
+// ErrMaxTime is the cause given to the run's context when --max-time ran out.
+var ErrMaxTime = errors.New("the run took longer than --max-time")
+
+// Config is one diagnosis.
+type Config struct {
+	URL      string
+	Browser  *browser.Browser
+	Isolated bool // run in a new browser context (check does; diagnose uses the default one)
+
+	Timeout time.Duration // one page load
+	MaxWait time.Duration // longest wait for Retry-After
+	Only    []string      // --steps: run only these (reproduce always runs)
+	Skip    []string      // --skip
+	All     bool          // keep going after the fix
+
+	Screenshots bool
+	Version     string
+	Now         func() time.Time // injectable clock
+	Log         zerolog.Logger
+	Progress    func(Progress)
+	Secrets     []string // literal secrets to keep out of every text
+}
+
+// Progress is one event for the live display.
+type Progress struct {
+	Step    string
+	Title   string
+	Done    bool
+	Result  reports.Result
+	Line    string // short summary of what the step saw
+	Fixed   bool
+	Elapsed time.Duration
+}
+
+// Result is a finished diagnosis: the report and the files it refers to.
+type Result struct {
+	Report *reports.Report
+	// Files are the artifacts other than the report formats, by relative
+	// path (screenshots).
+	Files map[string][]byte
+	// Requests is every request the run made, for the HAR.
+	Requests []*browser.Request
+}
+
+// Plan returns the steps a run will take, in order.
+func Plan(only, skip []string) ([]steps.Step, error) {
+	for _, id := range append(slices.Clone(only), skip...) {
+		if steps.ByID(id) == nil {
+			return nil, fmt.Errorf("unknown step %q (steps: %s)", id, strings.Join(steps.IDs(), ", "))
+		}
+	}
+	var plan []steps.Step
+	for _, s := range steps.All() {
+		id := s.ID()
+		switch {
+		case id == "reproduce": // the baseline cannot be skipped
+		case len(only) > 0 && !slices.Contains(only, id):
+			continue
+		case slices.Contains(skip, id):
+			continue
+		}
+		plan = append(plan, s)
+	}
+	return plan, nil
+}
+
+// Diagnose runs the whole diagnosis. It returns an error only when no
+// report can be made at all (bad plan, no tab); everything else, including
+// interruption, ends up in the report.
+func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 20 * time.Second
+	}
+	plan, err := Plan(cfg.Only, cfg.Skip)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := cfg.Browser.NewSession(cfg.Isolated)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+
+	r := &run{cfg: cfg, sess: sess, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}}
+	r.report = &reports.Report{
+		Schema:    reports.SchemaID,
+		Tool:      reports.Tool{Name: "fix401", Version: cfg.Version},
+		Target:    reports.Target{URL: redact.URL(cfg.URL)},
+		StartedAt: r.started.UTC(),
+		Environment: reports.Environment{
+			OS: runtime.GOOS, Arch: runtime.GOARCH, Browser: cfg.Browser.Product(),
+			RemoteBrowser: cfg.Browser.Remote(),
+		},
+		Steps: []reports.Step{},
+	}
+	launchesBefore := browser.Launches()
+	r.walk(ctx, plan)
+	r.report.Environment.BrowserLaunches = browser.Launches() - launchesBefore
+	if r.report.Environment.BrowserLaunches == 0 && !cfg.Browser.Remote() {
+		r.report.Environment.BrowserLaunches = 1 // the shared browser this run used
+	}
+	r.finish()
+	return &Result{Report: r.report, Files: r.files, Requests: sess.Requests()}, nil
+}
+
+// run is the state of one diagnosis; it is the steps.Env of every step.
+type run struct {
+	cfg      Config
+	sess     *browser.Session
+	target   string
+	started  time.Time
+	report   *reports.Report
+	files    map[string][]byte
+	baseline *steps.Observation
+	fixedObs *steps.Observation
+
+	// the step being run
+	cur      *reports.Step
+	curIndex int
+	curStart time.Time
+}
+
+func (r *run) Target() string               { return r.target }
+func (r *run) Baseline() *steps.Observation { return r.baseline }
+func (r *run) MaxWait() time.Duration       { return r.cfg.MaxWait }
+func (r *run) Load(ctx context.Context, url string) (*steps.Observation, error) {
+	l, err := r.sess.Navigate(ctx, url, r.loadOptions())
+	return r.observe(l, err)
+}
+func (r *run) Reload(ctx context.Context) (*steps.Observation, error) {
+	l, err := r.sess.Reload(ctx, r.target, r.loadOptions())
+	return r.observe(l, err)
+}
+
+func (r *run) loadOptions() browser.LoadOptions {
+	return browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots}
+}
+
+func (r *run) Logf(format string, args ...any) {
+	msg := redact.Text(fmt.Sprintf(format, args...), r.cfg.Secrets...)
+	step := ""
+	if r.cur != nil {
+		step = r.cur.ID
+	}
+	r.cfg.Log.Info().Str("step", step).Msg(msg)
+	r.report.Log = append(r.report.Log, reports.LogLine{
+		Step: step, Level: "info", Message: msg, AtMS: r.cfg.Now().Sub(r.started).Milliseconds(),
+	})
+}
+
+// observe judges a load and records it in the current step.
+func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
+	if err != nil {
+		return nil, err
+	}
+	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
+	rl := r.reportLoad(o)
+	if r.cur != nil {
+		r.cur.Loads = append(r.cur.Loads, rl)
+	}
+	r.cfg.Log.Debug().Str("url", redact.URL(l.URL)).Int("status", l.Status).Str("kind", string(o.Verdict.Kind)).
+		Dur("took", l.Duration).Msg("load")
+	return o, nil
+}
+
+func (r *run) reportLoad(o *steps.Observation) reports.Load {
+	l := o.Load
+	rl := reports.Load{
+		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: redact.Text(o.Verdict.Reason, r.cfg.Secrets...),
+		URL: redact.URL(l.URL), FinalURL: redact.URL(l.FinalURL), NetError: l.NetError,
+		TimedOut: l.TimedOut, Title: redact.Text(l.Title, r.cfg.Secrets...), DurationMS: l.Duration.Milliseconds(),
+		StatusText: l.StatusText,
+	}
+	if l.Status > 0 {
+		rl.Status = new(l.Status)
+		rl.FromCache = new(l.FromCache)
+	}
+	if l.RemoteIP != "" {
+		rl.RemoteIP = new(l.RemoteIP)
+	}
+	for _, f := range o.Verdict.Failing {
+		rl.FailingRequests = append(rl.FailingRequests, reports.FailingRequest{
+			URL: redact.URL(f.URL), Method: f.Method, Status: f.Status, Type: f.Type,
+		})
+	}
+	if len(l.Screenshot) > 0 && r.cur != nil {
+		name := fmt.Sprintf("screenshots/%02d-%s-%d.png", r.curIndex, r.cur.ID, len(r.cur.Loads)+1)
+		r.files[name] = l.Screenshot
+		rl.Screenshot = new(name)
+		r.report.Artifacts.Screenshots = append(r.report.Artifacts.Screenshots, name)
+	}
+	return rl
+}
+
+// pageOf turns browser evidence into what the judge reads.
+func pageOf(l *browser.Load) judge.Page {
+	p := judge.Page{
+		URL: l.URL, FinalURL: l.FinalURL, Status: l.Status, NetError: l.NetError, TimedOut: l.TimedOut,
+		ContentType: l.MimeType, Title: l.Title, Headings: l.Headings, Text: l.Text,
+		HasPasswordField: l.HasPassword, Redirected: l.Redirected, Header: l.Header,
+	}
+	for _, q := range l.Requests {
+		if q.Document {
+			continue
+		}
+		p.Subrequests = append(p.Subrequests, judge.Request{URL: q.URL, Status: q.Status, Type: q.Type, Method: q.Method})
+	}
+	return p
+}
+
+// walk runs the plan: the baseline, then each remedy until one fixes the
+// page (or all of them, with --all).
+func (r *run) walk(ctx context.Context, plan []steps.Step) {
+	for i, s := range plan {
+		if err := context.Cause(ctx); ctx.Err() != nil {
+			r.stop(err)
+			return
+		}
+		if i > 0 && r.fixedObs != nil && !r.cfg.All {
+			return
+		}
+		obs, stepErr := r.runStep(ctx, i, s)
+		if ctx.Err() != nil {
+			r.stop(context.Cause(ctx))
+			return
+		}
+		if s.ID() == "reproduce" {
+			if stepErr != nil || obs == nil {
+				r.stop(fmt.Errorf("the first load failed: %v", stepErr))
+				return
+			}
+			r.baseline = obs
+			if !obs.Verdict.Kind.IsAuthFailure() {
+				return // healthy, or a failure that no auth remedy addresses
+			}
+		}
+	}
+}
+
+// stop ends the run early with an error outcome.
+func (r *run) stop(err error) {
+	if err == nil {
+		err = context.Canceled
+	}
+	msg := redact.Text(err.Error(), r.cfg.Secrets...)
+	if errors.Is(err, ErrMaxTime) || errors.Is(err, context.DeadlineExceeded) {
+		msg = ErrMaxTime.Error()
+	}
+	r.report.Error = &msg
+	r.report.Outcome = reports.Error
+}
+
+// runStep runs one step and its judged load, records it and reports progress.
+func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observation, error) {
+	rs := reports.Step{ID: s.ID(), Title: s.Title(), Result: reports.StillFailing}
+	r.cur, r.curIndex, r.curStart = &rs, i, r.cfg.Now()
+	r.progress(Progress{Step: s.ID(), Title: s.Title()})
+	slog := r.cfg.Log.With().Str("step", s.ID()).Logger()
+	slog.Debug().Msg("step started")
+
+	out, err := s.Run(ctx, r)
+	var judged *steps.Observation
+	switch {
+	case err != nil:
+		rs.Result = reports.StepError
+		rs.Error = redact.Text(err.Error(), r.cfg.Secrets...)
+	case out.Skip != "":
+		rs.Result = reports.Skipped
+		rs.SkipReason = new(out.Skip)
+	default:
+		judged = out.Judged
+		if judged == nil && !out.NoLoad && !out.Info {
+			// The step changed the browser's state: load the target again.
+			judged, err = r.Load(ctx, r.target)
+			if err != nil {
+				rs.Result, rs.Error = reports.StepError, redact.Text(err.Error(), r.cfg.Secrets...)
+			}
+		}
+		if out.CorrectedURL != "" {
+			r.target = out.CorrectedURL
+			r.report.Target.CorrectedURL = new(redact.URL(out.CorrectedURL))
+		}
+	}
+	rs.Action = redact.Text(out.Action, r.cfg.Secrets...)
+	if len(out.Evidence) > 0 {
+		rs.Evidence = out.Evidence
+	}
+	if judged != nil {
+		// The judged load is one of the step's loads; name it separately.
+		for j := range rs.Loads {
+			if rs.Loads[j].URL == redact.URL(judged.Load.URL) && rs.Loads[j].DurationMS == judged.Load.Duration.Milliseconds() {
+				rs.Load = &rs.Loads[j]
+			}
+		}
+		if rs.Load == nil {
+			rl := r.reportLoad(judged)
+			rs.Load = &rl
+		}
+		switch {
+		case s.ID() == "reproduce" && !judged.OK():
+			rs.Result = reports.Failing
+		case s.ID() == "reproduce":
+			rs.Result = reports.Info
+		case out.Info:
+			rs.Result = reports.Info
+		case judged.OK() && rs.Result != reports.StepError:
+			rs.Result = reports.StepFixed
+			if r.fixedObs == nil {
+				r.fixedObs = judged
+				r.report.FixedBy = new(s.ID())
+				r.confirm(ctx, &rs)
+			}
+		}
+	} else if out.Info && rs.Result == reports.StillFailing {
+		rs.Result = reports.Info
+	}
+	if len(rs.Loads) <= 1 {
+		rs.Loads = nil // the judged load says it all
+	}
+	rs.DurationMS = r.cfg.Now().Sub(r.curStart).Milliseconds()
+	r.report.Steps = append(r.report.Steps, rs)
+	r.cur = nil
+	slog.Debug().Str("result", string(rs.Result)).Int64("ms", rs.DurationMS).Msg("step done")
+	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: stepLine(rs, judged),
+		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond})
+	if judged != nil && rs.Load != nil {
+		// rs was copied into the report; point the copy's Load at its own Loads.
+		last := &r.report.Steps[len(r.report.Steps)-1]
+		if last.Load != nil {
+			l := *last.Load
+			last.Load = &l
+		}
+	}
+	return judged, err
+}
+
+// confirm loads the fixed page once more: a fix that does not hold is not
+// one to tell a user about.
+func (r *run) confirm(ctx context.Context, rs *reports.Step) {
+	again, err := r.Reload(ctx)
+	ok := err == nil && again.OK()
+	r.report.Confirmed = new(ok)
+	if rs.Evidence == nil {
+		rs.Evidence = map[string]any{}
+	}
+	rs.Evidence["confirmed"] = ok
+	if !ok {
+		r.Logf("the fix did not hold on a second load")
+	}
+}
+
+func (r *run) progress(p Progress) {
+	if r.cfg.Progress != nil {
+		p.Line = redact.Text(p.Line, r.cfg.Secrets...)
+		r.cfg.Progress(p)
+	}
+}
+
+// finish sets the outcome, the diagnosis and the duration.
+func (r *run) finish() {
+	rep := r.report
+	if rep.Outcome != reports.Error {
+		switch {
+		case r.baseline == nil:
+			rep.Outcome = reports.Error
+			if rep.Error == nil {
+				rep.Error = new("the page could not be loaded")
+			}
+		case r.baseline.OK():
+			rep.Outcome = reports.Healthy
+		case !r.baseline.Verdict.Kind.IsAuthFailure():
+			rep.Outcome = reports.NotAuthFailure
+		case r.fixedObs != nil:
+			rep.Outcome = reports.Fixed
+		default:
+			rep.Outcome = reports.Unresolved
+		}
+	}
+	if r.baseline != nil && r.baseline.Load.FinalURL != "" {
+		rep.Target.FinalURL = redact.URL(r.baseline.Load.FinalURL)
+	}
+	rep.Diagnosis = diagnose(r)
+	rep.DurationMS = r.cfg.Now().Sub(r.started).Milliseconds()
+}
+
+func stepsByID(id string) string {
+	for _, s := range steps.All() {
+		if s.ID() == id {
+			return s.Title()
+		}
+	}
+	return ""
+}
+
+// stepLine is the short text after a step's name in the live display.
+func stepLine(rs reports.Step, judged *steps.Observation) string {
+	switch {
+	case rs.Result == reports.Skipped && rs.SkipReason != nil:
+		return "skipped: " + *rs.SkipReason
+	case rs.Result == reports.StepError:
+		return "error: " + rs.Error
+	case judged == nil:
+		return rs.Action
+	}
+	l := judged.Load
+	var parts []string
+	switch {
+	case l.TimedOut && l.Status == 0:
+		parts = append(parts, "timed out")
+	case l.NetError != "" && l.Status == 0:
+		parts = append(parts, l.NetError)
+	default:
+		parts = append(parts, statusPhrase(l.Status))
+	}
+	if !judged.OK() {
+		parts = append(parts, string(judged.Verdict.Kind))
+		if w := l.Header.Values("Www-Authenticate"); len(w) > 0 {
+			parts = append(parts, strings.Join(w, ", "))
+		}
+		if judged.Verdict.IISSubstatus != "" {
+			parts = append(parts, "IIS "+judged.Verdict.IISSubstatus)
+		}
+	}
+	if intermittent, _ := rs.Evidence["intermittent"].(bool); intermittent {
+		parts = append(parts, "intermittent")
+	}
+	return strings.Join(parts, " · ")
+}

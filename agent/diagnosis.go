@@ -1,0 +1,288 @@
+package agent
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fix401/fix401/internal/challenge"
+	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/reports"
+	"github.com/fix401/fix401/steps"
+)
+
+// diagnose explains the baseline failure in plain words.
+func diagnose(r *run) reports.Diagnosis {
+	d := reports.Diagnosis{Kind: string(judge.None), Challenges: []reports.Challenge{}, NextSteps: []string{}}
+	b := r.baseline
+	if b == nil {
+		d.Kind = string(judge.NetworkError)
+		d.Summary = "The page could not be loaded at all, so nothing could be diagnosed."
+		if r.report.Error != nil {
+			d.Summary = "The run stopped before the page could be loaded: " + *r.report.Error + "."
+		}
+		d.NextSteps = []string{"Run fix401 again; if it keeps failing, check that the URL is reachable from this machine."}
+		return d
+	}
+	v := b.Verdict
+	d.Kind = string(v.Kind)
+	if b.Load.Status > 0 {
+		d.Status = new(b.Load.Status)
+	}
+	if intermittent, _ := r.stepEvidence("reproduce", "intermittent").(bool); intermittent {
+		d.Intermittent = true
+	}
+
+	// The challenge: the document's own, or the failing sub-request's.
+	hdr, name := b.Load.Header, "WWW-Authenticate"
+	if v.Kind == judge.Proxy407 {
+		name = "Proxy-Authenticate"
+	}
+	if v.Kind == judge.Subresource401 {
+		hdr = failingHeader(b, v)
+	}
+	lines := hdr.Values(name)
+	if len(lines) > 0 {
+		res := challenge.Parse(lines...)
+		d.Header = name
+		d.HeaderLines = lines
+		d.HeaderValid = new(res.Valid)
+		d.HeaderError = res.Error
+		for _, c := range res.Challenges {
+			d.Challenges = append(d.Challenges, reports.Challenge{Scheme: c.Scheme, Token68: c.Token68, Params: c.Params})
+		}
+		d.Explanations = challenge.Describe(res)
+		d.Warnings = append(d.Warnings, res.Warnings...)
+		if code, desc := res.BearerError(); code != "" {
+			d.BearerError = new(code)
+			if desc != "" {
+				d.BearerDesc = new(desc)
+			}
+		}
+	}
+	if v.IISSubstatus != "" {
+		d.IISSubstatus = new(v.IISSubstatus)
+		d.IISMeaning = judge.IISMeaning(v.IISSubstatus)
+	}
+	if s, ok := retryAfter(hdr.Get("Retry-After"), r.cfg.Now()); ok {
+		d.RetryAfterS = new(s)
+	}
+	if secs, ok := r.stepEvidence("reload", "retry_after_s").(int); ok && d.RetryAfterS == nil {
+		d.RetryAfterS = new(secs)
+	}
+	noChallenge := (v.Kind == judge.HTTP401 || v.Kind == judge.Subresource401) && len(lines) == 0
+	if noChallenge {
+		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
+	}
+	d.Summary = summary(r, v, d, noChallenge)
+	d.NextSteps = nextSteps(r, v, d, noChallenge)
+	if r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure {
+		d.Contact = contactFor(r.target)
+	}
+	for i := range d.NextSteps {
+		d.NextSteps[i] = redact.Text(d.NextSteps[i], r.cfg.Secrets...)
+	}
+	d.Summary = redact.Text(d.Summary, r.cfg.Secrets...)
+	return d
+}
+
+// failingHeader returns the headers of the first sub-request that got a 401.
+func failingHeader(b *steps.Observation, v judge.Verdict) http.Header {
+	for _, f := range v.Failing {
+		for _, q := range b.Load.Requests {
+			if q.URL == f.URL && q.Status == f.Status && q.ResponseHdr != nil {
+				return q.ResponseHdr
+			}
+		}
+	}
+	return http.Header{}
+}
+
+func (r *run) stepEvidence(step, key string) any {
+	for _, s := range r.report.Steps {
+		if s.ID == step {
+			return s.Evidence[key]
+		}
+	}
+	return nil
+}
+
+// retryAfter reads Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+func retryAfter(v string, now time.Time) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return n, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, int(t.Sub(now).Round(time.Second).Seconds())), true
+	}
+	return 0, false
+}
+
+func statusPhrase(status int) string {
+	if status == 0 {
+		return "no response"
+	}
+	return fmt.Sprintf("%d %s", status, http.StatusText(status))
+}
+
+func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) string {
+	var what string
+	switch v.Kind {
+	case judge.None:
+		return "The page loaded normally (" + statusPhrase(r.baseline.Load.Status) + "); no authentication failure was reproduced from this machine with a clean browser."
+	case judge.HTTP401:
+		what = "The server answered 401 Unauthorized: it wants the browser to prove who the user is"
+		if len(d.Challenges) > 0 {
+			what += " (" + schemeList(d.Challenges) + ")"
+		}
+		if noChallenge {
+			what += ", but it sent no WWW-Authenticate header, so no browser can know how to sign in"
+		}
+	case judge.Proxy407:
+		what = "A proxy between this machine and the site answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials"
+	case judge.Soft401:
+		what = "The page answered " + statusPhrase(r.baseline.Load.Status) + " but shows an access-denied or sign-in page"
+		if v.Evidence != "" {
+			what += " (\u201c" + v.Evidence + "\u201d)"
+		}
+	case judge.Subresource401:
+		what = fmt.Sprintf("The page itself loaded, but %d request(s) it made were refused with 401, so part of it does not work", len(v.Failing))
+	case judge.Forbidden403:
+		what = "The server answered 403 Forbidden: it knows who the user is (or does not care) and refuses access; signing in again or clearing the browser will not change that"
+	case judge.OtherStatus:
+		what = "The page failed with " + statusPhrase(r.baseline.Load.Status) + ", which is not an authentication failure"
+	case judge.NetworkError:
+		what = "The page could not be reached: " + v.Reason
+	default:
+		what = v.Reason
+	}
+	if d.IISSubstatus != nil {
+		what += ". " + strings.TrimSuffix(d.IISMeaning, ".")
+	}
+	if d.BearerError != nil {
+		what += fmt.Sprintf(". The token was rejected with error %q", *d.BearerError)
+		if d.BearerDesc != nil {
+			what += " (" + *d.BearerDesc + ")"
+		}
+	}
+	if d.Intermittent {
+		what += ". The failure did not repeat on every load: it is intermittent"
+	}
+	what = strings.TrimSuffix(what, ".") + "."
+	switch r.report.Outcome {
+	case reports.Fixed:
+		what += fmt.Sprintf(" It was fixed by %s", stepTitle(*r.report.FixedBy))
+		if r.report.Confirmed != nil && *r.report.Confirmed {
+			what += " (confirmed on a second load)."
+		} else {
+			what += ", but the fix did not hold on a second load."
+		}
+	case reports.Unresolved:
+		what += " None of the steps tried fixed it."
+	}
+	return what
+}
+
+func schemeList(cs []reports.Challenge) string {
+	var names []string
+	for _, c := range cs {
+		n := c.Scheme
+		if realm := c.Params["realm"]; realm != "" {
+			n += fmt.Sprintf(" realm %q", realm)
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
+}
+
+func stepTitle(id string) string {
+	if s := stepsByID(id); s != "" {
+		return s
+	}
+	return id
+}
+
+func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []string {
+	var out []string
+	add := func(s ...string) { out = append(out, s...) }
+	switch r.report.Outcome {
+	case reports.Healthy:
+		add("If the user still sees 401, the cause is in their own browser state: run fix401 with --cookies (an export of their cookies) or --profile (a copy of their Chrome profile).",
+			"Check that the user opens exactly the same URL: "+redact.URL(r.target))
+		return out
+	case reports.Fixed:
+		add("Do the same in the user's browser: " + r.fixAction())
+		return out
+	}
+	switch v.Kind {
+	case judge.HTTP401, judge.Soft401:
+		if has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM") {
+			add("Windows integrated sign-in: make sure the user's machine is joined to the domain and the site is in the browser's intranet zone (or allowed by the AuthServerAllowlist policy).")
+		}
+		add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
+		if d.BearerError != nil {
+			add("The access token was rejected: sign out and sign in again so the application gets a new token.")
+		}
+	case judge.Subresource401:
+		add("The page's own API calls are refused: sign out and sign in again, then clear cookies and site data for the site if it persists.")
+	case judge.Proxy407:
+		add("Check the proxy settings and the proxy credentials of the user's machine, or try another network; this is for the network team, not the site owner.")
+	case judge.Forbidden403:
+		add("Ask the site owner to grant the user's account access; a 403 is a permission decision, not a sign-in problem.")
+	case judge.OtherStatus:
+		add("Check the URL; the server reports " + statusPhrase(r.baseline.Load.Status) + ".")
+	case judge.NetworkError:
+		add("Check that the site is reachable from this machine (VPN, DNS, firewall) and that the address is right.")
+	}
+	if d.IISSubstatus != nil {
+		add("Tell the site owner what IIS reports: " + d.IISMeaning)
+	}
+	if noChallenge {
+		add("Tell the site owner their server sends 401 without a WWW-Authenticate header (RFC 9110 §15.5.2).")
+	}
+	if c := contactFor(r.target); c != nil && (r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure) {
+		add("If nothing helps, contact the site owner (" + c.Webmaster + ", or the Contact in " + c.SecurityTxt + ") with this report attached.")
+	}
+	return out
+}
+
+func has(cs []reports.Challenge, scheme string) bool {
+	for _, c := range cs {
+		if strings.EqualFold(c.Scheme, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+// fixAction is the action sentence of the fixing step.
+func (r *run) fixAction() string {
+	for _, s := range r.report.Steps {
+		if r.report.FixedBy != nil && s.ID == *r.report.FixedBy {
+			return s.Action
+		}
+	}
+	return ""
+}
+
+// contactFor is where to escalate, as the help articles advise: the site's
+// security.txt and the conventional webmaster mailbox (RFC 2142).
+func contactFor(target string) *reports.Contact {
+	u, err := url.Parse(target)
+	if err != nil || u.Hostname() == "" {
+		return nil
+	}
+	host := strings.TrimPrefix(u.Hostname(), "www.")
+	return &reports.Contact{
+		Webmaster:   "webmaster@" + host,
+		SecurityTxt: u.Scheme + "://" + u.Host + "/.well-known/security.txt",
+	}
+}

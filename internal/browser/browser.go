@@ -1,0 +1,195 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
+)
+
+// Options say which browser to use and how to start it.
+type Options struct {
+	// ExecPath is the browser to start (see Find). Ignored with RemoteURL.
+	ExecPath string
+	// RemoteURL is a DevTools endpoint (ws://host:port/devtools/browser/…
+	// or http://host:port) of a browser that runs already.
+	RemoteURL string
+	// HostRules are Chrome --host-resolver-rules entries such as
+	// "MAP intranet.example 127.0.0.1".
+	HostRules []string
+	// ProxyServer, when set, sends every request through this proxy.
+	ProxyServer string
+	// Insecure accepts invalid TLS certificates.
+	Insecure bool
+	// Debugf receives the DevTools protocol chatter; nil drops it.
+	Debugf func(string, ...any)
+}
+
+// UnavailableError means there is no browser to work with: none was found,
+// it failed to start, or the remote endpoint did not answer.
+type UnavailableError struct {
+	What string // one lowercase clause, e.g. "chromium failed to start"
+	Hint string
+	Err  error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Err != nil {
+		return e.What + ": " + e.Err.Error()
+	}
+	return e.What
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// launches counts browser processes started by this program, so that tests
+// and benchmarks can hold the "one browser per run" rule.
+var launches atomic.Int64
+
+// Launches returns how many browser processes this program has started.
+func Launches() int64 { return launches.Load() }
+
+// Browser is one running (or attached) browser.
+type Browser struct {
+	allocCancel context.CancelFunc
+	ctx         context.Context // owns the browser; its first tab is unused
+	cancel      context.CancelFunc
+	dataDir     string // removed on Close; "" for a remote browser
+	remote      bool
+	product     string
+	opts        Options
+}
+
+// Flags are the command-line switches every local browser gets. The network
+// here is closed: without the background-networking switches Chromium floods
+// it with refused connections, and QUIC would bypass host rules.
+func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(o.ExecPath),
+		chromedp.UserDataDir(dataDir),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.WindowSize(1280, 800),
+	)
+	if len(o.HostRules) > 0 {
+		opts = append(opts, chromedp.Flag("host-resolver-rules", strings.Join(o.HostRules, ", ")))
+	}
+	if o.ProxyServer != "" {
+		opts = append(opts, chromedp.ProxyServer(o.ProxyServer))
+	}
+	if o.Insecure {
+		opts = append(opts, chromedp.IgnoreCertErrors)
+	}
+	return opts
+}
+
+// Launch starts a local browser with a fresh, private user-data-dir, or
+// attaches to a remote one. The browser outlives ctx's cancellation only as
+// long as it takes the caller to Close it: Close is always required.
+func Launch(ctx context.Context, o Options) (*Browser, error) {
+	// The browser must not die with a run's deadline: the run still needs it
+	// to finish its report. Close ends it.
+	base := context.WithoutCancel(ctx)
+	b := &Browser{opts: o}
+	var allocCtx context.Context
+	if o.RemoteURL != "" {
+		b.remote = true
+		allocCtx, b.allocCancel = remote.NewAllocator(base, o.RemoteURL, remote.WithDialTimeout(10*time.Second))
+	} else {
+		if o.ExecPath == "" {
+			return nil, &UnavailableError{What: "no browser to start", Err: ErrNotFound}
+		}
+		dir, err := os.MkdirTemp("", "fix401-chrome-")
+		if err != nil {
+			return nil, fmt.Errorf("creating the browser profile: %w", err)
+		}
+		b.dataDir = dir
+		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, dir)...)
+	}
+	var copts []chromedp.ContextOption
+	if o.Debugf != nil {
+		copts = append(copts, chromedp.WithDebugf(o.Debugf))
+	}
+	copts = append(copts, chromedp.WithErrorf(func(string, ...any) {}), chromedp.WithLogf(func(string, ...any) {}))
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx, copts...)
+
+	// Starting is bounded: a browser that hangs at start must not hang us.
+	// The first Do binds the browser's life to the context it gets, so it
+	// gets b.ctx itself and the bounds cancel b.ctx.
+	timer := time.AfterFunc(60*time.Second, b.cancel)
+	stopWatch := context.AfterFunc(ctx, b.cancel) // an interrupt during start
+	err := chromedp.Do(b.ctx)
+	timer.Stop()
+	stopWatch()
+	if err == nil && b.ctx.Err() != nil {
+		err = b.ctx.Err()
+	}
+	if err != nil {
+		b.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if o.RemoteURL != "" {
+			return nil, &UnavailableError{What: "remote browser " + o.RemoteURL + " is unreachable",
+				Hint: "check that the browser runs with --remote-debugging-port and that the address is right", Err: err}
+		}
+		return nil, &UnavailableError{What: "the browser failed to start", Hint: "run it by hand to see why: " + o.ExecPath + " --headless --no-sandbox about:blank", Err: err}
+	}
+	if !b.remote {
+		launches.Add(1)
+	}
+	if v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{}); err == nil {
+		b.product = v.Product
+	}
+	return b, nil
+}
+
+// Product is the browser's name and version, e.g. "Chrome/124.0.6367.91".
+func (b *Browser) Product() string { return b.product }
+
+// Remote reports whether the browser was attached rather than started.
+func (b *Browser) Remote() bool { return b.remote }
+
+// Close ends the browser (or detaches from a remote one) and removes its
+// temporary profile. It is safe to call more than once.
+func (b *Browser) Close() error {
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.allocCancel != nil {
+		b.allocCancel() // waits for the process to exit
+	}
+	if b.dataDir == "" {
+		return nil
+	}
+	dir := b.dataDir
+	b.dataDir = ""
+	// Chromium's helpers can outlive the main process by a moment and keep
+	// writing into the profile, so a single RemoveAll may meet a non-empty dir.
+	var err error
+	for range 50 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("removing the browser profile %s: %w", dir, err)
+}
+
+// errClosed is returned when a session is used after its browser went away.
+var errClosed = errors.New("the browser is closed")

@@ -1,0 +1,200 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// One browser for the whole test binary and a tab per test, as chromedp's
+// own tests do: starting Chromium is the slow part.
+var shared *Browser
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		path, err := Find("", os.Getenv)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "browser tests: no Chromium:", InstallHint("linux"))
+			return 1
+		}
+		b, err := Launch(context.Background(), Options{ExecPath: path})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "browser tests:", err)
+			return 1
+		}
+		shared = b
+		defer b.Close()
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+func newSession(t *testing.T) *Session {
+	t.Helper()
+	s, err := shared.NewSession(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func testServer(t *testing.T) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Fine</title><h1>Hello</h1>`)
+	})
+	mux.HandleFunc("/basic", func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); ok && u == "alice" && p == "secret" {
+			fmt.Fprint(w, `<!doctype html><title>In</title><h1>Welcome</h1>`)
+			return
+		}
+		w.Header().Add("WWW-Authenticate", `Basic realm="Reports"`)
+		w.Header().Add("WWW-Authenticate", `Bearer realm="x"`)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(401)
+		fmt.Fprint(w, `<!doctype html><title>401 Unauthorized</title><h1>Unauthorized</h1>`)
+	})
+	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(401)
+	})
+	mux.HandleFunc("/spa", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>App</title><h1>App</h1><script>fetch("/api").then(r => document.body.append("api " + r.status))</script>`)
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ok", http.StatusFound)
+	})
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Slow</title>`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func TestLoadStatuses(t *testing.T) {
+	ts := testServer(t)
+	tests := []struct {
+		path       string
+		status     int
+		title      string
+		redirected bool
+	}{
+		{"/ok", 200, "Fine", false},
+		{"/basic", 401, "401 Unauthorized", false},
+		{"/redirect", 200, "Fine", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			s := newSession(t)
+			l, err := s.Navigate(context.Background(), ts.URL+tt.path, LoadOptions{Timeout: 10 * time.Second, Screenshot: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Status != tt.status || l.Title != tt.title || l.Redirected != tt.redirected || l.NetError != "" {
+				t.Errorf("got status %d title %q redirected %v neterr %q", l.Status, l.Title, l.Redirected, l.NetError)
+			}
+			if len(l.Screenshot) == 0 {
+				t.Error("no screenshot")
+			}
+			if l.RemoteIP != "127.0.0.1" {
+				t.Errorf("remote ip %q", l.RemoteIP)
+			}
+		})
+	}
+}
+
+func TestLoadKeepsEveryChallengeLine(t *testing.T) {
+	ts := testServer(t)
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL+"/basic", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := l.Header.Values("Www-Authenticate")
+	if len(got) != 2 || got[0] != `Basic realm="Reports"` {
+		t.Errorf("WWW-Authenticate lines = %q", got)
+	}
+	if len(l.Auth) != 1 || l.Auth[0].Answer != "cancelled" || !strings.EqualFold(l.Auth[0].Scheme, "basic") {
+		t.Errorf("auth events = %+v", l.Auth)
+	}
+}
+
+func TestLoadAnswersWithCredentials(t *testing.T) {
+	ts := testServer(t)
+	for _, tt := range []struct {
+		pass   string
+		status int
+	}{{"secret", 200}, {"wrong", 401}} {
+		s := newSession(t)
+		s.SetCredentials(&Credentials{User: "alice", Password: tt.pass})
+		l, err := s.Navigate(context.Background(), ts.URL+"/basic", LoadOptions{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Status != tt.status {
+			t.Errorf("password %q: status %d, want %d", tt.pass, l.Status, tt.status)
+		}
+	}
+}
+
+func TestLoadSeesSubresource401(t *testing.T) {
+	ts := testServer(t)
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL+"/spa", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api *Request
+	for _, q := range l.Requests {
+		if strings.HasSuffix(q.URL, "/api") {
+			api = q
+		}
+	}
+	if l.Status != 200 || api == nil || api.Status != 401 || api.Type != "Fetch" {
+		t.Fatalf("status %d, api %+v", l.Status, api)
+	}
+}
+
+func TestLoadTimesOut(t *testing.T) {
+	ts := testServer(t)
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL+"/hang", LoadOptions{Timeout: 1 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.TimedOut || l.Status != 200 {
+		t.Errorf("timed out %v status %d", l.TimedOut, l.Status)
+	}
+	// The tab is still usable afterwards.
+	l, err = s.Navigate(context.Background(), ts.URL+"/ok", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil || l.Status != 200 {
+		t.Fatalf("after timeout: %v %+v", err, l)
+	}
+}
+
+func TestLoadRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), "http://"+addr+"/", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.NetError != "net::ERR_CONNECTION_REFUSED" || l.Status != 0 {
+		t.Errorf("neterr %q status %d", l.NetError, l.Status)
+	}
+}

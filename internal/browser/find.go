@@ -1,0 +1,94 @@
+package browser
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// ErrNotFound is returned by Find when no Chromium-based browser was found.
+var ErrNotFound = errors.New("no Chrome or Chromium found")
+
+// Find returns the browser executable to start. explicit (the --chrome flag)
+// wins, then the FIX401_CHROME variable, then the names on PATH and the places
+// each OS's installers use. getenv is injected because only the CLI reads the
+// process environment.
+func Find(explicit string, getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	for _, c := range []struct{ path, from string }{
+		{explicit, "--chrome"},
+		{getenv("FIX401_CHROME"), "FIX401_CHROME"},
+	} {
+		if c.path == "" {
+			continue
+		}
+		p, err := exec.LookPath(c.path)
+		if err != nil {
+			return "", fmt.Errorf("%s %q: %w: %v", c.from, c.path, ErrNotFound, err)
+		}
+		return p, nil
+	}
+	for _, c := range candidates(runtime.GOOS, getenv) {
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNotFound
+}
+
+// candidates lists, in order of preference, the names and paths where a
+// Chromium-based browser is usually installed on goos.
+func candidates(goos string, getenv func(string) string) []string {
+	switch goos {
+	case "darwin":
+		var out []string
+		for _, app := range []string{
+			"Google Chrome.app/Contents/MacOS/Google Chrome",
+			"Chromium.app/Contents/MacOS/Chromium",
+			"Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+			"Brave Browser.app/Contents/MacOS/Brave Browser",
+		} {
+			out = append(out, filepath.Join("/Applications", app))
+			if home := getenv("HOME"); home != "" {
+				out = append(out, filepath.Join(home, "Applications", app))
+			}
+		}
+		return append(out, "chromium", "google-chrome")
+	case "windows":
+		out := []string{"chrome.exe", "msedge.exe"}
+		for _, root := range []string{getenv("ProgramFiles"), getenv("ProgramFiles(x86)"), getenv("LocalAppData")} {
+			if root == "" {
+				continue
+			}
+			out = append(out,
+				filepath.Join(root, `Google\Chrome\Application\chrome.exe`),
+				filepath.Join(root, `Chromium\Application\chrome.exe`),
+				filepath.Join(root, `Microsoft\Edge\Application\msedge.exe`),
+			)
+		}
+		return out
+	default:
+		return []string{
+			"chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+			"chrome", "headless-shell", "microsoft-edge",
+			"/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
+			"/opt/google/chrome/chrome", "/headless-shell/headless-shell",
+		}
+	}
+}
+
+// InstallHint is the one line that tells a person how to get a browser.
+func InstallHint(goos string) string {
+	switch goos {
+	case "darwin":
+		return "install Google Chrome (or Chromium), or pass --chrome /path/to/browser"
+	case "windows":
+		return "install Google Chrome or Microsoft Edge, or pass --chrome C:\\path\\to\\chrome.exe"
+	default:
+		return "install Chromium (Debian/Ubuntu: sudo apt-get install chromium), or pass --chrome /path/to/browser"
+	}
+}

@@ -1,0 +1,285 @@
+package browser
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+)
+
+// Request is one network request as the browser saw it, with secrets still
+// in it: the report and HAR writers redact.
+type Request struct {
+	ID          string
+	Load        int // index of the Load that made it
+	URL         string
+	Method      string
+	Type        string // Document, XHR, Fetch, Script, Image, …
+	FrameID     string
+	Document    bool // the main frame's document
+	Started     time.Time
+	RequestHdr  http.Header
+	Status      int
+	StatusText  string
+	ResponseHdr http.Header
+	MimeType    string
+	Protocol    string
+	RemoteIP    string
+	RemotePort  int
+	FromCache   bool
+	Failed      string // net error text when the request failed
+	Canceled    bool
+	Size        int64 // encoded bytes received
+	Timing      Timing
+	// Redirects are the earlier hops of this request, oldest first.
+	Redirects []*Request
+
+	requestTime float64 // monotonic seconds, CDP's clock
+	done        bool
+}
+
+// Timing is the HAR-style split of a request's time, in milliseconds; -1
+// where a phase did not happen (a reused connection has no connect).
+type Timing struct {
+	Blocked, DNS, Connect, SSL, Send, Wait, Receive float64
+}
+
+// recorder keeps every request of a session, in order, from the events the
+// tab delivers (in order) on its read loop.
+type recorder struct {
+	mu       sync.Mutex
+	byID     map[string]*Request
+	all      []*Request
+	load     int // current load index
+	inflight int
+	changed  chan struct{} // closed and replaced on every change
+	loaded   chan struct{} // closed on the current load's load event
+}
+
+func newRecorder() *recorder {
+	return &recorder{byID: map[string]*Request{}, changed: make(chan struct{}), loaded: make(chan struct{})}
+}
+
+// begin starts a new load: requests from now on belong to it.
+func (r *recorder) begin() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.load++
+	r.inflight = 0
+	r.loaded = make(chan struct{})
+	return r.load
+}
+
+func (r *recorder) notify() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// state returns the number of unfinished requests of the current load and a
+// channel that is closed at the next change.
+func (r *recorder) state() (int, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inflight, r.changed
+}
+
+func (r *recorder) loadedCh() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loaded
+}
+
+func (r *recorder) loadFired() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-r.loaded:
+	default:
+		close(r.loaded)
+	}
+}
+
+// requests returns the requests of load n, in the order they started.
+func (r *recorder) requests(n int) []*Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*Request
+	for _, q := range r.all {
+		if q.Load == n {
+			c := *q
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+// All returns every request so far, for the HAR.
+func (r *recorder) snapshot() []*Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Request, len(r.all))
+	for i, q := range r.all {
+		c := *q
+		out[i] = &c
+	}
+	return out
+}
+
+func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := string(ev.RequestID)
+	q := &Request{
+		ID: id, Load: r.load, URL: ev.Request.URL, Method: ev.Request.Method,
+		Type: string(ev.Type), FrameID: string(ev.FrameID),
+		RequestHdr: headers(ev.Request.Headers), requestTime: float64(ev.Timestamp),
+		Started: time.Now(),
+	}
+	if ev.WallTime > 0 {
+		q.Started = time.UnixMicro(int64(float64(ev.WallTime) * 1e6))
+	}
+	q.Document = ev.Type == network.ResourceTypeDocument && (mainFrame == "" || q.FrameID == mainFrame) && string(ev.LoaderID) == id
+	if prev, ok := r.byID[id]; ok && ev.RedirectResponse != nil {
+		// A redirect reuses the request id: close the previous hop.
+		prev.applyResponse(ev.RedirectResponse)
+		prev.done = true
+		hops := prev.Redirects
+		prev.Redirects = nil
+		q.Redirects = append(hops, prev)
+		q.Load = prev.Load
+		q.Document = prev.Document
+		for i, x := range r.all {
+			if x == prev {
+				r.all[i] = q
+			}
+		}
+		r.byID[id] = q
+		r.notify()
+		return
+	}
+	r.byID[id] = q
+	r.all = append(r.all, q)
+	if q.Load == r.load {
+		r.inflight++
+	}
+	r.notify()
+}
+
+func (q *Request) applyResponse(resp *network.Response) {
+	q.Status = int(resp.Status)
+	q.StatusText = resp.StatusText
+	q.ResponseHdr = headers(resp.Headers)
+	if len(resp.RequestHeaders) > 0 {
+		q.RequestHdr = headers(resp.RequestHeaders)
+	}
+	q.MimeType = resp.MimeType
+	q.Protocol = resp.Protocol
+	q.RemoteIP = resp.RemoteIPAddress
+	q.RemotePort = int(resp.RemotePort)
+	q.FromCache = resp.FromDiskCache || resp.FromPrefetchCache || resp.FromServiceWorker
+	q.Size = int64(resp.EncodedDataLength)
+	if t := resp.Timing; t != nil {
+		ms := func(a, b float64) float64 {
+			if a < 0 || b < 0 {
+				return -1
+			}
+			return b - a
+		}
+		q.Timing = Timing{
+			Blocked: max(t.DNSStart, t.ConnectStart, t.SendStart, 0),
+			DNS:     ms(t.DNSStart, t.DNSEnd),
+			Connect: ms(t.ConnectStart, t.ConnectEnd),
+			SSL:     ms(t.SslStart, t.SslEnd),
+			Send:    ms(t.SendStart, t.SendEnd),
+			Wait:    ms(t.SendEnd, t.ReceiveHeadersEnd),
+		}
+		if q.Timing.DNS >= 0 || q.Timing.Connect >= 0 {
+			q.Timing.Blocked = max(0, min(pos(t.DNSStart), pos(t.ConnectStart), pos(t.SendStart)))
+		} else {
+			q.Timing.Blocked = max(0, t.SendStart)
+		}
+		q.requestTime = t.RequestTime
+	}
+}
+
+func pos(v float64) float64 {
+	if v < 0 {
+		return 1e18
+	}
+	return v
+}
+
+func (r *recorder) responseReceived(ev *network.EventResponseReceived) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.byID[string(ev.RequestID)]; ok && ev.Response != nil {
+		q.applyResponse(ev.Response)
+		r.notify()
+	}
+}
+
+// extraInfo carries the raw response headers, which keep Set-Cookie lines
+// and repeated WWW-Authenticate lines exactly as the server sent them.
+func (r *recorder) extraInfo(ev *network.EventResponseReceivedExtraInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.byID[string(ev.RequestID)]; ok {
+		if h := headers(ev.Headers); len(h) > 0 {
+			q.ResponseHdr = h
+		}
+		if ev.StatusCode > 0 && q.Status == 0 {
+			q.Status = int(ev.StatusCode)
+		}
+	}
+}
+
+func (r *recorder) requestExtraInfo(ev *network.EventRequestWillBeSentExtraInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.byID[string(ev.RequestID)]; ok {
+		if h := headers(ev.Headers); len(h) > 0 {
+			q.RequestHdr = h
+		}
+	}
+}
+
+func (r *recorder) finished(id string, ts float64, size float64, failed string, canceled bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q, ok := r.byID[id]
+	if !ok || q.done {
+		return
+	}
+	q.done = true
+	q.Failed = failed
+	q.Canceled = canceled
+	if size > 0 {
+		q.Size = int64(size)
+	}
+	if q.requestTime > 0 && ts > 0 && q.Timing.Wait >= 0 {
+		hdrEnd := q.Timing.Blocked + max(q.Timing.DNS, 0) + max(q.Timing.Connect, 0) + max(q.Timing.Send, 0) + max(q.Timing.Wait, 0)
+		q.Timing.Receive = max(0, (ts-q.requestTime)*1000-hdrEnd)
+	}
+	if q.Load == r.load && r.inflight > 0 {
+		r.inflight--
+	}
+	r.notify()
+}
+
+// headers turns CDP's header object (repeated lines joined by "\n") into an
+// http.Header with one value per line.
+func headers(h network.Headers) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		for _, line := range strings.Split(s, "\n") {
+			out.Add(k, line)
+		}
+	}
+	return out
+}

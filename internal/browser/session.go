@@ -1,0 +1,353 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Credentials answer HTTP auth challenges (Basic, Digest, NTLM, Negotiate).
+type Credentials struct {
+	User, Password string
+}
+
+// AuthEvent is one HTTP auth challenge the browser met, and what we answered.
+type AuthEvent struct {
+	URL, Origin, Scheme, Realm string
+	Proxy                      bool
+	Answer                     string // "cancelled" or "credentials"
+}
+
+// Session is one tab, in the browser's default context or in a new isolated
+// one. Its methods must not be called concurrently.
+type Session struct {
+	b      *Browser
+	ctx    context.Context
+	cancel context.CancelFunc
+	rec    *recorder
+
+	mu        sync.Mutex
+	mainFrame string
+	creds     *Credentials
+	authTries map[string]int // per request id: Chrome asks again after a wrong answer
+	auth      []AuthEvent
+}
+
+// NewSession opens a tab. isolated puts it in a new browser context, with
+// its own cookies, cache and storage, as an incognito window has.
+func (b *Browser) NewSession(isolated bool) (*Session, error) {
+	s := &Session{b: b, rec: newRecorder(), authTries: map[string]int{}}
+	opts := []chromedp.ContextOption{chromedp.WithListener(s.listen)}
+	if isolated {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opts...)
+	// The tab must see auth challenges, or headless Chrome turns every
+	// Basic/Digest/NTLM 401 into ERR_INVALID_AUTH_CREDENTIALS with no page.
+	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
+			Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
+			HandleAuthRequests: new(true),
+		})
+		return err
+	}))
+	if err != nil {
+		s.cancel()
+		if b.ctx.Err() != nil {
+			return nil, errClosed
+		}
+		return nil, fmt.Errorf("opening a tab: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the tab (and its browser context, when isolated).
+func (s *Session) Close() { s.cancel() }
+
+// SetCredentials makes the session answer auth challenges with c (nil:
+// cancel them, so the 401 page renders).
+func (s *Session) SetCredentials(c *Credentials) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.creds = c
+}
+
+// listen runs on the tab's read loop, in event order: it records and never
+// blocks; replies to paused requests go out on their own goroutines.
+func (s *Session) listen(ev any) {
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		s.mu.Lock()
+		mf := s.mainFrame
+		s.mu.Unlock()
+		s.rec.willBeSent(ev, mf)
+	case *network.EventRequestWillBeSentExtraInfo:
+		s.rec.requestExtraInfo(ev)
+	case *network.EventResponseReceived:
+		s.rec.responseReceived(ev)
+	case *network.EventResponseReceivedExtraInfo:
+		s.rec.extraInfo(ev)
+	case *network.EventLoadingFinished:
+		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), ev.EncodedDataLength, "", false)
+	case *network.EventLoadingFailed:
+		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), 0, ev.ErrorText, ev.Canceled)
+	case *page.EventLoadEventFired:
+		s.rec.loadFired()
+	case *fetch.EventRequestPaused:
+		go s.reply(fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+	case *fetch.EventAuthRequired:
+		go s.answerAuth(ev)
+	}
+}
+
+func (s *Session) reply(cmd cdp.Command[fetch.ContinueRequestParams, cdp.Empty], p fetch.ContinueRequestParams) {
+	// An error here means the tab or request went away; nothing to do.
+	_, _ = chromedp.Call(s.ctx, cmd, p)
+}
+
+func (s *Session) answerAuth(ev *fetch.EventAuthRequired) {
+	s.mu.Lock()
+	creds := s.creds
+	id := string(ev.RequestID)
+	s.authTries[id]++
+	tries := s.authTries[id]
+	resp := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
+	answer := "cancelled"
+	// Only one try per request: Chrome asks again after a rejected answer,
+	// and a wrong password must end as a 401 page, not a loop.
+	if creds != nil && tries == 1 {
+		resp = &fetch.AuthChallengeResponse{
+			Response: fetch.AuthChallengeResponseResponseProvideCredentials,
+			Username: creds.User, Password: creds.Password,
+		}
+		answer = "credentials"
+	}
+	e := AuthEvent{Answer: answer}
+	if ev.Request != nil {
+		e.URL = ev.Request.URL
+	}
+	if c := ev.AuthChallenge; c != nil {
+		e.Origin, e.Scheme, e.Realm = c.Origin, c.Scheme, c.Realm
+		e.Proxy = c.Source == fetch.AuthChallengeSourceProxy
+	}
+	s.auth = append(s.auth, e)
+	s.mu.Unlock()
+	_, _ = chromedp.Call(s.ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{
+		RequestID: ev.RequestID, AuthChallengeResponse: resp,
+	})
+}
+
+// Load is what one page load showed: the raw evidence, unjudged.
+type Load struct {
+	URL         string // as requested
+	FinalURL    string // after redirects
+	Status      int    // main document; 0 when none arrived
+	StatusText  string
+	Header      http.Header // main document response headers
+	MimeType    string
+	RemoteIP    string
+	FromCache   bool
+	NetError    string // e.g. net::ERR_CONNECTION_REFUSED
+	TimedOut    bool
+	Redirected  bool
+	Title       string
+	Headings    []string
+	Text        string
+	HasPassword bool
+	Requests    []*Request // every request of this load, the document first
+	Auth        []AuthEvent
+	Screenshot  []byte // PNG of the viewport; nil when it could not be taken
+	Started     time.Time
+	Duration    time.Duration
+	Index       int // the load's number in its session, from 1
+}
+
+// LoadOptions tune one load.
+type LoadOptions struct {
+	Timeout    time.Duration // whole load, default 20s
+	Screenshot bool
+}
+
+// Navigate loads url in the tab, as typing it in the address bar does.
+func (s *Session) Navigate(ctx context.Context, url string, o LoadOptions) (*Load, error) {
+	return s.load(ctx, url, o, func(ctx context.Context) (string, error) {
+		res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: url})
+		if err != nil {
+			return "", err
+		}
+		s.mu.Lock()
+		s.mainFrame = string(res.FrameID)
+		s.mu.Unlock()
+		return res.ErrorText, nil
+	})
+}
+
+// Reload reloads the current page as F5 does (the cache is used, validated).
+func (s *Session) Reload(ctx context.Context, url string, o LoadOptions) (*Load, error) {
+	return s.load(ctx, url, o, func(ctx context.Context) (string, error) {
+		_, err := chromedp.Call(ctx, page.Reload, page.ReloadParams{})
+		return "", err
+	})
+}
+
+// domInfo is what the page's own DOM says, read after the load.
+type domInfo struct {
+	Title    string   `json:"title"`
+	Headings []string `json:"headings"`
+	Text     string   `json:"text"`
+	Password bool     `json:"password"`
+	Href     string   `json:"href"`
+}
+
+const domScript = `(() => {
+  const hs = [...document.querySelectorAll('h1,h2,h3')].slice(0, 30)
+    .map(h => (h.innerText || h.textContent || '').trim()).filter(Boolean);
+  const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
+  return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
+    password: !!document.querySelector('input[type=password]'), href: location.href};
+})()`
+
+func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger func(context.Context) (string, error)) (*Load, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 20 * time.Second
+	}
+	if s.b.ctx.Err() != nil {
+		return nil, errClosed
+	}
+	n := s.rec.begin()
+	s.mu.Lock()
+	authFrom := len(s.auth)
+	s.mu.Unlock()
+	l := &Load{URL: url, Started: time.Now(), Index: n}
+
+	// tctx bounds the load and follows the caller's cancellation, while s.ctx
+	// (the tab) lives on for the next load.
+	tctx, cancel := context.WithTimeout(s.ctx, o.Timeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+
+	loaded := s.rec.loadedCh()
+	errText, err := trigger(tctx)
+	switch {
+	case err != nil && tctx.Err() != nil && ctx.Err() == nil && s.ctx.Err() == nil:
+		l.TimedOut = true
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("loading %s: %w", url, err)
+	case errText != "":
+		l.NetError = errText
+	default:
+		if !s.waitSettled(tctx, loaded) {
+			l.TimedOut = ctx.Err() == nil
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if l.TimedOut {
+		// Stop the page so that its open requests end and the tab is usable.
+		sctx, scancel := context.WithTimeout(s.ctx, 2*time.Second)
+		_, _ = chromedp.Call(sctx, page.StopLoading, cdp.Empty{})
+		scancel()
+	}
+
+	// Reading the page and the screenshot get their own short budget: a
+	// timed-out load still deserves its evidence.
+	rctx, rcancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer rcancel()
+	defer context.AfterFunc(ctx, rcancel)()
+	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
+		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
+	}
+	if o.Screenshot {
+		if png, err := chromedp.Run(rctx, chromedp.CaptureScreenshot()); err == nil {
+			l.Screenshot = png
+		}
+	}
+
+	l.Requests = s.rec.requests(n)
+	for i, q := range l.Requests {
+		if !q.Document {
+			continue
+		}
+		// The document goes first; it carries the status of the load.
+		copy(l.Requests[1:i+1], l.Requests[:i])
+		l.Requests[0] = q
+		l.Status, l.StatusText, l.Header = q.Status, q.StatusText, q.ResponseHdr
+		l.MimeType, l.RemoteIP, l.FromCache = q.MimeType, q.RemoteIP, q.FromCache
+		if l.NetError == "" && q.Failed != "" && q.Status == 0 {
+			l.NetError = q.Failed
+		}
+		first := q.URL
+		if len(q.Redirects) > 0 {
+			first = q.Redirects[0].URL
+		}
+		if l.FinalURL == "" || l.FinalURL == "chrome-error://chromewebdata/" {
+			l.FinalURL = q.URL
+		}
+		l.Redirected = len(q.Redirects) > 0 || stripFragment(l.FinalURL) != stripFragment(first)
+		break
+	}
+	if l.NetError != "" {
+		// Chrome's own error page is not the site's: its text would mislead.
+		l.Title, l.Headings, l.Text, l.HasPassword = "", nil, "", false
+		if l.FinalURL == "chrome-error://chromewebdata/" {
+			l.FinalURL = url
+		}
+	}
+	s.mu.Lock()
+	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
+	s.mu.Unlock()
+	l.Duration = time.Since(l.Started)
+	return l, nil
+}
+
+// waitSettled waits for the load event and then for the requests the page
+// started to finish (a fetch() after load can be the one that gets the 401).
+// It reports false when tctx ended first.
+func (s *Session) waitSettled(tctx context.Context, loaded <-chan struct{}) bool {
+	select {
+	case <-loaded:
+	case <-tctx.Done():
+		return false
+	}
+	for {
+		n, changed := s.rec.state()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-tctx.Done():
+			return false
+		}
+	}
+}
+
+func stripFragment(u string) string {
+	for i := range len(u) {
+		if u[i] == '#' {
+			return u[:i]
+		}
+	}
+	return u
+}
+
+// Requests returns every request the session has made, for the HAR.
+func (s *Session) Requests() []*Request { return s.rec.snapshot() }
+
+// IsClosed reports whether err means the browser or tab went away.
+func IsClosed(err error) bool {
+	return errors.Is(err, errClosed) || errors.Is(err, chromedp.ErrTargetDetached) || errors.Is(err, chromedp.ErrChannelClosed)
+}

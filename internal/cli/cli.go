@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/agent"
+	"github.com/fix401/fix401/internal/browser"
+)
+
+// Exit codes: the contract of DESIGN.md §2, also printed by `fix401 help exit-codes`.
+const (
+	ExitOK          = 0
+	ExitInternal    = 1
+	ExitUsage       = 2
+	ExitBrowser     = 3
+	ExitFixed       = 10
+	ExitUnresolved  = 11
+	ExitNotAuth     = 12
+	ExitCheckFailed = 20
+	ExitInterrupted = 130
+)
+
+// version is set at build time with -ldflags "-X github.com/fix401/fix401/internal/cli.version=…".
+var version = ""
+
+// Version returns the program version.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// IO is where a command reads and writes; tests give it buffers.
+type IO struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+	OutTTY      bool
+	ErrTTY      bool
+	Getenv      func(string) string
+}
+
+// SystemIO is the process's own streams and environment.
+func SystemIO() *IO {
+	return &IO{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: isatty.IsTerminal(os.Stdout.Fd()), ErrTTY: isatty.IsTerminal(os.Stderr.Fd()),
+		Getenv: os.Getenv,
+	}
+}
+
+// ExitError carries an exit code and an optional hint line to Main.
+type ExitError struct {
+	Code int
+	Err  error
+	Hint string
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErr(format string, args ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// silentExit ends a command with a code and nothing more to print: the
+// command already said what happened.
+type silentExit int
+
+func (s silentExit) Error() string { return fmt.Sprintf("exit %d", int(s)) }
+
+// Main runs the program with the process's arguments and streams.
+func Main() int {
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	return Run(ctx, os.Args[1:], SystemIO())
+}
+
+// interruptContext is cancelled, with agent.ErrInterrupted as its cause, at
+// the first SIGINT or SIGTERM; later signals are swallowed so that the
+// report of what was done still gets written.
+func interruptContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for range ch {
+			cancel(agent.ErrInterrupted)
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel(nil) }
+}
+
+// Run runs one command line and returns its exit code. Every error becomes
+// one line on stderr ("fix401: …", maybe a "hint: …" line): never a stack
+// trace, never cobra's usage dump.
+func Run(ctx context.Context, args []string, io *IO) int {
+	root := NewRootCmd(io)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var se silentExit
+	if errors.As(err, &se) {
+		return int(se)
+	}
+	code, hint := ExitInternal, ""
+	var ee *ExitError
+	var ue *browser.UnavailableError
+	switch {
+	case errors.As(err, &ee):
+		code, hint = ee.Code, ee.Hint
+		if errors.As(err, &ue) && hint == "" {
+			hint = ue.Hint
+		}
+	case errors.As(err, &ue):
+		code, hint = ExitBrowser, ue.Hint
+	case errors.Is(err, agent.ErrInterrupted) || errors.Is(context.Cause(ctx), agent.ErrInterrupted):
+		code = ExitInterrupted
+	case isUsage(err):
+		code = ExitUsage
+	}
+	fmt.Fprintf(io.ErrOut, "fix401: %s\n", oneLine(err.Error()))
+	if hint != "" {
+		fmt.Fprintf(io.ErrOut, "hint: %s\n", oneLine(hint))
+	}
+	return code
+}
+
+// isUsage recognises cobra's and pflag's own errors, which have no type.
+func isUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "requires at most", "bad flag syntax", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(io *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "fix401",
+		Short: "Troubleshoot HTTP 401 Unauthorized errors in a real browser, with proof",
+		Long: `fix401 reproduces a failing page load in headless Chrome, walks through the
+remedies every help article lists (check the URL, reload, clear cache, clear
+cookies, fresh profile, flush DNS, sign in again), reloading after each one,
+and writes a report that says which step fixed the 401, with the evidence.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       Version(),
+	}
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: err, Hint: "see '" + c.CommandPath() + " --help'"}
+	})
+	root.AddCommand(
+		newDiagnoseCmd(io),
+		newExplainCmd(io),
+		newLabCmd(io),
+		newDemoCmd(io),
+		newStepsCmd(io),
+		newVersionCmd(io),
+		newExitCodesTopic(),
+	)
+	return root
+}

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/agent"
+	"github.com/fix401/fix401/internal/browser"
+)
+
+// BrowserOptions are the flags every browser command shares.
+type BrowserOptions struct {
+	Chrome     string
+	BrowserURL string
+	Timeout    time.Duration
+	MaxTime    time.Duration
+	LogLevel   string
+	LogFormat  string
+	Quiet      bool
+	NoColor    bool
+	HostRules  []string
+	Insecure   bool
+}
+
+func (o *BrowserOptions) register(c *cobra.Command) {
+	f := c.Flags()
+	f.StringVar(&o.Chrome, "chrome", "", "browser to start (else $FIX401_CHROME, else PATH and the usual install places)")
+	f.StringVar(&o.BrowserURL, "browser-url", "", "use a running browser's DevTools endpoint (ws://host:port/… or http://host:port) instead of starting one")
+	f.DurationVar(&o.Timeout, "timeout", 20*time.Second, "time limit for one page load")
+	f.DurationVar(&o.MaxTime, "max-time", 0, "time limit for the whole run (0: none)")
+	f.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(&o.LogFormat, "log-format", "console", "log format: console or json")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
+	f.StringArrayVar(&o.HostRules, "host-rule", nil, `pin a host name like Chrome's --host-resolver-rules, e.g. "MAP intranet.example 127.0.0.1" (repeatable)`)
+	f.BoolVar(&o.Insecure, "insecure", false, "accept invalid TLS certificates")
+}
+
+func (o *BrowserOptions) validate() error {
+	if o.Timeout <= 0 {
+		return usageErr("--timeout must be positive, got %s", o.Timeout)
+	}
+	if o.MaxTime < 0 {
+		return usageErr("--max-time must not be negative, got %s", o.MaxTime)
+	}
+	if _, err := zerolog.ParseLevel(o.LogLevel); err != nil || o.LogLevel == "" {
+		return usageErr("--log-level must be one of debug, info, warn, error; got %q", o.LogLevel)
+	}
+	if o.LogFormat != "console" && o.LogFormat != "json" {
+		return usageErr("--log-format must be console or json; got %q", o.LogFormat)
+	}
+	for _, r := range o.HostRules {
+		f := strings.Fields(r)
+		if len(f) < 2 || !strings.EqualFold(f[0], "MAP") && !strings.EqualFold(f[0], "EXCLUDE") || strings.EqualFold(f[0], "MAP") && len(f) != 3 {
+			return usageErr(`--host-rule %q: want "MAP host ip" or "EXCLUDE host"`, r)
+		}
+	}
+	if o.BrowserURL != "" {
+		u, err := url.Parse(o.BrowserURL)
+		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") {
+			return usageErr("--browser-url %q: want ws://host:port/devtools/browser/… or http://host:port", o.BrowserURL)
+		}
+	}
+	return nil
+}
+
+// color reports whether output to a terminal may use colors.
+func (o *BrowserOptions) color(io *IO, tty bool) bool {
+	return tty && !o.NoColor && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"
+}
+
+// logger builds the zerolog logger: console lines on stderr, or JSON.
+func (o *BrowserOptions) logger(streams *IO) zerolog.Logger {
+	lvl, _ := zerolog.ParseLevel(o.LogLevel)
+	var w io.Writer = streams.ErrOut
+	if o.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: streams.ErrOut, NoColor: !o.color(streams, streams.ErrTTY), TimeFormat: "15:04:05"}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// launch starts (or attaches to) the one browser of the run.
+func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger, extra browser.Options) (*browser.Browser, error) {
+	opts := extra
+	opts.RemoteURL = o.BrowserURL
+	opts.HostRules = append(opts.HostRules, o.HostRules...)
+	opts.Insecure = o.Insecure
+	if log.GetLevel() <= zerolog.TraceLevel {
+		opts.Debugf = func(f string, a ...any) { log.Trace().Msgf(f, a...) }
+	}
+	if o.BrowserURL == "" {
+		path, err := browser.Find(o.Chrome, io.Getenv)
+		if err != nil {
+			return nil, &ExitError{Code: ExitBrowser, Err: err, Hint: browser.InstallHint(runtime.GOOS)}
+		}
+		opts.ExecPath = path
+	}
+	b, err := browser.Launch(ctx, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		return nil, &ExitError{Code: ExitBrowser, Err: err}
+	}
+	log.Debug().Str("browser", b.Product()).Bool("remote", b.Remote()).Msg("browser ready")
+	return b, nil
+}
+
+// runContext applies --max-time.
+func (o *BrowserOptions) runContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.MaxTime > 0 {
+		return context.WithTimeoutCause(ctx, o.MaxTime, agent.ErrMaxTime)
+	}
+	return context.WithCancel(ctx)
+}
+
+// checkURL validates a target URL before anything starts, and returns it
+// with a scheme: a technician often pastes "intranet.example/reports".
+func checkURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", usageErr("empty URL")
+	}
+	if !strings.Contains(s, "://") {
+		if strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "/") || strings.Contains(s, ":") && !strings.Contains(strings.SplitN(s, "/", 2)[0], ".") && !strings.HasPrefix(s, "localhost") {
+			return "", usageErr("%q is not a URL", raw)
+		}
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", usageErr("malformed URL %q: %v", raw, unwrapURLError(err))
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	default:
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("unsupported URL scheme %q in %q", u.Scheme, raw), Hint: "fix401 checks web pages: use an http:// or https:// URL"}
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", usageErr("malformed URL %q: no host", raw)
+	}
+	if strings.ContainsAny(u.Hostname(), " \t<>\"{}|^`") {
+		return "", usageErr("malformed URL %q: bad host %q", raw, u.Hostname())
+	}
+	if p := u.Port(); p != "" {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
+			return "", usageErr("malformed URL %q: bad port %q", raw, p)
+		}
+	}
+	return s, nil
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/agent"
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/reports"
+)
+
+// DiagnoseOptions are the flags of `fix401 diagnose`.
+type DiagnoseOptions struct {
+	BrowserOptions
+	URL     string
+	Out     string
+	JSON    bool
+	Steps   []string
+	Skip    []string
+	All     bool
+	MaxWait time.Duration
+	Cookies string
+
+	now func() time.Time
+}
+
+func newDiagnoseCmd(io *IO) *cobra.Command {
+	o := &DiagnoseOptions{now: time.Now}
+	c := &cobra.Command{
+		Use:   "diagnose URL",
+		Short: "Reproduce a 401 on one URL, walk the remedies and write the report",
+		Example: `  fix401 diagnose https://intranet.example/reports/q3 --out ./ticket-4711
+  fix401 diagnose http://127.0.0.1:8401/s/basic/ --json`,
+		Args: exactArgs(1, "the URL to diagnose"),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.URL = args[0]
+			return runDiagnose(c.Context(), io, o)
+		},
+	}
+	o.register(c)
+	f := c.Flags()
+	f.StringVar(&o.Out, "out", "", "folder for report.json and screenshots/ (default: a new folder named after host and time)")
+	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
+	f.StringSliceVar(&o.Steps, "steps", nil, "run only these steps, comma-separated (see 'fix401 steps')")
+	f.StringSliceVar(&o.Skip, "skip", nil, "skip these steps, comma-separated")
+	f.BoolVar(&o.All, "all", false, "keep going after a fix, to see every step that would fix it")
+	f.DurationVar(&o.MaxWait, "max-wait", 30*time.Second, "longest wait for a server's Retry-After")
+	f.StringVar(&o.Cookies, "cookies", "", "the user's cookies to start from: Netscape cookies.txt or a JSON export")
+	return c
+}
+
+// exactArgs is cobra.ExactArgs with a message that says what is missing.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s takes %s, got %d arguments", c.CommandPath(), what, len(args)),
+				Hint: "see '" + c.CommandPath() + " --help'"}
+		}
+		return nil
+	}
+}
+
+func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
+	// Every input is checked before the browser starts, so bad input costs
+	// nothing and leaves nothing behind.
+	if err := o.validate(); err != nil {
+		return err
+	}
+	target, err := checkURL(o.URL)
+	if err != nil {
+		return err
+	}
+	if _, err := agent.Plan(o.Steps, o.Skip); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if o.Out == "" {
+		o.Out = defaultOut(target, o.now())
+	}
+	if err := checkOutDir(o.Out); err != nil {
+		return err
+	}
+	if o.Cookies != "" {
+		if err := checkReadable(o.Cookies, "--cookies"); err != nil {
+			return err
+		}
+	}
+
+	log := o.logger(io)
+	ctx, cancel := o.runContext(ctx)
+	defer cancel()
+	b, err := o.launch(ctx, io, log, browser.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			log.Warn().Err(err).Msg("closing the browser")
+		}
+	}()
+
+	prog := newProgress(io.ErrOut, io.ErrTTY, o.Quiet || o.JSON && !io.ErrTTY)
+	lines := map[string]string{}
+	res, err := agent.Diagnose(ctx, agent.Config{
+		URL: target, Browser: b, Timeout: o.Timeout, MaxWait: o.MaxWait,
+		Only: o.Steps, Skip: o.Skip, All: o.All, Screenshots: true,
+		Version: Version(), Now: o.now, Log: log,
+		Progress: func(p agent.Progress) {
+			if p.Done {
+				lines[p.Step] = p.Line
+			}
+			prog.update(p)
+		},
+	})
+	prog.finish()
+	if err != nil {
+		if errors.Is(context.Cause(ctx), agent.ErrInterrupted) {
+			return &ExitError{Code: ExitInterrupted, Err: agent.ErrInterrupted}
+		}
+		return err
+	}
+	rep := res.Report
+	if err := reports.WriteDir(o.Out, rep, res.Files); err != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
+	}
+	reportPath := filepath.Join(o.Out, "report.json")
+	if o.JSON {
+		data, err := reports.JSON(rep)
+		if err != nil {
+			return err
+		}
+		io.Out.Write(data)
+	} else {
+		summary(io.Out, rep, lines, reportPath, o.color(io, io.OutTTY))
+	}
+	return silentExit(exitCode(rep, ctx))
+}
+
+// exitCode maps the outcome to the documented exit code.
+func exitCode(rep *reports.Report, ctx context.Context) int {
+	switch rep.Outcome {
+	case reports.Healthy:
+		return ExitOK
+	case reports.Fixed:
+		return ExitFixed
+	case reports.Unresolved:
+		return ExitUnresolved
+	case reports.NotAuthFailure:
+		return ExitNotAuth
+	}
+	if errors.Is(context.Cause(ctx), agent.ErrInterrupted) {
+		return ExitInterrupted
+	}
+	return ExitInternal
+}
+
+// defaultOut names a new folder after the host and the time, so runs never
+// overwrite each other.
+func defaultOut(target string, now time.Time) string {
+	host := "report"
+	if u, err := url.Parse(target); err == nil && u.Hostname() != "" {
+		host = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(u.Hostname())
+	}
+	return fmt.Sprintf("fix401-%s-%s", host, now.Format("20060102-150405"))
+}
+
+func checkOutDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out %s is a file, not a folder", dir), Hint: "give a new or existing folder"}
+	case err == nil:
+		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out %s: %v", dir, unwrapPathError(err))}
+	}
+	// The parent must exist and be a folder; the run creates only the last level... and its parents.
+	parent := filepath.Dir(filepath.Clean(dir))
+	for parent != "." && parent != string(filepath.Separator) {
+		st, err := os.Stat(parent)
+		if err == nil {
+			if !st.IsDir() {
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out %s: %s is a file", dir, parent)}
+			}
+			break
+		}
+		parent = filepath.Dir(parent)
+	}
+	return nil
+}
+
+func checkReadable(path, flag string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s: %v", flag, path, unwrapPathError(err))}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s is a folder, not a file", flag, path)}
+	}
+	if _, err := f.Read(make([]byte, 1)); err != nil && err.Error() != "EOF" {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s: %v", flag, path, unwrapPathError(err))}
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

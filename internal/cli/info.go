@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/steps"
+)
+
+func newStepsCmd(io *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "steps",
+		Short: "List the steps, in the order they run, with what each does",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			for i, s := range steps.All() {
+				fmt.Fprintf(io.Out, "%2d. %-14s %s\n", i+1, s.ID(), s.Help())
+			}
+			return nil
+		},
+	}
+}
+
+func newVersionCmd(io *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			fmt.Fprintf(io.Out, "fix401 %s (%s, %s/%s)\n", Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+// exitCodesHelp is the exit-code contract of DESIGN.md §2.
+const exitCodesHelp = `Exit codes
+
+  code  diagnose                                   check
+  0     healthy: no auth failure reproduced        every check passed
+  1     internal error (also: --max-time ran out)  internal error
+  2     usage or bad input (bad URL, bad flag,     same
+        unreadable file, --out is a file)
+  3     browser unavailable (not found, failed     same
+        to start, remote endpoint unreachable)
+  10    fixed: a step made the page load           -
+  11    unresolved: no step fixed it               -
+  12    not an auth failure (403, 404, DNS, TLS,   -
+        refused, timeout)
+  20    -                                          at least one check failed
+  130   interrupted (Ctrl-C or SIGTERM); the       same
+        report of what was done is still written
+
+fix401 explain exits 0 whenever it could read the values; its output says
+whether the header is valid.
+`
+
+func newExitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "The exit codes and what they mean",
+		Long:  exitCodesHelp,
+		Run:   func(c *cobra.Command, args []string) { fmt.Fprint(c.OutOrStdout(), exitCodesHelp) },
+	}
+}

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/agent"
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/lab"
+	"github.com/fix401/fix401/reports"
+)
+
+func newLabCmd(io *IO) *cobra.Command {
+	var addr string
+	c := &cobra.Command{
+		Use:   "lab",
+		Short: "Serve the built-in practice scenarios (a broken site for every remedy) on loopback",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			ln, err := lab.Listen(addr)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			l := lab.New()
+			base := "http://" + ln.Addr().String()
+			fmt.Fprintf(io.Out, "fix401 lab on %s/ (Ctrl-C to stop)\n", base)
+			for _, s := range lab.Scenarios() {
+				fmt.Fprintf(io.Out, "  %-14s %s%s\n", s.ID, base, s.Path())
+			}
+			if err := lab.Serve(c.Context(), ln, l); err != nil {
+				return err
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8401", "loopback address to listen on")
+	return c
+}
+
+// DemoOptions are the flags of `fix401 demo`.
+type DemoOptions struct {
+	BrowserOptions
+	Out         string
+	Concurrency int
+}
+
+func newDemoCmd(io *IO) *cobra.Command {
+	o := &DemoOptions{}
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Start the lab in-process and diagnose every scenario: the one-command tour",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runDemo(c.Context(), io, o)
+		},
+	}
+	o.register(c)
+	c.Flags().StringVar(&o.Out, "out", "fix401-demo", "folder for one report folder per scenario")
+	c.Flags().IntVar(&o.Concurrency, "concurrency", 4, "scenarios diagnosed at once, each in its own browser context")
+	return c
+}
+
+func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.Concurrency < 1 {
+		return usageErr("--concurrency must be at least 1")
+	}
+	if err := checkOutDir(o.Out); err != nil {
+		return err
+	}
+	log := o.logger(io)
+	ctx, cancel := o.runContext(ctx)
+	defer cancel()
+
+	ln, err := lab.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	l := lab.New()
+	labCtx, stopLab := context.WithCancel(context.WithoutCancel(ctx))
+	served := make(chan error, 1)
+	go func() { served <- lab.Serve(labCtx, ln, l) }()
+	defer func() { stopLab(); <-served }()
+	base := "http://" + ln.Addr().String()
+
+	b, err := o.launch(ctx, io, log, browser.Options{})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	fmt.Fprintf(io.Out, "fix401 demo: lab on %s/, %s\n", base, b.Product())
+
+	scen := lab.Scenarios()
+	type result struct {
+		rep *reports.Report
+		err error
+	}
+	results := make([]chan result, len(scen))
+	sem := make(chan struct{}, o.Concurrency)
+	var wg sync.WaitGroup
+	for i, s := range scen {
+		results[i] = make(chan result, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			timeout := o.Timeout
+			if s.Hangs {
+				timeout = min(timeout, 2*time.Second) // the point is made in two seconds
+			}
+			res, err := agent.Diagnose(ctx, agent.Config{
+				URL: base + s.Path(), Browser: b, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
+				Screenshots: true, Version: Version(), Log: log.With().Str("scenario", s.ID).Logger(),
+			})
+			if err == nil {
+				err = reports.WriteDir(filepath.Join(o.Out, s.ID), res.Report, res.Files)
+			}
+			if err != nil {
+				results[i] <- result{err: err}
+				return
+			}
+			results[i] <- result{rep: res.Report}
+		}()
+	}
+	color := o.color(io, io.OutTTY)
+	failed := 0
+	for i, s := range scen {
+		r := <-results[i]
+		if r.err != nil {
+			failed++
+			fmt.Fprintf(io.Out, "  %s %-14s error: %v\n", mark(reports.StepError, color), s.ID, r.err)
+			continue
+		}
+		got := r.rep.Diagnosis.Kind
+		fixed := ""
+		if r.rep.FixedBy != nil {
+			fixed = *r.rep.FixedBy
+		}
+		ok := got == s.Expect && (s.FixedBy == "" || fixed == s.FixedBy)
+		res := reports.StepFixed
+		if !ok {
+			res = reports.StillFailing
+			failed++
+		}
+		line := fmt.Sprintf("%-16s %s", got, verdict(r.rep))
+		if !ok {
+			line += fmt.Sprintf("  (expected %s", s.Expect)
+			if s.FixedBy != "" {
+				line += ", fixed by " + s.FixedBy
+			}
+			line += ")"
+		}
+		fmt.Fprintf(io.Out, "  %s %-14s %s\n", mark(res, color), s.ID, line)
+		fmt.Fprintf(io.Out, "    %-14s report: %s\n", "", filepath.Join(o.Out, s.ID, "report.json"))
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return &ExitError{Code: ExitInterrupted, Err: context.Cause(ctx)}
+	}
+	fmt.Fprintf(io.Out, "%d of %d scenarios diagnosed as expected; reports in %s\n", len(scen)-failed, len(scen), o.Out)
+	if failed > 0 {
+		return silentExit(ExitInternal)
+	}
+	return nil
+}

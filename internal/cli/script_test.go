@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/fix401/fix401/internal/lab"
+)
+
+// The CLI is tested as scripts of commands with their expected output and
+// exit codes (testdata/script/*.txtar), each against a lab of its own.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"fix401": func() { os.Exit(Main()) },
+		// expect-exit CODE fix401 ARGS… runs fix401 and fails unless it
+		// exits with CODE: testscript's "! exec" cannot tell 2 from 11.
+		"expect-exit": func() {
+			want, err := strconv.Atoi(os.Args[1])
+			if err != nil || len(os.Args) < 3 || os.Args[2] != "fix401" {
+				fmt.Fprintln(os.Stderr, "usage: expect-exit CODE fix401 ARGS…")
+				os.Exit(2)
+			}
+			ctx, stop := interruptContext(context.Background())
+			got := Run(ctx, os.Args[3:], SystemIO())
+			stop()
+			if got != want {
+				fmt.Fprintf(os.Stderr, "expect-exit: fix401 exited %d, want %d\n", got, want)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "../../testdata/script",
+		Setup: func(env *testscript.Env) error {
+			ln, err := lab.Listen("127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- lab.Serve(ctx, ln, lab.New()) }()
+			env.Defer(func() { cancel(); <-done })
+			env.Setenv("LAB", "http://"+ln.Addr().String())
+			env.Setenv("NO_COLOR", "1")
+			for _, k := range []string{"FIX401_CHROME", "PATH", "HOME", "TMPDIR"} {
+				if v := os.Getenv(k); v != "" {
+					env.Setenv(k, v)
+				}
+			}
+			return nil
+		},
+	})
+}

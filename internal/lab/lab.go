@@ -1,0 +1,231 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Scenario describes one page of the lab and the verdict fix401 should reach
+// on its first load.
+type Scenario struct {
+	ID          string // stable slug; the page lives at Path()
+	Title       string // short, for lists
+	Description string // what the server does and what a person would see
+	Expect      string // diagnosis kind for the first load, e.g. "http_401"
+	FixedBy     string // step id expected to fix it; "" when nothing should
+	Hangs       bool   // the page never finishes loading
+}
+
+// Path is the URL path of the scenario's page.
+func (s Scenario) Path() string { return "/s/" + s.ID + "/" }
+
+// Scenarios returns every scenario in display order.
+func Scenarios() []Scenario {
+	out := make([]Scenario, len(scenarios))
+	for i, d := range scenarios {
+		out[i] = d.Scenario
+	}
+	return out
+}
+
+// shutdownGrace bounds how long Serve waits for in-flight requests once its
+// context is done; the lab's pages are tiny, so anything slower is stuck.
+const shutdownGrace = 2 * time.Second
+
+// Lab is the practice site. Its state (counters, Digest nonces) lives here
+// rather than in package variables so that tests and a running `fix401 lab`
+// never see each other's history.
+type Lab struct {
+	byID map[string]*scenarioDef
+
+	// now is replaceable so tests can age Digest nonces without sleeping.
+	now func() time.Time
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close; hanging pages wait on it
+
+	mu       sync.Mutex
+	hits     map[string]int // requests per scenario ID
+	counters map[string]int // free-form per-scenario counters, see count
+	digest   digestState
+}
+
+// New returns a Lab ready to serve.
+func New() *Lab {
+	l := &Lab{
+		byID:   make(map[string]*scenarioDef, len(scenarios)),
+		now:    time.Now,
+		closed: make(chan struct{}),
+	}
+	for i := range scenarios {
+		l.byID[scenarios[i].ID] = &scenarios[i]
+	}
+	l.digest.opaque = randomToken(18)
+	l.resetLocked()
+	return l
+}
+
+// Reset forgets per-scenario state (hit counts, counters, Digest nonces), so
+// that a test can replay a scenario from its first load. It does not undo
+// Close.
+func (l *Lab) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.resetLocked()
+}
+
+func (l *Lab) resetLocked() {
+	l.hits = make(map[string]int)
+	l.counters = make(map[string]int)
+	l.digest.nonces = make(map[string]*nonceInfo)
+}
+
+// Hits reports how many requests the scenario has received since New or
+// Reset, subresources included. Tests use it to prove that a remedy really
+// made the browser go back to the server.
+func (l *Lab) Hits(id string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.hits[id]
+}
+
+// count increments and returns a named counter. Scenarios that change their
+// answer over time (fixed by a reload, say) keep their memory here so that it
+// is per Lab, safe for concurrent requests and cleared by Reset.
+func (l *Lab) count(key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.counters[key]++
+	return l.counters[key]
+}
+
+// Close releases every hanging request at once and makes later ones end
+// immediately. Without it, http.Server.Shutdown and httptest.Server.Close
+// would wait for a page that is designed never to finish.
+func (l *Lab) Close() {
+	l.closeOnce.Do(func() { close(l.closed) })
+}
+
+// Handler serves the index at "/" and each scenario under /s/<id>/.
+func (l *Lab) Handler() http.Handler { return http.HandlerFunc(l.serveHTTP) }
+
+func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// Remedies such as "reload" must reach the server again; a cached
+	// answer would make every scenario look fixed or broken by accident.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+
+	p := r.URL.Path
+	switch {
+	case p == "/":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.Set("Allow", "GET, HEAD")
+			writePage(w, http.StatusMethodNotAllowed, simplePage("405 Method Not Allowed", "Method Not Allowed", "The lab index only answers GET."))
+			return
+		}
+		writeIndex(w)
+	case p == "/favicon.ico":
+		// Browsers ask for it on their own; answering 404 would add a
+		// failed request to every load's evidence.
+		w.WriteHeader(http.StatusNoContent)
+	case strings.HasPrefix(p, "/s/"):
+		id, rest, slash := strings.Cut(p[len("/s/"):], "/")
+		d := l.byID[id]
+		if d == nil {
+			labNotFound(w)
+			return
+		}
+		if !slash {
+			// Relative URLs inside a page (fetch("api/me")) resolve
+			// against the directory, so the slash is not optional.
+			target := d.Path()
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
+		l.mu.Lock()
+		l.hits[id]++
+		l.mu.Unlock()
+		h.Set("X-Lab-Scenario", id)
+		d.serve(l, w, r, rest)
+	default:
+		labNotFound(w)
+	}
+}
+
+// Listen opens a TCP listener on addr after checking that it is a loopback
+// address; port 0 picks a free port.
+func Listen(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("lab: bad listen address %q: %w", addr, err)
+	}
+	if !isLoopbackHost(host) {
+		return nil, fmt.Errorf("lab: refusing to listen on %s: the lab serves only loopback", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	return ln, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		// Other names could resolve anywhere, and "" means every
+		// interface.
+		return false
+	}
+	return a.Unmap().IsLoopback()
+}
+
+// Serve serves l on ln until ctx is done, then shuts down: hanging pages are
+// released first so that the short grace period is spent only on requests
+// that can actually finish. It returns nil on a clean shutdown.
+func Serve(ctx context.Context, ln net.Listener, l *Lab) error {
+	srv := &http.Server{
+		Handler:           l.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+
+	select {
+	case err := <-done:
+		l.Close()
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("lab: %w", err)
+	case <-ctx.Done():
+	}
+
+	l.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		_ = srv.Close()
+	}
+	if serr := <-done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("lab: shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package redact
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://a.example/p?x=1&access_token=abc&b=2": "https://a.example/p?x=1&access_token=[redacted]&b=2",
+		"https://u:pw@a.example/":                      "https://u:[redacted]@a.example/",
+		"https://a.example/cb#id_token=eyJ&state=s1":   "https://a.example/cb#id_token=[redacted]&state=[redacted]",
+		"https://a.example/s3?X-Amz-Signature=f00&v=1": "https://a.example/s3?X-Amz-Signature=[redacted]&v=1",
+		"https://a.example/plain?q=hello":              "https://a.example/plain?q=hello",
+		"not a url":                                    "not a url",
+		"https://a.example/p?myApiToken=zz&page=2#top": "https://a.example/p?myApiToken=[redacted]&page=2#top",
+	} {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHeaderValue(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"Authorization", "Basic YWxpY2U6c2VjcmV0", "Basic [redacted]"},
+		{"authorization", "Bearer abc.def", "Bearer [redacted]"},
+		{"Cookie", "sid=abc; theme=dark", "sid=[redacted]; theme=[redacted]"},
+		{"Set-Cookie", "sid=abc; Path=/; HttpOnly", "sid=[redacted]; Path=/; HttpOnly"},
+		{"Location", "https://a.example/cb?code=xyz", "https://a.example/cb?code=[redacted]"},
+		{"X-Api-Key", "k123", "[redacted]"},
+		{"Content-Type", "text/html", "text/html"},
+	} {
+		if got := HeaderValue(tt.name, tt.in); got != tt.want {
+			t.Errorf("HeaderValue(%s, %q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	h := Header(http.Header{"Www-Authenticate": {`Basic realm="x"`}, "Set-Cookie": {"a=1", "b=2"}})
+	if h.Get("Www-Authenticate") != `Basic realm="x"` || h.Values("Set-Cookie")[1] != "b=[redacted]" {
+		t.Errorf("Header = %v", h)
+	}
+}
+
+func TestText(t *testing.T) {
+	got := Text("see https://a.example/?token=abc and pw hunter2", "hunter2")
+	if got != "see https://a.example/?token=[redacted] and pw [redacted]" {
+		t.Errorf("Text = %q", got)
+	}
+}

@@ -1,0 +1,172 @@
+package reports
+
+import (
+	"time"
+)
+
+// SchemaID is the report schema this package writes.
+const SchemaID = "fix401.report/v1"
+
+// Outcome of a run.
+type Outcome string
+
+// Outcomes, as the schema names them.
+const (
+	Healthy        Outcome = "healthy"
+	Fixed          Outcome = "fixed"
+	Unresolved     Outcome = "unresolved"
+	NotAuthFailure Outcome = "not_auth_failure"
+	Error          Outcome = "error"
+)
+
+// Result of one step.
+type Result string
+
+// Step results, as the schema names them.
+const (
+	Failing      Result = "failing"
+	StepFixed    Result = "fixed"
+	StillFailing Result = "still_failing"
+	Skipped      Result = "skipped"
+	StepError    Result = "error"
+	Info         Result = "info"
+)
+
+// Report is the whole run. Field order follows the schema.
+type Report struct {
+	Schema      string      `json:"schema"`
+	Tool        Tool        `json:"tool"`
+	Target      Target      `json:"target"`
+	Environment Environment `json:"environment"`
+	StartedAt   time.Time   `json:"started_at"`
+	DurationMS  int64       `json:"duration_ms"`
+	Outcome     Outcome     `json:"outcome"`
+	FixedBy     *string     `json:"fixed_by"`
+	Confirmed   *bool       `json:"confirmed"`
+	Error       *string     `json:"error"`
+	Steps       []Step      `json:"steps"`
+	Diagnosis   Diagnosis   `json:"diagnosis"`
+	Artifacts   Artifacts   `json:"artifacts"`
+	Log         []LogLine   `json:"log,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Target is what was diagnosed. URLs are redacted before they get here.
+type Target struct {
+	URL          string  `json:"url"`
+	FinalURL     string  `json:"final_url,omitempty"`
+	CorrectedURL *string `json:"corrected_url"`
+}
+
+// Environment says where the run happened, without host or user names.
+type Environment struct {
+	OS              string `json:"os"`
+	Arch            string `json:"arch"`
+	Browser         string `json:"browser,omitempty"`
+	RemoteBrowser   bool   `json:"remote_browser,omitempty"`
+	BrowserLaunches int64  `json:"browser_launches"`
+	CookiesFile     bool   `json:"cookies_file,omitempty"`
+	Profile         bool   `json:"profile,omitempty"`
+}
+
+// Step is one step of the walk.
+type Step struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title,omitempty"`
+	Result     Result         `json:"result"`
+	SkipReason *string        `json:"skip_reason"`
+	Action     string         `json:"action,omitempty"`
+	DurationMS int64          `json:"duration_ms"`
+	Load       *Load          `json:"load,omitempty"`
+	Loads      []Load         `json:"loads,omitempty"` // every load the step made; Load is the one judged
+	Evidence   map[string]any `json:"evidence,omitempty"`
+	Error      string         `json:"error,omitempty"`
+}
+
+// Load is one judged page load.
+type Load struct {
+	OK              bool             `json:"ok"`
+	Kind            string           `json:"kind"`
+	Reason          string           `json:"reason,omitempty"`
+	Status          *int             `json:"status"`
+	StatusText      string           `json:"status_text,omitempty"`
+	URL             string           `json:"url,omitempty"`
+	FinalURL        string           `json:"final_url,omitempty"`
+	RemoteIP        *string          `json:"remote_ip"`
+	FromCache       *bool            `json:"from_cache"`
+	NetError        string           `json:"net_error,omitempty"`
+	TimedOut        bool             `json:"timed_out,omitempty"`
+	Title           string           `json:"title,omitempty"`
+	DurationMS      int64            `json:"duration_ms"`
+	FailingRequests []FailingRequest `json:"failing_requests,omitempty"`
+	Screenshot      *string          `json:"screenshot"`
+}
+
+// FailingRequest is a sub-request that answered 401 or 407.
+type FailingRequest struct {
+	URL    string `json:"url"`
+	Method string `json:"method,omitempty"`
+	Status int    `json:"status"`
+	Type   string `json:"type"`
+}
+
+// Challenge is one parsed WWW-Authenticate (or Proxy-Authenticate) challenge.
+type Challenge struct {
+	Scheme  string            `json:"scheme"`
+	Token68 *string           `json:"token68"`
+	Params  map[string]string `json:"params"`
+}
+
+// Diagnosis is the plain-words explanation.
+type Diagnosis struct {
+	Kind         string      `json:"kind"`
+	Status       *int        `json:"status"`
+	Header       string      `json:"header,omitempty"` // WWW-Authenticate or Proxy-Authenticate
+	HeaderLines  []string    `json:"header_lines,omitempty"`
+	HeaderValid  *bool       `json:"header_valid,omitempty"`
+	HeaderError  *string     `json:"header_error,omitempty"`
+	Challenges   []Challenge `json:"challenges"`
+	Explanations []string    `json:"explanations,omitempty"`
+	Warnings     []string    `json:"warnings,omitempty"`
+	BearerError  *string     `json:"bearer_error"`
+	BearerDesc   *string     `json:"bearer_error_description,omitempty"`
+	IISSubstatus *string     `json:"iis_substatus"`
+	IISMeaning   string      `json:"iis_meaning,omitempty"`
+	RetryAfterS  *int        `json:"retry_after_s"`
+	Intermittent bool        `json:"intermittent,omitempty"`
+	Summary      string      `json:"summary"`
+	NextSteps    []string    `json:"next_steps"`
+	Contact      *Contact    `json:"contact,omitempty"`
+}
+
+// Contact is where to escalate.
+type Contact struct {
+	Webmaster   string   `json:"webmaster,omitempty"`
+	SecurityTxt string   `json:"security_txt,omitempty"`
+	Page        string   `json:"page,omitempty"`
+	Emails      []string `json:"emails,omitempty"`
+}
+
+// Artifacts are the other files of the run, relative to the --out folder.
+type Artifacts struct {
+	JSON        string   `json:"json,omitempty"`
+	HTML        string   `json:"html,omitempty"`
+	Markdown    string   `json:"markdown,omitempty"`
+	HAR         string   `json:"har,omitempty"`
+	Contact     string   `json:"contact,omitempty"`
+	Screenshots []string `json:"screenshots,omitempty"`
+}
+
+// LogLine is one line of a step's own log, kept in the report so a reader
+// sees what the tool saw.
+type LogLine struct {
+	Step    string `json:"step,omitempty"`
+	Level   string `json:"level"`
+	Message string `json:"message"`
+	AtMS    int64  `json:"at_ms"`
+}

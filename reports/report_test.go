@@ -1,0 +1,77 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// SchemaPath is where the shared report schema sits beside the repository.
+var schemaPath = filepath.Join("..", "..", "shared", "report.schema.json")
+
+// Validate checks a report.json against the shared schema; the test
+// helpers of other packages use the same schema file.
+func validate(t *testing.T, data []byte) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", schemaPath, err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Fatalf("report does not match the schema: %v\n%s", err, data)
+	}
+}
+
+func sample() *Report {
+	status := 401
+	return &Report{
+		Schema: SchemaID, Tool: Tool{Name: "fix401", Version: "test"},
+		Target:    Target{URL: "http://127.0.0.1/s/basic/"},
+		StartedAt: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), Outcome: Unresolved,
+		Steps: []Step{{ID: "reproduce", Result: Failing, DurationMS: 12,
+			Load: &Load{Kind: "http_401", Status: &status, Screenshot: new("screenshots/00-reproduce-1.png")}}},
+		Diagnosis: Diagnosis{Kind: "http_401", Status: &status, Summary: "s", NextSteps: []string{"a"},
+			Challenges: []Challenge{{Scheme: "Basic", Params: map[string]string{"realm": "x"}}}},
+	}
+}
+
+func TestReportMatchesSchema(t *testing.T) {
+	data, err := JSON(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate(t, data)
+}
+
+func TestWriteDir(t *testing.T) {
+	dir := t.TempDir()
+	r := sample()
+	if err := WriteDir(dir, r, map[string][]byte{"screenshots/00-reproduce-1.png": []byte("png")}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate(t, data)
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil || back.Artifacts.JSON != "report.json" {
+		t.Fatalf("round trip: %v %+v", err, back.Artifacts)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name()[0] == '.' {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+)
+
+// Reproduce is the baseline: it loads the target twice, because a failure
+// that does not repeat (an application pool recycling, a load balancer with
+// one bad node) needs a different fix from one that always happens.
+type Reproduce struct{}
+
+func (Reproduce) ID() string    { return "reproduce" }
+func (Reproduce) Title() string { return "Reproduce" }
+func (Reproduce) Help() string {
+	return "loads the page twice in a clean browser to see the failure and whether it repeats"
+}
+
+func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
+	first, err := env.Load(ctx, env.Target())
+	if err != nil {
+		return Outcome{}, err
+	}
+	second, err := env.Reload(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	// The failing load is the baseline evidence; with two healthy loads the
+	// second is as good as the first.
+	judged := first
+	if first.OK() && !second.OK() {
+		judged = second
+	}
+	intermittent := first.OK() != second.OK()
+	if intermittent {
+		env.Logf("the failure did not repeat: load 1 %s, load 2 %s", first.Verdict.Kind, second.Verdict.Kind)
+	}
+	return Outcome{
+		Action:   fmt.Sprintf("Opened %s and reloaded it once.", env.Target()),
+		Judged:   judged,
+		Evidence: map[string]any{"loads": 2, "intermittent": intermittent, "kinds": []string{string(first.Verdict.Kind), string(second.Verdict.Kind)}},
+	}, nil
+}

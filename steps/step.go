@@ -1,0 +1,92 @@
+package steps
+
+import (
+	"context"
+	"time"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/judge"
+)
+
+// Observation is a load and its verdict.
+type Observation struct {
+	Load    *browser.Load
+	Verdict judge.Verdict
+}
+
+// OK reports whether the load was healthy.
+func (o *Observation) OK() bool { return o != nil && o.Verdict.OK }
+
+// Env is what a step may use: the target, the browser session, loads that
+// are judged and recorded, and a log that ends up in the report.
+type Env interface {
+	// Target is the URL under diagnosis (a corrected one once url-check found it).
+	Target() string
+	// Load navigates to url, judges the load and records it as evidence.
+	Load(ctx context.Context, url string) (*Observation, error)
+	// Reload reloads the current page as F5 does, judged and recorded.
+	Reload(ctx context.Context) (*Observation, error)
+	// Baseline is the first load of the run (nil inside reproduce).
+	Baseline() *Observation
+	// Logf adds a line to the step's log (shown in the report).
+	Logf(format string, args ...any)
+	// MaxWait bounds how long a step may wait for the server (Retry-After).
+	MaxWait() time.Duration
+}
+
+// Outcome is what a step did.
+type Outcome struct {
+	// Action is a sentence a person could follow by hand in their own browser.
+	Action string
+	// Skip, when set, says why the step did not apply.
+	Skip string
+	// Info marks a diagnostic-only step (it cannot fix anything).
+	Info bool
+	// Judged is the load that decides the step, when the step made its own;
+	// nil makes the agent load the target again after the step.
+	Judged *Observation
+	// NoLoad says the step changed nothing, so no load is judged and it
+	// takes no credit.
+	NoLoad bool
+	// CorrectedURL is a better URL that loads, found by url-check.
+	CorrectedURL string
+	// Evidence is step-specific facts for the report.
+	Evidence map[string]any
+}
+
+// Step is one remedy (or the baseline).
+type Step interface {
+	ID() string
+	Title() string
+	// Help says in one sentence what the step does, for `fix401 steps`.
+	Help() string
+	Run(ctx context.Context, env Env) (Outcome, error)
+}
+
+// All returns every step in the order a person should try them: cheapest and
+// least destructive first. The list is explicit so that the order is read
+// in one place, not assembled by init functions.
+func All() []Step {
+	return []Step{
+		Reproduce{},
+	}
+}
+
+// ByID returns the step with id, or nil.
+func ByID(id string) Step {
+	for _, s := range All() {
+		if s.ID() == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// IDs returns every step id, in order.
+func IDs() []string {
+	var ids []string
+	for _, s := range All() {
+		ids = append(ids, s.ID())
+	}
+	return ids
+}
