@@ -2,11 +2,14 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +199,85 @@ func TestLoadRefused(t *testing.T) {
 	}
 	if l.NetError != "net::ERR_CONNECTION_REFUSED" || l.Status != 0 {
 		t.Errorf("neterr %q status %d", l.NetError, l.Status)
+	}
+}
+
+// startRemote starts a second Chromium with a DevTools port, as an
+// operations team runs one in a container, and returns its endpoint.
+func startRemote(t *testing.T) string {
+	t.Helper()
+	path, err := Find("", os.Getenv)
+	if err != nil {
+		t.Skip("no Chromium")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--remote-debugging-port=0", "--user-data-dir="+dir, "about:blank")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	// Chromium writes the port it chose into DevToolsActivePort; wait for it
+	// by polling the file, bounded.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		data, err := os.ReadFile(filepath.Join(dir, "DevToolsActivePort"))
+		if lines := strings.Split(strings.TrimSpace(string(data)), "\n"); err == nil && len(lines) == 2 {
+			return "ws://127.0.0.1:" + lines[0] + lines[1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the remote Chromium did not write DevToolsActivePort")
+	return ""
+}
+
+func TestRemoteBrowser(t *testing.T) {
+	ws := startRemote(t)
+	ts := testServer(t)
+	before := Launches()
+	b, err := Launch(context.Background(), Options{RemoteURL: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if !b.Remote() || Launches() != before {
+		t.Errorf("remote %v, launches %d -> %d", b.Remote(), before, Launches())
+	}
+	s, err := b.NewSession(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, err := s.Navigate(context.Background(), ts.URL+"/basic", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil || l.Status != 401 {
+		t.Fatalf("remote load: %v %+v", err, l)
+	}
+}
+
+func TestRemoteUnreachable(t *testing.T) {
+	_, err := Launch(context.Background(), Options{RemoteURL: "ws://127.0.0.1:1/devtools/browser/none"})
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want UnavailableError", err)
+	}
+}
+
+func TestProfileRemovedOnClose(t *testing.T) {
+	path, _ := Find("", os.Getenv)
+	b, err := Launch(context.Background(), Options{ExecPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := b.dataDir
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("profile %s still there: %v", dir, err)
 	}
 }
