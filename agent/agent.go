@@ -64,6 +64,19 @@ type Result struct {
 	Files map[string][]byte
 	// Requests is every request the run made, for the HAR.
 	Requests []*browser.Request
+	// Pages are the loads of the run in order, for the HAR's pages: each
+	// request's Load field is the Index of one of them.
+	Pages []Page
+}
+
+// Page is one load of the run, named after its step.
+type Page struct {
+	Index    int    // browser.Load.Index, the requests' Load
+	Step     string // step id
+	Title    string // e.g. "reproduce · load 1 · 401 Unauthorized"
+	URL      string // redacted
+	Started  time.Time
+	Duration time.Duration
 }
 
 // Plan returns the steps a run will take, in order.
@@ -127,7 +140,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		r.report.Environment.BrowserLaunches = 1 // the shared browser this run used
 	}
 	r.finish()
-	return &Result{Report: r.report, Files: r.files, Requests: sess.Requests()}, nil
+	return &Result{Report: r.report, Files: r.files, Requests: sess.Requests(), Pages: r.pages}, nil
 }
 
 // run is the state of one diagnosis; it is the steps.Env of every step.
@@ -138,6 +151,7 @@ type run struct {
 	started  time.Time
 	report   *reports.Report
 	files    map[string][]byte
+	pages    []Page
 	baseline *steps.Observation
 	fixedObs *steps.Observation
 
@@ -182,12 +196,28 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 	}
 	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
 	rl := r.reportLoad(o)
+	step := ""
 	if r.cur != nil {
 		r.cur.Loads = append(r.cur.Loads, rl)
+		step = r.cur.ID
 	}
+	r.pages = append(r.pages, Page{
+		Index: l.Index, Step: step, URL: redact.URL(l.URL), Started: l.Started, Duration: l.Duration,
+		Title: fmt.Sprintf("%s · load %d · %s", step, len(r.pages)+1, loadPhrase(l)),
+	})
 	r.cfg.Log.Debug().Str("url", redact.URL(l.URL)).Int("status", l.Status).Str("kind", string(o.Verdict.Kind)).
 		Dur("took", l.Duration).Msg("load")
 	return o, nil
+}
+
+func loadPhrase(l *browser.Load) string {
+	switch {
+	case l.TimedOut && l.Status == 0:
+		return "timed out"
+	case l.NetError != "" && l.Status == 0:
+		return l.NetError
+	}
+	return statusPhrase(l.Status)
 }
 
 func (r *run) reportLoad(o *steps.Observation) reports.Load {
@@ -430,15 +460,7 @@ func stepLine(rs reports.Step, judged *steps.Observation) string {
 		return rs.Action
 	}
 	l := judged.Load
-	var parts []string
-	switch {
-	case l.TimedOut && l.Status == 0:
-		parts = append(parts, "timed out")
-	case l.NetError != "" && l.Status == 0:
-		parts = append(parts, l.NetError)
-	default:
-		parts = append(parts, statusPhrase(l.Status))
-	}
+	parts := []string{loadPhrase(l)}
 	if !judged.OK() {
 		parts = append(parts, string(judged.Verdict.Kind))
 		if w := l.Header.Values("Www-Authenticate"); len(w) > 0 {

@@ -33,6 +33,9 @@ type Request struct {
 	Canceled    bool
 	Size        int64 // encoded bytes received
 	Timing      Timing
+	// Body is the response body of a main document that failed (status >= 400),
+	// at most maxBody bytes: the evidence a site owner needs.
+	Body []byte
 	// Redirects are the earlier hops of this request, oldest first.
 	Redirects []*Request
 
@@ -232,6 +235,15 @@ func (r *recorder) extraInfo(ev *network.EventResponseReceivedExtraInfo) {
 		if ev.StatusCode > 0 && q.Status == 0 {
 			q.Status = int(ev.StatusCode)
 		}
+	}
+}
+
+// setBody stores a captured body on the recorded request.
+func (r *recorder) setBody(id string, body []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.byID[id]; ok {
+		q.Body = body
 	}
 }
 

@@ -285,6 +285,9 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		copy(l.Requests[1:i+1], l.Requests[:i])
 		l.Requests[0] = q
 		l.Status, l.StatusText, l.Header = q.Status, q.StatusText, q.ResponseHdr
+		if q.Status >= 400 && q.Body == nil {
+			q.Body = s.body(rctx, q.ID)
+		}
 		l.MimeType, l.RemoteIP, l.FromCache = q.MimeType, q.RemoteIP, q.FromCache
 		if l.NetError == "" && q.Failed != "" && q.Status == 0 {
 			l.NetError = q.Failed
@@ -311,6 +314,27 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	s.mu.Unlock()
 	l.Duration = time.Since(l.Started)
 	return l, nil
+}
+
+// maxBody bounds a kept response body: error pages are small, and a huge
+// one would only bloat the HAR.
+const maxBody = 64 << 10
+
+// body fetches a response body from the browser's memory, bounded.
+func (s *Session) body(ctx context.Context, id string) []byte {
+	res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: network.RequestID(id)})
+	if err != nil {
+		return nil
+	}
+	b := res.Body
+	if len(b) > maxBody {
+		b = b[:maxBody]
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	s.rec.setBody(id, b)
+	return b
 }
 
 // waitSettled waits for the load event and then for the requests the page
