@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
@@ -38,6 +40,13 @@ type Config struct {
 	All     bool          // keep going after the fix
 
 	Screenshots bool
+	Isolate     bool // re-run the fixing step alone from the starting state
+
+	// Inputs are the person's flags for the steps (credentials, proxy, DNS).
+	Inputs steps.Inputs
+	// Cookies are the user's starting state, loaded before reproduce.
+	Cookies []browser.Cookie
+
 	Version     string
 	Now         func() time.Time // injectable clock
 	Log         zerolog.Logger
@@ -115,13 +124,21 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Inputs.GOOS == "" {
+		cfg.Inputs.GOOS = runtime.GOOS
+	}
+	if cfg.Inputs.Runner == nil {
+		cfg.Inputs.Runner = oscmd.System{}
+	}
 	sess, err := cfg.Browser.NewSession(cfg.Isolated)
 	if err != nil {
 		return nil, err
 	}
-	defer sess.Close()
-
-	r := &run{cfg: cfg, sess: sess, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}}
+	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}}
+	defer r.close()
+	if err := r.startingState(ctx, sess); err != nil {
+		return nil, err
+	}
 	r.report = &reports.Report{
 		Schema:    reports.SchemaID,
 		Tool:      reports.Tool{Name: "fix401", Version: cfg.Version},
@@ -133,20 +150,24 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		},
 		Steps: []reports.Step{},
 	}
-	launchesBefore := browser.Launches()
 	r.walk(ctx, plan)
-	r.report.Environment.BrowserLaunches = browser.Launches() - launchesBefore
-	if r.report.Environment.BrowserLaunches == 0 && !cfg.Browser.Remote() {
-		r.report.Environment.BrowserLaunches = 1 // the shared browser this run used
+	r.report.Environment.BrowserLaunches = int64(len(r.owned))
+	r.report.Environment.CookiesFile = len(cfg.Cookies) > 0
+	if !cfg.Browser.Remote() {
+		r.report.Environment.BrowserLaunches++ // the browser this run was given
 	}
 	r.finish()
-	return &Result{Report: r.report, Files: r.files, Requests: sess.Requests(), Pages: r.pages}, nil
+	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages}, nil
 }
 
 // run is the state of one diagnosis; it is the steps.Env of every step.
 type run struct {
 	cfg      Config
 	sess     *browser.Session
+	browser  *browser.Browser   // the browser sess lives in
+	owned    []*browser.Browser // browsers this run started (fresh-profile, dns-flush)
+	old      []*browser.Session // sessions replaced during the run, for the HAR
+	lastURL  string             // what the tab shows now
 	target   string
 	started  time.Time
 	report   *reports.Report
@@ -164,13 +185,111 @@ type run struct {
 func (r *run) Target() string               { return r.target }
 func (r *run) Baseline() *steps.Observation { return r.baseline }
 func (r *run) MaxWait() time.Duration       { return r.cfg.MaxWait }
+func (r *run) Session() *browser.Session       { return r.sess }
+func (r *run) Inputs() steps.Inputs            { return r.cfg.Inputs }
 func (r *run) Load(ctx context.Context, url string) (*steps.Observation, error) {
 	l, err := r.sess.Navigate(ctx, url, r.loadOptions())
+	if err == nil {
+		r.lastURL = url
+	}
 	return r.observe(l, err)
 }
+
+// Reload reloads the target as F5 does; when the tab shows another page
+// (url-check walked elsewhere), loading the target again is the reload.
 func (r *run) Reload(ctx context.Context) (*steps.Observation, error) {
+	if r.lastURL != r.target {
+		return r.Load(ctx, r.target)
+	}
 	l, err := r.sess.Reload(ctx, r.target, r.loadOptions())
 	return r.observe(l, err)
+}
+
+// NewBrowser starts a new browser process with an empty profile and moves
+// the run into it. With a remote browser, whose process is not ours to
+// start, a new isolated browser context stands in for it.
+func (r *run) NewBrowser(ctx context.Context) (string, error) {
+	if r.browser.Remote() {
+		s, err := r.browser.NewSession(true)
+		if err != nil {
+			return "", err
+		}
+		r.swap(s)
+		return "a new isolated browser context of the remote browser (its process is not ours to restart)", nil
+	}
+	opts := r.browser.Options()
+	opts.UserDataDir = "" // empty profile
+	b, err := browser.Launch(ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	r.owned = append(r.owned, b)
+	s, err := b.NewSession(false)
+	if err != nil {
+		return "", err
+	}
+	r.browser = b
+	r.swap(s)
+	return "a brand-new browser process with an empty profile", nil
+}
+
+// UseProxy moves the run to a new browser context that uses proxy.
+func (r *run) UseProxy(ctx context.Context, proxy string) error {
+	s, err := r.browser.Open(browser.SessionOptions{Isolated: true, Proxy: proxy})
+	if err != nil {
+		return err
+	}
+	r.swap(s)
+	return nil
+}
+
+// swap makes s the run's tab; the old one stays open for the HAR until the end.
+func (r *run) swap(s *browser.Session) {
+	r.old = append(r.old, r.sess)
+	r.sess, r.lastURL = s, ""
+}
+
+// requests is every request of every tab the run used, for the HAR.
+func (r *run) requests() []*browser.Request {
+	var out []*browser.Request
+	for _, s := range r.sessions() {
+		out = append(out, s.Requests()...)
+	}
+	return out
+}
+
+// sessions is every tab the run used, each once, in the order first used.
+func (r *run) sessions() []*browser.Session {
+	var out []*browser.Session
+	for _, s := range append(slices.Clone(r.old), r.sess) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// close ends the run's tabs and the browsers it started.
+func (r *run) close() {
+	for _, s := range r.sessions() {
+		s.Close()
+	}
+	for _, b := range r.owned {
+		if err := b.Close(); err != nil {
+			r.cfg.Log.Warn().Err(err).Msg("closing a browser")
+		}
+	}
+}
+
+// startingState loads the user's cookies into a fresh tab.
+func (r *run) startingState(ctx context.Context, s *browser.Session) error {
+	if len(r.cfg.Cookies) == 0 {
+		return nil
+	}
+	if err := s.SetCookies(ctx, r.cfg.Cookies); err != nil {
+		return fmt.Errorf("loading the cookies: %w", err)
+	}
+	return nil
 }
 
 func (r *run) loadOptions() browser.LoadOptions {
@@ -315,7 +434,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	slog := r.cfg.Log.With().Str("step", s.ID()).Logger()
 	slog.Debug().Msg("step started")
 
-	out, err := s.Run(ctx, r)
+	out, err := r.safeRun(ctx, s)
 	var judged *steps.Observation
 	switch {
 	case err != nil:
@@ -366,6 +485,9 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 				r.fixedObs = judged
 				r.report.FixedBy = new(s.ID())
 				r.confirm(ctx, &rs)
+				if r.cfg.Isolate {
+					r.isolate(ctx, s, &rs)
+				}
 			}
 		}
 	} else if out.Info && rs.Result == reports.StillFailing {
@@ -391,6 +513,18 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	return judged, err
 }
 
+// safeRun runs a step; a step that panics is a step error, not a crash:
+// the run goes on and the report says what broke.
+func (r *run) safeRun(ctx context.Context, s steps.Step) (out steps.Outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.cfg.Log.Error().Str("step", s.ID()).Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("step panicked")
+			err = fmt.Errorf("internal error in %s: %v", s.ID(), p)
+		}
+	}()
+	return s.Run(ctx, r)
+}
+
 // confirm loads the fixed page once more: a fix that does not hold is not
 // one to tell a user about.
 func (r *run) confirm(ctx context.Context, rs *reports.Step) {
@@ -403,6 +537,52 @@ func (r *run) confirm(ctx context.Context, rs *reports.Step) {
 	rs.Evidence["confirmed"] = ok
 	if !ok {
 		r.Logf("the fix did not hold on a second load")
+	}
+}
+
+// isolate re-runs the fixing step alone, in a new browser context with the
+// user's starting state, after one load that reproduces the failure there:
+// if it fixes the page on its own, it is the minimal fix.
+func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
+	main, mainURL := r.sess, r.lastURL
+	fresh, err := r.browser.NewSession(true)
+	if err != nil {
+		r.Logf("could not isolate the fix: %v", err)
+		return
+	}
+	r.swap(fresh)
+	defer func() { r.swap(main); r.lastURL = mainURL }()
+	result := map[string]any{}
+	rs.Evidence["isolated"] = result
+	if err := r.startingState(ctx, fresh); err != nil {
+		result["error"] = err.Error()
+		return
+	}
+	before, err := r.Load(ctx, r.target)
+	if err != nil {
+		result["error"] = err.Error()
+		return
+	}
+	result["reproduced"] = !before.OK()
+	out, err := s.Run(ctx, r)
+	if err != nil {
+		result["error"] = err.Error()
+		return
+	}
+	after := out.Judged
+	if after == nil && !out.NoLoad {
+		if after, err = r.Load(ctx, r.target); err != nil {
+			result["error"] = err.Error()
+			return
+		}
+	}
+	alone := !before.OK() && after != nil && after.OK()
+	result["fixed_alone"] = alone
+	if alone {
+		r.Logf("%s alone fixes the page from the starting state: it is the minimal fix", s.ID())
+	} else {
+		r.Logf("%s alone did not fix the page from the starting state: the earlier steps are part of the fix", s.ID())
+		r.report.Confirmed = new(false)
 	}
 }
 

@@ -6,7 +6,25 @@ import (
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/oscmd"
 )
+
+// Inputs are what the person supplied for the steps that need it.
+type Inputs struct {
+	Proxy string
+	// Credentials for relogin: a user and password (HTTP challenge or form),
+	// or a bearer token. BearerEnv names where the token came from.
+	User, Password       string
+	BearerToken          string
+	BearerEnv            string
+	LoginURL             string
+	UserSel, PasswordSel string
+	SubmitSel            string
+	// DNSFlushCommand overrides the OS's flush.
+	DNSFlushCommand string
+	Runner          oscmd.Runner
+	GOOS            string
+}
 
 // Observation is a load and its verdict.
 type Observation struct {
@@ -32,6 +50,16 @@ type Env interface {
 	Logf(format string, args ...any)
 	// MaxWait bounds how long a step may wait for the server (Retry-After).
 	MaxWait() time.Duration
+	// Session is the browser tab the run uses now.
+	Session() *browser.Session
+	// Inputs are the person's flags for the steps.
+	Inputs() Inputs
+	// NewBrowser replaces the run's browser with a new process with an empty
+	// profile, and says what it did in words.
+	NewBrowser(ctx context.Context) (string, error)
+	// UseProxy moves the run to a new browser context that sends every
+	// request through proxy.
+	UseProxy(ctx context.Context, proxy string) error
 }
 
 // Outcome is what a step did.
@@ -69,6 +97,14 @@ type Step interface {
 func All() []Step {
 	return []Step{
 		Reproduce{},
+		URLCheck{},
+		Reload{},
+		ClearCache{},
+		ClearCookies{},
+		FreshProfile{},
+		DNSFlush{},
+		Relogin{},
+		ViaProxy{},
 	}
 }
 

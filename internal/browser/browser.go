@@ -29,6 +29,9 @@ type Options struct {
 	ProxyServer string
 	// Insecure accepts invalid TLS certificates.
 	Insecure bool
+	// UserDataDir, when set, is the profile to start with (a copy the caller
+	// owns and removes); else a fresh temporary one is made and removed.
+	UserDataDir string
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
 }
@@ -90,7 +93,10 @@ func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 		opts = append(opts, chromedp.Flag("host-resolver-rules", strings.Join(o.HostRules, ", ")))
 	}
 	if o.ProxyServer != "" {
-		opts = append(opts, chromedp.ProxyServer(o.ProxyServer))
+		opts = append(opts, chromedp.ProxyServer(o.ProxyServer), chromedp.Flag("proxy-bypass-list", "<-loopback>"))
+	}
+	if o.UserDataDir != "" {
+		opts = append(opts, chromedp.UserDataDir(o.UserDataDir))
 	}
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
@@ -119,6 +125,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		b.dataDir = dir
+		if o.UserDataDir != "" {
+			os.Remove(dir)
+			b.dataDir = ""
+		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, dir)...)
 	}
 	var copts []chromedp.ContextOption
@@ -161,6 +171,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 
 // Product is the browser's name and version, e.g. "Chrome/124.0.6367.91".
 func (b *Browser) Product() string { return b.product }
+
+// Options returns the options the browser was started with, so that a step
+// can start another one like it (fresh-profile, dns-flush).
+func (b *Browser) Options() Options { return b.opts }
 
 // Remote reports whether the browser was attached rather than started.
 func (b *Browser) Remote() bool { return b.remote }

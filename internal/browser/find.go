@@ -3,7 +3,7 @@ package browser
 import (
 	"errors"
 	"fmt"
-	"os/exec"
+	"github.com/fix401/fix401/internal/oscmd"
 	"path/filepath"
 	"runtime"
 )
@@ -26,14 +26,14 @@ func Find(explicit string, getenv func(string) string) (string, error) {
 		if c.path == "" {
 			continue
 		}
-		p, err := exec.LookPath(c.path)
+		p, err := oscmd.LookPath(c.path)
 		if err != nil {
 			return "", fmt.Errorf("%s %q: %w: %v", c.from, c.path, ErrNotFound, err)
 		}
 		return p, nil
 	}
 	for _, c := range candidates(runtime.GOOS, getenv) {
-		if p, err := exec.LookPath(c); err == nil {
+		if p, err := oscmd.LookPath(c); err == nil {
 			return p, nil
 		}
 	}

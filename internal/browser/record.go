@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
@@ -65,11 +66,15 @@ func newRecorder() *recorder {
 	return &recorder{byID: map[string]*Request{}, changed: make(chan struct{}), loaded: make(chan struct{})}
 }
 
+// loadSeq numbers loads across every session of the program, so that a
+// run that moves to a new tab or browser never reuses a load number.
+var loadSeq atomic.Int64
+
 // begin starts a new load: requests from now on belong to it.
 func (r *recorder) begin() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.load++
+	r.load = int(loadSeq.Add(1))
 	r.inflight = 0
 	r.loaded = make(chan struct{})
 	return r.load

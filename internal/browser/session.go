@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -40,15 +42,36 @@ type Session struct {
 	creds     *Credentials
 	authTries map[string]int // per request id: Chrome asks again after a wrong answer
 	auth      []AuthEvent
+
+	bearerOrigin, bearerToken string
 }
 
-// NewSession opens a tab. isolated puts it in a new browser context, with
-// its own cookies, cache and storage, as an incognito window has.
+// SessionOptions say where a tab lives.
+type SessionOptions struct {
+	// Isolated puts the tab in a new browser context, with its own cookies,
+	// cache, storage, connections and auth cache, as an incognito window has.
+	Isolated bool
+	// Proxy (with Isolated) sends the context's requests through this proxy.
+	Proxy string
+}
+
+// NewSession opens a tab in the browser's default context, or an isolated one.
 func (b *Browser) NewSession(isolated bool) (*Session, error) {
+	return b.Open(SessionOptions{Isolated: isolated})
+}
+
+// Open opens a tab as o says.
+func (b *Browser) Open(o SessionOptions) (*Session, error) {
 	s := &Session{b: b, rec: newRecorder(), authTries: map[string]int{}}
 	opts := []chromedp.ContextOption{chromedp.WithListener(s.listen)}
-	if isolated {
-		opts = append(opts, chromedp.WithNewBrowserContext())
+	if o.Isolated || o.Proxy != "" {
+		opts = append(opts, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+			if o.Proxy != "" {
+				p.ProxyServer = o.Proxy
+				// Chrome bypasses proxies for loopback unless told not to.
+				p.ProxyBypassList = "<-loopback>"
+			}
+		}))
 	}
 	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opts...)
 	// The tab must see auth challenges, or headless Chrome turns every
@@ -103,10 +126,27 @@ func (s *Session) listen(ev any) {
 	case *page.EventLoadEventFired:
 		s.rec.loadFired()
 	case *fetch.EventRequestPaused:
-		go s.reply(fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		p := fetch.ContinueRequestParams{RequestID: ev.RequestID}
+		s.mu.Lock()
+		if s.bearerToken != "" && ev.Request != nil && Origin(ev.Request.URL) == s.bearerOrigin {
+			p.Headers = withHeader(ev.Request.Headers, "Authorization", "Bearer "+s.bearerToken)
+		}
+		s.mu.Unlock()
+		go s.reply(fetch.ContinueRequest, p)
 	case *fetch.EventAuthRequired:
 		go s.answerAuth(ev)
 	}
+}
+
+// withHeader returns the request's headers with name set to value.
+func withHeader(h network.Headers, name, value string) []*fetch.HeaderEntry {
+	var out []*fetch.HeaderEntry
+	for k, v := range h {
+		if str, ok := v.(string); ok && !strings.EqualFold(k, name) {
+			out = append(out, &fetch.HeaderEntry{Name: k, Value: str})
+		}
+	}
+	return append(out, &fetch.HeaderEntry{Name: name, Value: value})
 }
 
 func (s *Session) reply(cmd cdp.Command[fetch.ContinueRequestParams, cdp.Empty], p fetch.ContinueRequestParams) {
@@ -168,7 +208,7 @@ type Load struct {
 	Screenshot  []byte // PNG of the viewport; nil when it could not be taken
 	Started     time.Time
 	Duration    time.Duration
-	Index       int // the load's number in its session, from 1
+	Index       int // the load's number, unique in the program: its requests' Load
 }
 
 // LoadOptions tune one load.

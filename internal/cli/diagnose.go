@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,11 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/cookiefile"
+	"github.com/fix401/fix401/internal/oscmd"
+	"github.com/fix401/fix401/internal/profile"
 	"github.com/fix401/fix401/reports"
+	"github.com/fix401/fix401/steps"
 )
 
 // DiagnoseOptions are the flags of `fix401 diagnose`.
@@ -28,6 +33,18 @@ type DiagnoseOptions struct {
 	All     bool
 	MaxWait time.Duration
 	Cookies string
+	Isolate bool
+	Profile string
+
+	User             string
+	PasswordStdin    bool
+	LoginURL         string
+	UserSelector     string
+	PasswordSelector string
+	SubmitSelector   string
+	BearerTokenEnv   string
+	Proxy            string
+	DNSFlushCommand  string
 
 	now func() time.Time
 }
@@ -54,6 +71,17 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 	f.BoolVar(&o.All, "all", false, "keep going after a fix, to see every step that would fix it")
 	f.DurationVar(&o.MaxWait, "max-wait", 30*time.Second, "longest wait for a server's Retry-After")
 	f.StringVar(&o.Cookies, "cookies", "", "the user's cookies to start from: Netscape cookies.txt or a JSON export")
+	f.StringVar(&o.Profile, "profile", "", "the user's Chrome user-data-dir to start from (copied, never touched)")
+	f.BoolVar(&o.Isolate, "isolate", false, "re-run the fixing step alone from the starting state, to show the minimal fix")
+	f.StringVar(&o.User, "user", "", "user name for relogin (password from --password-stdin or FIX401_PASSWORD)")
+	f.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the password for --user from the first line of standard input")
+	f.StringVar(&o.LoginURL, "login-url", "", "the login page whose form relogin fills (found automatically after a redirect to it)")
+	f.StringVar(&o.UserSelector, "user-selector", "", "CSS selector of the login form's user name field (default: found automatically)")
+	f.StringVar(&o.PasswordSelector, "password-selector", "", "CSS selector of the login form's password field (default: the password input)")
+	f.StringVar(&o.SubmitSelector, "submit-selector", "", "CSS selector of the login form's submit button (default: found automatically)")
+	f.StringVar(&o.BearerTokenEnv, "bearer-token-env", "", "name of the environment variable holding a bearer token for relogin (sent to the target's origin only)")
+	f.StringVar(&o.Proxy, "proxy", "", "proxy URL for the via-proxy step (the \"try another network\" advice)")
+	f.StringVar(&o.DNSFlushCommand, "dns-flush-command", "", "command that flushes DNS, instead of the OS default")
 	return c
 }
 
@@ -87,16 +115,40 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if err := checkOutDir(o.Out); err != nil {
 		return err
 	}
+	var cookies []browser.Cookie
 	if o.Cookies != "" {
 		if err := checkReadable(o.Cookies, "--cookies"); err != nil {
 			return err
 		}
+		data, err := os.ReadFile(o.Cookies)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %s: %v", o.Cookies, unwrapPathError(err))}
+		}
+		if cookies, err = cookiefile.Parse(data); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %s: %v", o.Cookies, err)}
+		}
+	}
+	inputs, secrets, err := o.inputs(io)
+	if err != nil {
+		return err
+	}
+	for _, c := range cookies {
+		secrets = append(secrets, c.Value)
+	}
+	extra := browser.Options{}
+	if o.Profile != "" {
+		dir, err := profile.Copy(o.Profile)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--profile %s: %v", o.Profile, unwrapPathError(err))}
+		}
+		defer os.RemoveAll(dir)
+		extra.UserDataDir = dir
 	}
 
 	log := o.logger(io)
 	ctx, cancel := o.runContext(ctx)
 	defer cancel()
-	b, err := o.launch(ctx, io, log, browser.Options{})
+	b, err := o.launch(ctx, io, log, extra)
 	if err != nil {
 		return err
 	}
@@ -110,7 +162,8 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	lines := map[string]string{}
 	res, err := agent.Diagnose(ctx, agent.Config{
 		URL: target, Browser: b, Timeout: o.Timeout, MaxWait: o.MaxWait,
-		Only: o.Steps, Skip: o.Skip, All: o.All, Screenshots: true,
+		Only: o.Steps, Skip: o.Skip, All: o.All, Screenshots: true, Isolate: o.Isolate,
+		Inputs: inputs, Cookies: cookies, Secrets: secrets,
 		Version: Version(), Now: o.now, Log: log,
 		Progress: func(p agent.Progress) {
 			if p.Done {
@@ -127,6 +180,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		return err
 	}
 	rep := res.Report
+	rep.Environment.Profile = o.Profile != ""
 	if err := reports.WriteDir(o.Out, rep, res.Files); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
@@ -141,6 +195,53 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		summary(io.Out, rep, lines, reportPath, o.color(io, io.OutTTY))
 	}
 	return silentExit(exitCode(rep, ctx))
+}
+
+// inputs gathers the credentials and step flags, reading secrets only from
+// stdin or the environment, never from a flag.
+func (o *DiagnoseOptions) inputs(io *IO) (steps.Inputs, []string, error) {
+	in := steps.Inputs{
+		Proxy: o.Proxy, User: o.User, LoginURL: o.LoginURL, UserSel: o.UserSelector,
+		PasswordSel: o.PasswordSelector, SubmitSel: o.SubmitSelector,
+		DNSFlushCommand: o.DNSFlushCommand, Runner: oscmd.System{},
+	}
+	var secrets []string
+	if o.PasswordStdin && o.User == "" {
+		return in, nil, usageErr("--password-stdin needs --user")
+	}
+	if o.User != "" {
+		switch {
+		case o.PasswordStdin:
+			line, err := bufio.NewReader(io.In).ReadString('\n')
+			if err != nil && line == "" {
+				return in, nil, usageErr("--password-stdin: no password on standard input")
+			}
+			in.Password = strings.TrimRight(line, "\r\n")
+		case io.Getenv("FIX401_PASSWORD") != "":
+			in.Password = io.Getenv("FIX401_PASSWORD")
+		default:
+			return in, nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--user %s needs a password", o.User),
+				Hint: "pipe it to --password-stdin or set FIX401_PASSWORD; a password is never a flag"}
+		}
+		secrets = append(secrets, in.Password)
+	}
+	if o.BearerTokenEnv != "" {
+		tok := io.Getenv(o.BearerTokenEnv)
+		if tok == "" {
+			return in, nil, usageErr("--bearer-token-env %s: the variable is not set", o.BearerTokenEnv)
+		}
+		in.BearerToken, in.BearerEnv = tok, o.BearerTokenEnv
+		secrets = append(secrets, tok)
+	}
+	for _, u := range []struct{ flag, v string }{{"--login-url", o.LoginURL}, {"--proxy", o.Proxy}} {
+		if u.v == "" {
+			continue
+		}
+		if p, err := url.Parse(u.v); err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
+			return in, nil, usageErr("%s %q is not a URL", u.flag, u.v)
+		}
+	}
+	return in, secrets, nil
 }
 
 // exitCode maps the outcome to the documented exit code.

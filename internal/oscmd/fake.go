@@ -1,0 +1,41 @@
+package oscmd
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+)
+
+// Fake is a Runner for tests: it records the commands and answers from a table.
+type Fake struct {
+	mu      sync.Mutex
+	Ran     []string
+	Paths   map[string]bool                   // commands that exist
+	Answers map[string]func() (string, error) // by command line
+	Root    bool
+}
+
+// Run records argv and answers from the table (success when absent).
+func (f *Fake) Run(ctx context.Context, argv []string) (string, error) {
+	line := strings.Join(argv, " ")
+	f.mu.Lock()
+	f.Ran = append(f.Ran, line)
+	ans := f.Answers[line]
+	f.mu.Unlock()
+	if ans != nil {
+		return ans()
+	}
+	return "", nil
+}
+
+// LookPath finds only the commands in Paths.
+func (f *Fake) LookPath(name string) (string, error) {
+	if f.Paths[name] {
+		return "/usr/bin/" + name, nil
+	}
+	return "", errors.New("not found")
+}
+
+// Privileged returns Root.
+func (f *Fake) Privileged() bool { return f.Root }

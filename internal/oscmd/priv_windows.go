@@ -1,0 +1,5 @@
+//go:build windows
+
+package oscmd
+
+func privileged() bool { return true }

@@ -1,0 +1,53 @@
+package urlfix
+
+import (
+	"slices"
+	"testing"
+)
+
+func urls(cs []Candidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.URL)
+	}
+	return out
+}
+
+func TestCandidates(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string // first candidates, in order
+	}{
+		{" https://intranet.example/reports/q3). ", []string{"https://intranet.example/reports/q3"}},
+		{"https://intranet.example/reports/q3%20", []string{"https://intranet.example/reports/q3"}},
+		{"https://https://intranet.example/a", []string{"https://intranet.example/a"}},
+		{`https://intranet.example\reports\q3`, []string{"https://intranet.example/reports/q3"}},
+		{"https://intranet.example/reports//q3", []string{"https://intranet.example/reports/q3"}},
+		// Browsers lower-case hosts themselves: host case alone is no candidate.
+		{"https://Intranet.Example/a", []string{"https://www.intranet.example/a"}},
+		{"http://intranet.example/a", []string{"https://intranet.example/a", "http://www.intranet.example/a"}},
+		{"https://intranet.example/Reports/Q3", []string{"https://intranet.example/reports/q3", "https://www.intranet.example/Reports/Q3"}},
+		{"https://www.intranet.example/a", []string{"https://intranet.example/a"}},
+		{"http://127.0.0.1:8401/s/basic/", []string{"https://127.0.0.1:8401/s/basic/"}},
+		{"https://intranet.example/q?id=5).", []string{"https://intranet.example/q?id=5"}},
+	} {
+		got := urls(Candidates(tt.in))
+		if len(got) < len(tt.want) || !slices.Equal(got[:len(tt.want)], tt.want) {
+			t.Errorf("Candidates(%q) = %q, want prefix %q", tt.in, got, tt.want)
+		}
+		if slices.Contains(got, tt.in) {
+			t.Errorf("Candidates(%q) proposes the input itself", tt.in)
+		}
+	}
+	if got := Candidates("https://intranet.example/fine"); len(got) != 1 || got[0].Why != "added www." {
+		t.Errorf("clean URL: %+v", got)
+	}
+}
+
+func TestParents(t *testing.T) {
+	got := Parents("https://a.example/s/url-typo/reports/q3?x=1")
+	want := []string{"https://a.example/s/url-typo/reports/", "https://a.example/s/url-typo/", "https://a.example/s/", "https://a.example/"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Parents = %q", got)
+	}
+}

@@ -1,0 +1,119 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/fix401/fix401/internal/oscmd"
+)
+
+// FreshProfile is "try another browser or a private window": a new process
+// with an empty profile has no extensions, no saved HTTP auth, no HSTS and
+// no open connections — what survives clearing the cache and site data.
+type FreshProfile struct{}
+
+func (FreshProfile) ID() string    { return "fresh-profile" }
+func (FreshProfile) Title() string { return "Fresh browser profile" }
+func (FreshProfile) Help() string {
+	return "opens the page in a brand-new browser process with an empty profile: no extensions, saved HTTP auth, HSTS or open connections"
+}
+
+func (FreshProfile) Run(ctx context.Context, env Env) (Outcome, error) {
+	how, err := env.NewBrowser(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Action: "Opened the page in " + how + "."}, nil
+}
+
+// DNSFlush is "flush DNS": a name that still resolves to an old server
+// answers with that server's 401. It runs the OS's flush, then starts a new
+// browser so Chrome's own host cache goes too.
+type DNSFlush struct{}
+
+func (DNSFlush) ID() string    { return "dns-flush" }
+func (DNSFlush) Title() string { return "Flush DNS" }
+func (DNSFlush) Help() string {
+	return "flushes the OS resolver cache (ipconfig /flushdns, dscacheutil + mDNSResponder, resolvectl/systemd-resolve/nscd) and restarts the browser so its host cache goes too"
+}
+
+func (DNSFlush) Run(ctx context.Context, env Env) (Outcome, error) {
+	in := env.Inputs()
+	ev := map[string]any{}
+	if b := env.Baseline(); b != nil && b.Load.RemoteIP != "" {
+		ev["ip_before"] = b.Load.RemoteIP
+	}
+	var argvs [][]string
+	var shown string
+	needsAdmin := false
+	switch {
+	case in.DNSFlushCommand != "":
+		argvs, shown = [][]string{oscmd.Shell(in.GOOS, in.DNSFlushCommand)}, in.DNSFlushCommand
+	default:
+		f, ok := oscmd.DNSFlush(in.GOOS, in.Runner)
+		if ok {
+			argvs, shown, needsAdmin = f.Commands, f.String(), f.NeedsAdmin
+		}
+	}
+	action := ""
+	switch {
+	case len(argvs) == 0:
+		ev["command"] = nil
+		action = "This machine keeps no DNS cache to flush (no systemd-resolved or nscd)"
+	case needsAdmin && !in.Runner.Privileged():
+		return Outcome{
+			Skip:     fmt.Sprintf("flushing DNS needs administrator rights: run `%s` yourself, then run fix401 again", shown),
+			Action:   "Would run: " + shown,
+			Evidence: map[string]any{"command": shown},
+		}, nil
+	default:
+		ev["command"] = shown
+		for _, argv := range argvs {
+			out, err := in.Runner.Run(ctx, argv)
+			ev["exit_status"] = 0
+			if out != "" {
+				ev["output"] = truncate(out, 500)
+			}
+			if err != nil {
+				ev["exit_status"] = oscmd.ExitCode(err)
+				if oscmd.PermissionDenied(out, err) {
+					return Outcome{
+						Skip:     fmt.Sprintf("`%s` was refused for lack of rights: run it as an administrator, then run fix401 again", shown),
+						Action:   "Tried: " + shown,
+						Evidence: ev,
+					}, nil
+				}
+				if errors.Is(ctx.Err(), context.Canceled) {
+					return Outcome{}, ctx.Err()
+				}
+				return Outcome{Evidence: ev}, fmt.Errorf("%s failed: %v: %s", strings.Join(argv, " "), err, truncate(out, 200))
+			}
+		}
+		action = "Flushed the DNS cache (" + shown + ")"
+	}
+	how, err := env.NewBrowser(ctx)
+	if err != nil {
+		return Outcome{Evidence: ev}, err
+	}
+	obs, err := env.Load(ctx, env.Target())
+	if err != nil {
+		return Outcome{Evidence: ev}, err
+	}
+	if obs.Load.RemoteIP != "" {
+		ev["ip_after"] = obs.Load.RemoteIP
+	}
+	return Outcome{
+		Action:   action + ", and opened the page in " + how + " so that Chrome's own host cache is empty too.",
+		Judged:   obs,
+		Evidence: ev,
+	}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,153 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/fix401/fix401/internal/browser"
+)
+
+// Relogin is "sign in again" with the credentials the person supplied:
+// answering the HTTP challenge, filling the login form, or sending the
+// bearer token — and it says so plainly when the credentials are wrong.
+type Relogin struct{}
+
+func (Relogin) ID() string    { return "relogin" }
+func (Relogin) Title() string { return "Sign in again" }
+func (Relogin) Help() string {
+	return "signs in again with --user and the password from --password-stdin or FIX401_PASSWORD (HTTP Basic/Digest/NTLM challenge, or the login form at --login-url), or sends the token of --bearer-token-env to the site only"
+}
+
+func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
+	in := env.Inputs()
+	s := env.Session()
+	target := env.Target()
+	switch {
+	case in.BearerToken != "":
+		origin := browser.Origin(target)
+		s.SetBearer(origin, in.BearerToken)
+		obs, err := env.Load(ctx, target)
+		if err != nil {
+			return Outcome{}, err
+		}
+		out := Outcome{
+			Action:   fmt.Sprintf("Sent the supplied bearer token (from $%s) with every request to %s, and to no other site.", in.BearerEnv, origin),
+			Judged:   obs,
+			Evidence: map[string]any{"method": "bearer", "origin": origin},
+		}
+		if !obs.OK() {
+			out.Evidence["credentials_rejected"] = true
+			env.Logf("the server rejected the supplied bearer token")
+		}
+		return out, nil
+
+	case in.User != "":
+		loginURL := in.LoginURL
+		if loginURL == "" {
+			// Redirected to a login form: that form is the one to fill.
+			if b := env.Baseline(); b != nil && b.Load.Redirected && b.Load.HasPassword {
+				loginURL = b.Load.FinalURL
+			}
+		}
+		if loginURL != "" {
+			return formLogin(ctx, env, in, loginURL)
+		}
+		s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password})
+		obs, err := env.Load(ctx, target)
+		if err != nil {
+			return Outcome{}, err
+		}
+		schemes := authSchemes(obs)
+		out := Outcome{
+			Action:   fmt.Sprintf("Answered the server's sign-in challenge (%s) as %q with the supplied password.", schemes, in.User),
+			Judged:   obs,
+			Evidence: map[string]any{"method": "http-challenge", "user": in.User, "schemes": schemes},
+		}
+		if !obs.OK() && answered(obs) {
+			out.Evidence["credentials_rejected"] = true
+			env.Logf("the server rejected the user name or password for %q", in.User)
+		}
+		if !answered(obs) && !obs.OK() {
+			out.Evidence["challenge_seen"] = false
+			env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
+		}
+		return out, nil
+	}
+	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
+}
+
+func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcome, error) {
+	s := env.Session()
+	if _, err := env.Load(ctx, loginURL); err != nil {
+		return Outcome{}, err
+	}
+	after, err := s.SubmitLogin(ctx, browser.LoginForm{
+		User: in.User, Password: in.Password, UserSel: in.UserSel, PasswordSel: in.PasswordSel, SubmitSel: in.SubmitSel,
+	}, browser.LoadOptions{})
+	if errors.Is(err, browser.ErrNoLoginForm) {
+		return Outcome{}, fmt.Errorf("no login form at %s (no password field); give the selectors with --user-selector and --password-selector", loginURL)
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	ev := map[string]any{"method": "form", "user": in.User, "login_url": loginURL}
+	obs, err := env.Load(ctx, env.Target())
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !obs.OK() && after.HasPassword {
+		ev["credentials_rejected"] = true
+		env.Logf("the login form did not accept the user name or password for %q", in.User)
+	}
+	return Outcome{
+		Action:   fmt.Sprintf("Signed in again at %s as %q, then opened the page.", loginURL, in.User),
+		Judged:   obs,
+		Evidence: ev,
+	}, nil
+}
+
+// answered reports whether credentials were given to an auth challenge.
+func answered(o *Observation) bool {
+	for _, a := range o.Load.Auth {
+		if a.Answer == "credentials" {
+			return true
+		}
+	}
+	return false
+}
+
+func authSchemes(o *Observation) string {
+	var out []string
+	for _, a := range o.Load.Auth {
+		if !contains(out, a.Scheme) && a.Scheme != "" {
+			out = append(out, a.Scheme)
+		}
+	}
+	if len(out) == 0 {
+		return "none was sent"
+	}
+	return strings.Join(out, ", ")
+}
+
+// ViaProxy is "try another network or a VPN": the same page through the
+// proxy the person named.
+type ViaProxy struct{}
+
+func (ViaProxy) ID() string    { return "via-proxy" }
+func (ViaProxy) Title() string { return "Another network (proxy)" }
+func (ViaProxy) Help() string {
+	return `loads the page through --proxy: the "try another network or a VPN" advice`
+}
+
+func (ViaProxy) Run(ctx context.Context, env Env) (Outcome, error) {
+	p := env.Inputs().Proxy
+	if p == "" {
+		return Outcome{Skip: "no --proxy given"}, nil
+	}
+	if err := env.UseProxy(ctx, p); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Action: fmt.Sprintf("Loaded the page through the proxy %s, as from another network.", p)}, nil
+}

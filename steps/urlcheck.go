@@ -1,0 +1,102 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/urlfix"
+)
+
+// URLCheck is "check the URL": a stray character pasted from an email, a
+// doubled slash or http instead of https is the cheapest 401 to fix.
+type URLCheck struct{}
+
+func (URLCheck) ID() string    { return "url-check" }
+func (URLCheck) Title() string { return "Check the URL" }
+func (URLCheck) Help() string {
+	return "tries corrected URLs (stray whitespace or punctuation, %20, double slashes, backslashes, doubled scheme, http→https, path case, www); walks up the parents to find where the protected area starts and the login link"
+}
+
+// maxParents bounds the walk up: past a few levels it says nothing new.
+const maxParents = 5
+
+func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
+	target := env.Target()
+	cands := urlfix.Candidates(target)
+	var tried []map[string]any
+	for _, c := range cands {
+		obs, err := env.Load(ctx, c.URL)
+		if err != nil {
+			return Outcome{}, err
+		}
+		tried = append(tried, map[string]any{"url": redact.URL(c.URL), "why": c.Why, "kind": string(obs.Verdict.Kind), "status": obs.Load.Status})
+		if obs.OK() {
+			return Outcome{
+				Action:       fmt.Sprintf("Corrected the URL (%s): %s loads.", c.Why, c.URL),
+				Judged:       obs,
+				CorrectedURL: c.URL,
+				Evidence:     map[string]any{"candidates": tried, "corrected_url": redact.URL(c.URL)},
+			}, nil
+		}
+	}
+
+	// No better URL: find where the protected area starts, and the login
+	// link on the nearest page that loads — what a person would look for.
+	ev := map[string]any{"candidates": tried}
+	protectedFrom, nearestOK := target, ""
+	for i, p := range urlfix.Parents(target) {
+		if i == maxParents {
+			break
+		}
+		obs, err := env.Load(ctx, p)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if obs.OK() {
+			nearestOK = p
+			break
+		}
+		if !obs.Verdict.Kind.IsAuthFailure() {
+			break // a 404 or an error above: the protected area is not there
+		}
+		protectedFrom = p
+	}
+	ev["protected_from"] = redact.URL(protectedFrom)
+	action := "Checked the URL: it is well formed"
+	switch len(cands) {
+	case 0:
+	case 1:
+		action += fmt.Sprintf(", and the one corrected version (%s) does not load either", cands[0].Why)
+	default:
+		action += fmt.Sprintf(", and none of %d corrected versions loads", len(cands))
+	}
+	action += fmt.Sprintf(". The protected area starts at %s", protectedFrom)
+	if nearestOK != "" {
+		ev["nearest_public"] = redact.URL(nearestOK)
+		if link := loginLink(ctx, env); link != "" {
+			ev["login_link"] = redact.URL(link)
+			action += fmt.Sprintf("; %s has a sign-in link: %s", nearestOK, link)
+		}
+	}
+	return Outcome{Action: action + ".", NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
+}
+
+var loginWords = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|logon|log on|anmelden|connexion|se connecter|iniciar sesi[oó]n|entrar|acessar|войти|вход)\b|登录|登入|ログイン|サインイン|로그인`)
+
+// loginLink returns the first link on the open page whose text or address
+// reads like a sign-in link.
+func loginLink(ctx context.Context, env Env) string {
+	links, err := env.Session().Links(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, l := range links {
+		if loginWords.MatchString(l.Text) || loginWords.MatchString(strings.NewReplacer("/", " ", "-", " ", "_", " ").Replace(l.Href)) {
+			return l.Href
+		}
+	}
+	return ""
+}
