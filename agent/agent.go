@@ -47,11 +47,11 @@ type Config struct {
 	// Cookies are the user's starting state, loaded before reproduce.
 	Cookies []browser.Cookie
 
-	Version     string
-	Now         func() time.Time // injectable clock
-	Log         zerolog.Logger
-	Progress    func(Progress)
-	Secrets     []string // literal secrets to keep out of every text
+	Version  string
+	Now      func() time.Time // injectable clock
+	Log      zerolog.Logger
+	Progress func(Progress)
+	Secrets  []string // literal secrets to keep out of every text
 }
 
 // Progress is one event for the live display.
@@ -185,8 +185,8 @@ type run struct {
 func (r *run) Target() string               { return r.target }
 func (r *run) Baseline() *steps.Observation { return r.baseline }
 func (r *run) MaxWait() time.Duration       { return r.cfg.MaxWait }
-func (r *run) Session() *browser.Session       { return r.sess }
-func (r *run) Inputs() steps.Inputs            { return r.cfg.Inputs }
+func (r *run) Session() *browser.Session    { return r.sess }
+func (r *run) Inputs() steps.Inputs         { return r.cfg.Inputs }
 func (r *run) Load(ctx context.Context, url string) (*steps.Observation, error) {
 	l, err := r.sess.Navigate(ctx, url, r.loadOptions())
 	if err == nil {

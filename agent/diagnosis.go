@@ -187,6 +187,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		}
 	case reports.Unresolved:
 		what += " None of the steps tried fixed it."
+		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+			what += " The server rejected the supplied credentials: the user name, password or token is wrong, expired or locked."
+		}
 	}
 	return what
 }
@@ -221,6 +224,9 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	case reports.Fixed:
 		add("Do the same in the user's browser: " + r.fixAction())
 		return out
+	}
+	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+		add("The supplied credentials were rejected: check the user name and password (or token), whether the account is locked or the password expired, and sign in with the right account.")
 	}
 	switch v.Kind {
 	case judge.HTTP401, judge.Soft401:

@@ -1,0 +1,193 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/lab"
+	"github.com/fix401/fix401/internal/oscmd"
+	"github.com/fix401/fix401/reports"
+	"github.com/fix401/fix401/steps"
+)
+
+// One browser and one lab for the package; each diagnosis gets its own
+// browser context, as `check` runs them.
+var (
+	shared *browser.Browser
+	labURL string
+	theLab *lab.Lab
+	schema *jsonschema.Schema
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		path, err := browser.Find("", os.Getenv)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "agent tests need Chromium:", browser.InstallHint("linux"))
+			return 1
+		}
+		if shared, err = browser.Launch(context.Background(), browser.Options{ExecPath: path}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer shared.Close()
+		ln, err := lab.Listen("127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		theLab = lab.New()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- lab.Serve(ctx, ln, theLab) }()
+		defer func() { cancel(); <-done }()
+		labURL = "http://" + ln.Addr().String()
+		c := jsonschema.NewCompiler()
+		if schema, err = c.Compile(filepath.Join("..", "..", "shared", "report.schema.json")); err != nil {
+			fmt.Fprintln(os.Stderr, "report schema:", err)
+			return 1
+		}
+		return m.Run()
+	}())
+}
+
+func runDiag(t *testing.T, cfg Config) *Result {
+	t.Helper()
+	cfg.Browser, cfg.Isolated = shared, true
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 5 * time.Second
+	}
+	cfg.Screenshots = true
+	res, err := Diagnose(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := reports.JSON(res.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(v); err != nil {
+		t.Fatalf("report does not match the schema: %v", err)
+	}
+	return res
+}
+
+func stepResult(r *reports.Report, id string) reports.Result {
+	for _, s := range r.Steps {
+		if s.ID == id {
+			return s.Result
+		}
+	}
+	return ""
+}
+
+func stepEvidence(r *reports.Report, id, key string) any {
+	for _, s := range r.Steps {
+		if s.ID == id {
+			return s.Evidence[key]
+		}
+	}
+	return nil
+}
+
+func TestReloginAnswersTheChallenge(t *testing.T) {
+	for _, id := range []string{"basic", "digest"} {
+		t.Run(id, func(t *testing.T) {
+			res := runDiag(t, Config{URL: labURL + "/s/" + id + "/", Inputs: steps.Inputs{User: "alice", Password: "wonderland"},
+				Secrets: []string{"wonderland"}})
+			r := res.Report
+			if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != "relogin" || r.Confirmed == nil || !*r.Confirmed {
+				t.Fatalf("outcome %s fixed_by %v confirmed %v", r.Outcome, r.FixedBy, r.Confirmed)
+			}
+			// Every step before relogin ran and left it failing.
+			for _, s := range []string{"url-check", "reload", "clear-cache", "clear-cookies", "fresh-profile", "dns-flush"} {
+				if got := stepResult(r, s); got != reports.StillFailing && got != reports.Info && got != reports.Skipped {
+					t.Errorf("%s: %s", s, got)
+				}
+			}
+			data, _ := reports.JSON(r)
+			for _, secret := range []string{"wonderland", base64.StdEncoding.EncodeToString([]byte("alice:wonderland"))} {
+				if bytes.Contains(data, []byte(secret)) {
+					t.Errorf("report contains a secret %q", secret)
+				}
+			}
+		})
+	}
+}
+
+func TestReloginWrongPassword(t *testing.T) {
+	res := runDiag(t, Config{URL: labURL + "/s/basic/", Only: []string{"relogin"},
+		Inputs: steps.Inputs{User: "alice", Password: "not-the-password"}})
+	r := res.Report
+	if r.Outcome != reports.Unresolved || stepEvidence(r, "relogin", "credentials_rejected") != true {
+		t.Fatalf("outcome %s, relogin evidence %v", r.Outcome, r.Steps[len(r.Steps)-1].Evidence)
+	}
+	if !strings.Contains(r.Diagnosis.Summary+strings.Join(r.Diagnosis.NextSteps, " "), "rejected") {
+		t.Errorf("the diagnosis does not say the credentials were rejected: %q", r.Diagnosis.Summary)
+	}
+}
+
+func TestReloginBearerToken(t *testing.T) {
+	res := runDiag(t, Config{URL: labURL + "/s/bearer/", Only: []string{"relogin"},
+		Inputs: steps.Inputs{BearerToken: "lab-token-ok", BearerEnv: "LAB_TOKEN"}, Secrets: []string{"lab-token-ok"}})
+	if r := res.Report; r.Outcome != reports.Fixed || *r.FixedBy != "relogin" {
+		t.Fatalf("outcome %s", r.Outcome)
+	}
+}
+
+func TestNotAuthFailureStopsTheWalk(t *testing.T) {
+	res := runDiag(t, Config{URL: labURL + "/s/forbidden/"})
+	if r := res.Report; r.Outcome != reports.NotAuthFailure || len(r.Steps) != 1 || r.Diagnosis.Kind != "forbidden_403" {
+		t.Fatalf("outcome %s steps %d kind %s", r.Outcome, len(r.Steps), r.Diagnosis.Kind)
+	}
+}
+
+func TestDNSFlushWithFakeRunner(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		runner  *oscmd.Fake
+		command string
+		result  reports.Result
+		ran     string
+	}{
+		{"root", &oscmd.Fake{Paths: map[string]bool{"resolvectl": true}, Root: true}, "", reports.StillFailing, "resolvectl flush-caches"},
+		{"no rights", &oscmd.Fake{Paths: map[string]bool{"resolvectl": true}}, "", reports.Skipped, ""},
+		{"refused", &oscmd.Fake{Paths: map[string]bool{"nscd": true}, Root: true, Answers: map[string]func() (string, error){
+			"nscd -i hosts": func() (string, error) { return "nscd: Permission denied", fmt.Errorf("exit status 1") }}}, "", reports.Skipped, "nscd -i hosts"},
+		{"custom", &oscmd.Fake{}, "my-flush --now", reports.StillFailing, "sh -c my-flush --now"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runDiag(t, Config{URL: labURL + "/s/basic/", Only: []string{"dns-flush"},
+				Inputs: steps.Inputs{Runner: tt.runner, DNSFlushCommand: tt.command, GOOS: "linux"}})
+			r := res.Report
+			if got := stepResult(r, "dns-flush"); got != tt.result {
+				t.Fatalf("dns-flush %s, want %s (%+v)", got, tt.result, r.Steps)
+			}
+			if ran := strings.Join(tt.runner.Ran, "; "); ran != tt.ran {
+				t.Errorf("ran %q, want %q", ran, tt.ran)
+			}
+			if tt.result == reports.Skipped && !strings.Contains(*r.Steps[1].SkipReason, "resolvectl flush-caches") && !strings.Contains(*r.Steps[1].SkipReason, "nscd") {
+				t.Errorf("skip reason does not name the command: %s", *r.Steps[1].SkipReason)
+			}
+			if tt.result == reports.StillFailing && (stepEvidence(r, "dns-flush", "ip_before") != "127.0.0.1" || stepEvidence(r, "dns-flush", "ip_after") != "127.0.0.1") {
+				t.Errorf("evidence %v", r.Steps[1].Evidence)
+			}
+		})
+	}
+}
