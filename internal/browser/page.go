@@ -25,7 +25,7 @@ func (s *Session) Links(ctx context.Context) ([]Link, error) {
 // automatically: the form that has a password field, its first text-like
 // field before the password, and its submit control.
 type LoginForm struct {
-	User, Password                 string
+	User, Password                  string
 	UserSel, PasswordSel, SubmitSel string
 }
 
