@@ -500,7 +500,11 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	r.report.Steps = append(r.report.Steps, rs)
 	r.cur = nil
 	slog.Debug().Str("result", string(rs.Result)).Int64("ms", rs.DurationMS).Msg("step done")
-	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: stepLine(rs, judged),
+	line := stepLine(rs, judged)
+	if out.Summary != "" && judged == nil {
+		line = out.Summary
+	}
+	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: line,
 		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond})
 	if judged != nil && rs.Load != nil {
 		// rs was copied into the report; point the copy's Load at its own Loads.

@@ -78,6 +78,9 @@ type Outcome struct {
 	NoLoad bool
 	// CorrectedURL is a better URL that loads, found by url-check.
 	CorrectedURL string
+	// Summary is a short line for the terminal, when Action is too long and
+	// there is no judged load to show.
+	Summary string
 	// Evidence is step-specific facts for the report.
 	Evidence map[string]any
 }

@@ -81,7 +81,11 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 			action += fmt.Sprintf("; %s has a sign-in link: %s", nearestOK, link)
 		}
 	}
-	return Outcome{Action: action + ".", NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
+	summary := fmt.Sprintf("URL is well formed; %d corrected URL(s) tried, none loads; protected area starts at %s", len(cands), protectedFrom)
+	if l, ok := ev["login_link"].(string); ok {
+		summary += "; sign-in link: " + l
+	}
+	return Outcome{Action: action + ".", Summary: summary, NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
 }
 
 var loginWords = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|logon|log on|anmelden|connexion|se connecter|iniciar sesi[oó]n|entrar|acessar|войти|вход)\b|登录|登入|ログイン|サインイン|로그인`)
