@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,8 @@ type Options struct {
 	// UserDataDir, when set, is the profile to start with (a copy the caller
 	// owns and removes); else a fresh temporary one is made and removed.
 	UserDataDir string
+	tmpDir string // Chromium's TMPDIR, inside the run's temporary folder
+
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
 }
@@ -95,8 +98,8 @@ func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	if o.ProxyServer != "" {
 		opts = append(opts, chromedp.ProxyServer(o.ProxyServer), chromedp.Flag("proxy-bypass-list", "<-loopback>"))
 	}
-	if o.UserDataDir != "" {
-		opts = append(opts, chromedp.UserDataDir(o.UserDataDir))
+	if o.tmpDir != "" {
+		opts = append(opts, chromedp.Env("TMPDIR="+o.tmpDir, "TMP="+o.tmpDir, "TEMP="+o.tmpDir))
 	}
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
@@ -120,16 +123,26 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		if o.ExecPath == "" {
 			return nil, &UnavailableError{What: "no browser to start", Err: ErrNotFound}
 		}
+		// One temporary folder holds the profile and Chromium's own temp
+		// files, which it would otherwise leave in the system's TMPDIR on
+		// every run: Close removes it all.
 		dir, err := os.MkdirTemp("", "fix401-chrome-")
 		if err != nil {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		b.dataDir = dir
-		if o.UserDataDir != "" {
-			os.Remove(dir)
-			b.dataDir = ""
+		profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp")
+		for _, d := range []string{profile, tmp} {
+			if err := os.Mkdir(d, 0o700); err != nil {
+				b.Close()
+				return nil, fmt.Errorf("creating the browser profile: %w", err)
+			}
 		}
-		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, dir)...)
+		if o.UserDataDir != "" {
+			profile = o.UserDataDir
+		}
+		o.tmpDir = tmp
+		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, profile)...)
 	}
 	var copts []chromedp.ContextOption
 	if o.Debugf != nil {

@@ -42,6 +42,8 @@ type Request struct {
 
 	requestTime float64 // monotonic seconds, CDP's clock
 	done        bool
+	settled     bool // the response (or failure) arrived: enough to judge
+	rawHeaders  bool // ResponseHdr came from ExtraInfo, the raw lines
 }
 
 // Timing is the HAR-style split of a request's time, in milliseconds; -1
@@ -178,7 +180,11 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 func (q *Request) applyResponse(resp *network.Response) {
 	q.Status = int(resp.Status)
 	q.StatusText = resp.StatusText
-	q.ResponseHdr = headers(resp.Headers)
+	// Chrome sends ExtraInfo (the raw lines, Set-Cookie included) before
+	// or after this filtered copy: the raw lines win.
+	if !q.rawHeaders {
+		q.ResponseHdr = headers(resp.Headers)
+	}
 	if len(resp.RequestHeaders) > 0 {
 		q.RequestHdr = headers(resp.RequestHeaders)
 	}
@@ -224,6 +230,7 @@ func (r *recorder) responseReceived(ev *network.EventResponseReceived) {
 	defer r.mu.Unlock()
 	if q, ok := r.byID[string(ev.RequestID)]; ok && ev.Response != nil {
 		q.applyResponse(ev.Response)
+		r.settle(q)
 		r.notify()
 	}
 }
@@ -236,6 +243,7 @@ func (r *recorder) extraInfo(ev *network.EventResponseReceivedExtraInfo) {
 	if q, ok := r.byID[string(ev.RequestID)]; ok {
 		if h := headers(ev.Headers); len(h) > 0 {
 			q.ResponseHdr = h
+			q.rawHeaders = true
 		}
 		if ev.StatusCode > 0 && q.Status == 0 {
 			q.Status = int(ev.StatusCode)
@@ -279,10 +287,21 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 		hdrEnd := q.Timing.Blocked + max(q.Timing.DNS, 0) + max(q.Timing.Connect, 0) + max(q.Timing.Send, 0) + max(q.Timing.Wait, 0)
 		q.Timing.Receive = max(0, (ts-q.requestTime)*1000-hdrEnd)
 	}
+	r.settle(q)
+	r.notify()
+}
+
+// settle counts a request out of the load's in-flight set once its status
+// is known: judging needs no body, and a page that never reads a fetch's
+// body (or streams one) must not hold the load open.
+func (r *recorder) settle(q *Request) {
+	if q.settled {
+		return
+	}
+	q.settled = true
 	if q.Load == r.load && r.inflight > 0 {
 		r.inflight--
 	}
-	r.notify()
 }
 
 // headers turns CDP's header object (repeated lines joined by "\n") into an
