@@ -126,12 +126,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// One temporary folder holds the profile and Chromium's own temp
 		// files, which it would otherwise leave in the system's TMPDIR on
 		// every run: Close removes it all.
-		dir, err := os.MkdirTemp("", "fix401-chrome-")
+		dir, err := os.MkdirTemp("", "fix401-")
 		if err != nil {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		b.dataDir = dir
-		profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp")
+		profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "t")
 		for _, d := range []string{profile, tmp} {
 			if err := os.Mkdir(d, 0o700); err != nil {
 				b.Close()
@@ -141,7 +141,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		if o.UserDataDir != "" {
 			profile = o.UserDataDir
 		}
-		o.tmpDir = tmp
+		// Chromium puts a Unix socket in its temp dir, and socket paths are
+		// limited to ~104 bytes: where ours would be too long, Chromium
+		// keeps the system's TMPDIR.
+		if len(tmp)+len("/org.chromium.Chromium.XXXXXX/SingletonSocket") < 100 {
+			o.tmpDir = tmp
+		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, profile)...)
 	}
 	var copts []chromedp.ContextOption
