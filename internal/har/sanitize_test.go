@@ -1,0 +1,185 @@
+package har
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fix401/fix401/internal/browser"
+)
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// leaky is a run that carries a secret in every place one can hide.
+func leaky() ([]Page, []*browser.Request) {
+	q := doc("https://intranet.example/cb?access_token=QUERYSECRET1&x=1&client_secret=CLIENTSECRET9#id_token=FRAGSECRET1")
+	q.Protocol = "h2"
+	q.RequestHdr = http.Header{
+		":path":               {"/cb?access_token=QUERYSECRET1&x=1&client_secret=CLIENTSECRET9"},
+		"Authorization":       {"Basic " + b64("alice:wonderland")},
+		"Proxy-Authorization": {"Basic " + b64("proxyuser:pr0xyPass!")},
+		"Cookie":              {"sid=COOKIESECRET1; theme=dark"},
+		"Referer":             {"https://intranet.example/start?code=REFCODE123&lang=en"},
+		"X-Api-Key":           {"APIKEYVALUE77"},
+	}
+	q.Status, q.StatusText = 401, ""
+	q.ResponseHdr = http.Header{
+		"Set-Cookie": {
+			"session=SETCOOKIESECRET; Path=/app; Domain=intranet.example; Max-Age=3600; HttpOnly; Secure; SameSite=Lax",
+			"bad cookie line",
+		},
+		"Www-Authenticate": {`Basic realm="Reports", charset="UTF-8"`},
+		"Link":             {"<https://cdn.example/app.js?sig=LINKSIG12345>; rel=preload"},
+	}
+	q.Body = []byte(strings.Join([]string{
+		"<p>Your session COOKIESECRET1 has expired; the password wonderland was refused.",
+		"b64 " + b64("wonderland") + " pair " + b64("alice:wonderland") + " url-safe " + base64.RawURLEncoding.EncodeToString([]byte("x:wonderland")),
+		"jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+		`<a href="https://login.example/authorize?client_id=reports&amp;state=BODYSTATE77">log in</a>`,
+		"token QUERYSECRET1 proxy pr0xyPass! header Bearer BEARERTOKEN.abc-123</p>",
+	}, "\n"))
+
+	api := doc("https://intranet.example/api/me")
+	api.ID, api.Type, api.Started = "2", "Fetch", t0.Add(time.Millisecond)
+	api.RequestHdr = http.Header{"Authorization": {"Bearer BEARERTOKEN.abc-123"}}
+	api.Status, api.StatusText = 401, "Unauthorized"
+	api.ResponseHdr = http.Header{"Www-Authenticate": {`Bearer realm="api", error="invalid_token"`}}
+
+	pages := []Page{{Load: 1, Title: "reproduce · https://intranet.example/cb?access_token=QUERYSECRET1#id_token=FRAGSECRET1", Started: t0}}
+	return pages, []*browser.Request{q, api}
+}
+
+var leakySecrets = []string{
+	"wonderland", b64("wonderland"), b64("alice:wonderland"), "pr0xyPass!", b64("proxyuser:pr0xyPass!"),
+	"COOKIESECRET1", "SETCOOKIESECRET", "QUERYSECRET1", "CLIENTSECRET9", "FRAGSECRET1", "REFCODE123",
+	"APIKEYVALUE77", "LINKSIG12345", "BODYSTATE77", "BEARERTOKEN", "eyJhbGciOiJIUzI1NiJ9",
+	base64.RawURLEncoding.EncodeToString([]byte("x:wonderland")),
+}
+
+func TestSanitizedByDefault(t *testing.T) {
+	t.Parallel()
+	pages, reqs := leaky()
+	f, data := build(t, pages, reqs, Options{Secrets: []string{"wonderland"}})
+	for _, s := range leakySecrets {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("%s is in the HAR", s)
+		}
+	}
+
+	e := f.Log.Entries[0]
+	hdr := func(hs []nameValue, name string) string {
+		for _, h := range hs {
+			if h.Name == name {
+				return h.Value
+			}
+		}
+		t.Errorf("no %s header", name)
+		return ""
+	}
+	// Names, schemes and attributes stay: they are the evidence.
+	for name, want := range map[string]string{
+		"Authorization":       "Basic [redacted]",
+		"Proxy-Authorization": "Basic [redacted]",
+		"Cookie":              "sid=[redacted]; theme=[redacted]",
+		"Referer":             "https://intranet.example/start?code=[redacted]&lang=en",
+		"X-Api-Key":           "[redacted]",
+		":path":               "/cb?access_token=[redacted]&x=1&client_secret=[redacted]",
+	} {
+		if got := hdr(e.Request.Headers, name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	if got := hdr(e.Response.Headers, "Www-Authenticate"); got != `Basic realm="Reports", charset="UTF-8"` {
+		t.Errorf("challenge changed: %q", got)
+	}
+	if got := hdr(e.Response.Headers, "Link"); got != "<https://cdn.example/app.js?sig=[redacted]>; rel=preload" {
+		t.Errorf("Link: %q", got)
+	}
+	if got := hdr(e.Response.Headers, "Set-Cookie"); !strings.HasPrefix(got, "session=[redacted]; Path=/app") {
+		t.Errorf("Set-Cookie: %q", got)
+	}
+	if got := hdr(f.Log.Entries[1].Response.Headers, "Www-Authenticate"); got != `Bearer realm="api", error="invalid_token"` {
+		t.Errorf("bearer challenge changed: %q", got)
+	}
+	if got := hdr(f.Log.Entries[1].Request.Headers, "Authorization"); got != "Bearer [redacted]" {
+		t.Errorf("bearer: %q", got)
+	}
+
+	if c := e.Request.Cookies; len(c) != 2 || c[0] != (cookie{Name: "sid", Value: mark}) || c[1] != (cookie{Name: "theme", Value: mark}) {
+		t.Errorf("request cookies %+v", c)
+	}
+	rc := e.Response.Cookies
+	if len(rc) != 2 {
+		t.Fatalf("response cookies %+v", rc)
+	}
+	if c := rc[0]; c.Name != "session" || c.Value != mark || c.Path != "/app" || c.Domain != "intranet.example" ||
+		!*c.HTTPOnly || !*c.Secure || c.SameSite != "Lax" || c.Expires == nil || *c.Expires != "2026-03-04T11:20:30.123Z" {
+		t.Errorf("response cookie %+v", c)
+	}
+	if c := rc[1]; c.Value != mark && c.Value != "" {
+		t.Errorf("unparsable Set-Cookie kept its value: %+v", c)
+	}
+
+	wantQS := []nameValue{{"access_token", mark}, {"x", "1"}, {"client_secret", mark}}
+	if qs := e.Request.QueryString; len(qs) != 3 || qs[0] != wantQS[0] || qs[1] != wantQS[1] || qs[2] != wantQS[2] {
+		t.Errorf("queryString %+v", qs)
+	}
+	if e.Request.URL != "https://intranet.example/cb?access_token=%5Bredacted%5D&x=1&client_secret=%5Bredacted%5D#id_token=%5Bredacted%5D" {
+		t.Errorf("url %s", e.Request.URL)
+	}
+	if title := f.Log.Pages[0].Title; strings.Contains(title, "SECRET") || !strings.Contains(title, "access_token=[redacted]") {
+		t.Errorf("page title %q", title)
+	}
+	body := e.Response.Content.Text
+	for _, kept := range []string{"Your session [redacted] has expired", "client_id=reports", "Bearer [redacted]"} {
+		if !strings.Contains(body, kept) {
+			t.Errorf("body lost %q:\n%s", kept, body)
+		}
+	}
+	if !strings.Contains(f.Log.Comment, "sanitized") {
+		t.Errorf("comment %q", f.Log.Comment)
+	}
+}
+
+func TestBinaryBodyScrubbedBeforeBase64(t *testing.T) {
+	t.Parallel()
+	q := doc("http://127.0.0.1:8401/s/basic/")
+	q.Status, q.MimeType = 401, "application/octet-stream"
+	q.Body = []byte("\xff\xfe\x00 password wonderland in binary \x80")
+	f, _ := build(t, nil, []*browser.Request{q}, Options{Secrets: []string{"wonderland"}})
+	c := f.Log.Entries[0].Response.Content
+	if c.Encoding != "base64" || c.Size != int64(len(q.Body)) {
+		t.Fatalf("content %+v", c)
+	}
+	raw, err := base64.StdEncoding.DecodeString(c.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("wonderland")) || !bytes.Contains(raw, []byte("password [redacted] in binary")) || raw[0] != 0xff {
+		t.Errorf("decoded body %q", raw)
+	}
+}
+
+// Unsanitized keeps what the browser saw, except the secrets the caller
+// named: those never belong in a file.
+func TestUnsanitizedStillScrubsNamedSecrets(t *testing.T) {
+	t.Parallel()
+	pages, reqs := leaky()
+	f, data := build(t, pages, reqs, Options{Unsanitized: true, Secrets: []string{"wonderland"}})
+	for _, s := range []string{"wonderland", b64("wonderland")} {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("%s is in the unsanitized HAR", s)
+		}
+	}
+	for _, s := range []string{"COOKIESECRET1", "QUERYSECRET1", "BEARERTOKEN.abc-123"} {
+		if !bytes.Contains(data, []byte(s)) {
+			t.Errorf("%s was removed from the unsanitized HAR", s)
+		}
+	}
+	if !strings.HasPrefix(f.Log.Comment, "NOT sanitized") {
+		t.Errorf("comment %q", f.Log.Comment)
+	}
+}
