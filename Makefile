@@ -15,6 +15,10 @@ deps: ## install what is missing: Go modules and Chromium (Debian's chromium pac
 	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
 	@$(GO) mod download
 	@bash .ci/chromium.sh
+	@# The upstream HAR validator (shared/schemas/har/validate-har.js) needs ajv; tests use it when present.
+	@if command -v npm >/dev/null && [ ! -d .cache/npm/node_modules/ajv-formats ]; then \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null 2>&1 || \
+		echo "fix401: could not install ajv with npm; HAR files are still validated in Go"; fi
 
 build: deps ## build bin/fix401
 	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fix401

@@ -181,7 +181,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	}
 	rep := res.Report
 	rep.Environment.Profile = o.Profile != ""
-	if err := reports.WriteDir(o.Out, rep, res.Files); err != nil {
+	if err := writeRun(o.Out, res, b.Product(), secrets); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
 	reportPath := filepath.Join(o.Out, "report.json")

@@ -121,7 +121,7 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 				Screenshots: true, Version: Version(), Log: log.With().Str("scenario", s.ID).Logger(),
 			})
 			if err == nil {
-				err = reports.WriteDir(filepath.Join(o.Out, s.ID), res.Report, res.Files)
+				err = writeRun(filepath.Join(o.Out, s.ID), res, b.Product(), nil)
 			}
 			if err != nil {
 				results[i] <- result{err: err}
