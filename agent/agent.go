@@ -162,19 +162,21 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 
 // run is the state of one diagnosis; it is the steps.Env of every step.
 type run struct {
-	cfg      Config
-	sess     *browser.Session
-	browser  *browser.Browser   // the browser sess lives in
-	owned    []*browser.Browser // browsers this run started (fresh-profile, dns-flush)
-	old      []*browser.Session // sessions replaced during the run, for the HAR
-	lastURL  string             // what the tab shows now
-	target   string
-	started  time.Time
-	report   *reports.Report
-	files    map[string][]byte
-	pages    []Page
-	baseline *steps.Observation
-	fixedObs *steps.Observation
+	cfg       Config
+	sess      *browser.Session
+	browser   *browser.Browser   // the browser sess lives in
+	owned     []*browser.Browser // browsers this run started (fresh-profile, dns-flush)
+	old       []*browser.Session // sessions replaced during the run, for the HAR
+	lastURL   string             // what the tab shows now
+	launched  int                // owned browsers already closed
+	isolating bool               // isolate keeps the main tab open to return to it
+	target    string
+	started   time.Time
+	report    *reports.Report
+	files     map[string][]byte
+	pages     []Page
+	baseline  *steps.Observation
+	fixedObs  *steps.Observation
 
 	// the step being run
 	cur      *reports.Step
@@ -243,10 +245,24 @@ func (r *run) UseProxy(ctx context.Context, proxy string) error {
 	return nil
 }
 
-// swap makes s the run's tab; the old one stays open for the HAR until the end.
+// swap makes s the run's tab. The old tab is closed at once (its requests
+// stay recorded for the HAR), and so is a browser this run started that no
+// tab uses any more: on two cores an idle Chromium still costs.
 func (r *run) swap(s *browser.Session) {
-	r.old = append(r.old, r.sess)
+	old := r.sess
+	r.old = append(r.old, old)
 	r.sess, r.lastURL = s, ""
+	if old != r.sess && !r.isolating {
+		old.Close()
+	}
+	for i, b := range r.owned {
+		if b != nil && b != r.browser {
+			if err := b.Close(); err != nil {
+				r.cfg.Log.Warn().Err(err).Msg("closing a browser")
+			}
+			r.owned[i] = nil
+		}
+	}
 }
 
 // requests is every request of every tab the run used, for the HAR.
@@ -275,6 +291,9 @@ func (r *run) close() {
 		s.Close()
 	}
 	for _, b := range r.owned {
+		if b == nil {
+			continue
+		}
 		if err := b.Close(); err != nil {
 			r.cfg.Log.Warn().Err(err).Msg("closing a browser")
 		}
@@ -554,8 +573,9 @@ func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
 		r.Logf("could not isolate the fix: %v", err)
 		return
 	}
+	r.isolating = true
 	r.swap(fresh)
-	defer func() { r.swap(main); r.lastURL = mainURL }()
+	defer func() { r.swap(main); r.lastURL = mainURL; r.isolating = false }()
 	result := map[string]any{}
 	rs.Evidence["isolated"] = result
 	if err := r.startingState(ctx, fresh); err != nil {

@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// bareBrowser is the reference for one page load and one browser start:
+// chromedp with nothing of fix401 (no interception, no recording, no
+// screenshots). It is the only chromedp use outside internal/browser, and
+// it is a yardstick, not product code.
+func bareBrowser(b *testing.B) (start time.Duration, load func(url string) time.Duration, done func()) {
+	dir := b.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.UserDataDir(dir),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true))
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t0 := time.Now()
+	if err := chromedp.Do(ctx); err != nil {
+		b.Fatal(err)
+	}
+	start = time.Since(t0)
+	load = func(url string) time.Duration {
+		t := time.Now()
+		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+			// A 401 page without interception is a net error in headless
+			// Chrome: the time is still the time of a load.
+			_ = err
+		}
+		return time.Since(t)
+	}
+	return start, load, func() { cancel(); acancel() }
+}
+
+type walkReport struct {
+	DurationMS  int64 `json:"duration_ms"`
+	Environment struct {
+		BrowserLaunches int64 `json:"browser_launches"`
+	} `json:"environment"`
+	FixedBy *string `json:"fixed_by"`
+	Steps   []struct {
+		ID         string `json:"id"`
+		DurationMS int64  `json:"duration_ms"`
+		Load       *struct {
+			DurationMS int64 `json:"duration_ms"`
+		} `json:"load"`
+		Loads []json.RawMessage `json:"loads"`
+	} `json:"steps"`
+}
+
+func (r walkReport) loads() int {
+	n := 0
+	for _, s := range r.Steps {
+		switch {
+		case len(s.Loads) > 0:
+			n += len(s.Loads)
+		case s.Load != nil:
+			n++
+		}
+	}
+	return n + 1 // the confirmation load
+}
+
+// BenchmarkWalk: the full walk on the scenario only relogin fixes, every
+// step running, against bare page loads and browser starts in the same run.
+func BenchmarkWalk(b *testing.B) {
+	url := labURL + "/s/basic/"
+	var walk, ref time.Duration
+	var rep walkReport
+	var cacheRatio, cookieRatio float64
+	for b.Loop() {
+		out := filepath.Join(b.TempDir(), "w")
+		walk += timed(b, []string{"FIX401_PASSWORD=wonderland"}, bin, "diagnose", "--user", "alice", "-q", "--out", out, url)
+		data, err := os.ReadFile(filepath.Join(out, "report.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep = walkReport{}
+		if err := json.Unmarshal(data, &rep); err != nil || rep.FixedBy == nil || *rep.FixedBy != "relogin" {
+			b.Fatalf("the walk did not end fixed by relogin: %v %s", err, data)
+		}
+		start, load, done := bareBrowser(b)
+		load(url) // the first load of a browser pays for the tab
+		var one time.Duration
+		const samples = 5
+		for range samples {
+			one += load(url)
+		}
+		done()
+		one /= samples
+		// The reference: every load the walk made, as a bare load, plus one
+		// bare browser start per browser the walk started.
+		ref += time.Duration(rep.loads())*one + time.Duration(rep.Environment.BrowserLaunches)*start
+		for _, s := range rep.Steps {
+			r := float64(s.DurationMS) / float64(one.Milliseconds()+1)
+			switch s.ID {
+			case "clear-cache":
+				cacheRatio = r
+			case "clear-cookies":
+				cookieRatio = r
+			}
+		}
+	}
+	ratio := float64(walk) / float64(ref)
+	b.ReportMetric(ratio, "ratio-vs-bare")
+	b.ReportMetric(float64(rep.Environment.BrowserLaunches), "launches/run")
+	b.ReportMetric(cacheRatio, "clear-cache/reload")
+	b.ReportMetric(cookieRatio, "clear-cookies/reload")
+	b.ReportMetric(0, "ns/op")
+	fmt.Printf("walk: fix401 %.2fs vs bare %.2fs (%d loads + %d browser starts): ratio %.2f (target ≤ 1.5); launches %d (target 3); clear-cache %.1f× a reload, clear-cookies %.1f× a reload\n",
+		walk.Seconds()/float64(b.N), ref.Seconds()/float64(b.N), rep.loads(), rep.Environment.BrowserLaunches, ratio,
+		rep.Environment.BrowserLaunches, cacheRatio, cookieRatio)
+}
