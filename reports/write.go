@@ -57,9 +57,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// WriteDir writes the report and its files into dir: the files (screenshots)
-// first and report.json last, each atomically, so report.json only ever
-// names files that exist.
+// WriteDir writes the report and its files into dir: the files
+// (screenshots) first, then the human-readable formats, and report.json
+// last, each atomically, so report.json only ever names files that exist.
 func WriteDir(dir string, r *Report, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
@@ -78,10 +78,38 @@ func WriteDir(dir string, r *Report, files map[string][]byte) error {
 			return fmt.Errorf("writing %s: %w", name, err)
 		}
 	}
+
+	// The network log (network.har) arrives among files, with
+	// r.Artifacts.HAR already set by the caller. A HAR built here instead
+	// belongs at this spot: written before the renderers run, so that
+	// report.html and report.md can link to it.
+
+	// Every artifact is named before anything is rendered: the HTML and
+	// Markdown list the other files, and report.json lists them all.
 	r.Artifacts.JSON = "report.json"
+	r.Artifacts.HTML = "report.html"
+	r.Artifacts.Markdown = "report.md"
+	r.Artifacts.Contact = "contact.md"
+	page, err := HTML(r, files)
+	if err != nil {
+		return fmt.Errorf("rendering report.html: %w", err)
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{r.Artifacts.HTML, page},
+		{r.Artifacts.Markdown, Markdown(r)},
+		{r.Artifacts.Contact, ContactMessage(r)},
+	} {
+		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", f.name, err)
+		}
+	}
+
 	data, err := JSON(r)
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, "report.json"), data, 0o644)
+	return WriteFileAtomic(filepath.Join(dir, r.Artifacts.JSON), data, 0o644)
 }
