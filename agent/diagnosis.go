@@ -179,7 +179,7 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	what = strings.TrimSuffix(what, ".") + "."
 	switch r.report.Outcome {
 	case reports.Fixed:
-		what += fmt.Sprintf(" It was fixed by %s", stepTitle(*r.report.FixedBy))
+		what += fmt.Sprintf(" It was fixed by the step \u201c%s\u201d (%s)", stepTitle(*r.report.FixedBy), *r.report.FixedBy)
 		if r.report.Confirmed != nil && *r.report.Confirmed {
 			what += " (confirmed on a second load)."
 		} else {

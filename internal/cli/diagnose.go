@@ -184,7 +184,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if err := writeRun(o.Out, res, b.Product(), secrets); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
-	reportPath := filepath.Join(o.Out, "report.json")
+	reportPath := filepath.Join(o.Out, "report.html") + "  (also report.json, report.md, contact.md, network.har, screenshots/)"
 	if o.JSON {
 		data, err := reports.JSON(rep)
 		if err != nil {

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNoSecretReachesAnyOutput plants every kind of secret a run handles,
+// runs diagnose with debug logs, and greps everything it wrote for them.
+func TestNoSecretReachesAnyOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	const (
+		user      = "alice"
+		password  = "PASSWORD-s3cr3t-777"
+		cookieVal = "COOKIE-s3cr3t-888"
+		bearer    = "BEARER-s3cr3t-999"
+		queryTok  = "QUERY-s3cr3t-555"
+		serverCk  = "SETCOOKIE-s3cr3t-444"
+	)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/basic", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "srv_session", Value: serverCk, Path: "/"})
+		if u, p, ok := r.BasicAuth(); ok && u == user && p == password {
+			fmt.Fprint(w, "<!doctype html><title>In</title><h1>Welcome</h1>")
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="secret test"`)
+		w.WriteHeader(401)
+		fmt.Fprint(w, "<!doctype html><title>401 Unauthorized</title><h1>Unauthorized</h1>")
+	})
+	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "srv_session", Value: serverCk, Path: "/"})
+		if r.Header.Get("Authorization") == "Bearer "+bearer {
+			fmt.Fprint(w, "<!doctype html><title>API</title><h1>Token accepted</h1>")
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(401)
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fix401")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/fix401/fix401/cmd/fix401").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	host := strings.TrimPrefix(ts.URL, "http://")
+	cookies := filepath.Join(dir, "cookies.txt")
+	os.WriteFile(cookies, []byte(fmt.Sprintf("%s\tFALSE\t/\tFALSE\t0\tuser_session\t%s\n", strings.Split(host, ":")[0], cookieVal)), 0o600)
+
+	runs := []struct {
+		name string
+		args []string
+		env  []string
+		want int
+	}{
+		{"password", []string{"--user", user, "--cookies", cookies, ts.URL + "/basic?access_token=" + queryTok + "&page=2"},
+			[]string{"FIX401_PASSWORD=" + password}, ExitFixed},
+		{"bearer", []string{"--bearer-token-env", "API_TOKEN", "--cookies", cookies, ts.URL + "/api?token=" + queryTok},
+			[]string{"API_TOKEN=" + bearer}, ExitFixed},
+	}
+	secrets := []string{password, cookieVal, bearer, queryTok, serverCk,
+		base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
+		base64.RawURLEncoding.EncodeToString([]byte(user + ":" + password))}
+	for _, run := range runs {
+		t.Run(run.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+run.name)
+			args := append([]string{"diagnose", "--log-level", "debug", "--skip", "fresh-profile,dns-flush", "--out", out}, run.args...)
+			cmd := exec.Command(bin, args...)
+			cmd.Env = append(os.Environ(), run.env...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != run.want {
+				t.Fatalf("exit %d, want %d\n%s", code, run.want, stderr.String())
+			}
+			texts := map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()}
+			filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
+				if err == nil && !info.IsDir() {
+					texts[p], _ = os.ReadFile(p)
+				}
+				return nil
+			})
+			if len(texts) < 7 {
+				t.Fatalf("only %d outputs to check", len(texts))
+			}
+			for name, data := range texts {
+				for _, s := range secrets {
+					if bytes.Contains(data, []byte(s)) {
+						t.Errorf("%s contains the secret %q", name, s)
+					}
+				}
+			}
+			rep := string(texts[filepath.Join(out, "report.json")])
+			if !strings.Contains(rep, "access_token=[redacted]") && !strings.Contains(rep, "token=[redacted]") {
+				t.Errorf("the report's URL lost its shape: %s", rep[:400])
+			}
+		})
+	}
+}
