@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -170,6 +171,7 @@ type run struct {
 	lastURL   string             // what the tab shows now
 	launched  int                // owned browsers already closed
 	isolating bool               // isolate keeps the main tab open to return to it
+	closing   sync.WaitGroup     // browsers being closed in the background
 	target    string
 	started   time.Time
 	report    *reports.Report
@@ -257,9 +259,12 @@ func (r *run) swap(s *browser.Session) {
 	}
 	for i, b := range r.owned {
 		if b != nil && b != r.browser {
-			if err := b.Close(); err != nil {
-				r.cfg.Log.Warn().Err(err).Msg("closing a browser")
-			}
+			// In the background: the next step need not wait for it.
+			r.closing.Go(func() {
+				if err := b.Close(); err != nil {
+					r.cfg.Log.Warn().Err(err).Msg("closing a browser")
+				}
+			})
 			r.owned[i] = nil
 		}
 	}
@@ -298,6 +303,7 @@ func (r *run) close() {
 			r.cfg.Log.Warn().Err(err).Msg("closing a browser")
 		}
 	}
+	r.closing.Wait()
 }
 
 // startingState loads the user's cookies into a fresh tab.

@@ -311,8 +311,11 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 	}
 	if o.Screenshot {
-		if png, err := chromedp.Run(rctx, chromedp.CaptureScreenshot()); err == nil {
-			l.Screenshot = png
+		shot, err := chromedp.Call(rctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			FromSurface: new(true), OptimizeForSpeed: new(true),
+		})
+		if err == nil {
+			l.Screenshot = shot.Data
 		}
 	}
 
