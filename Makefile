@@ -14,7 +14,7 @@ help: ## list the targets
 deps: ## install what is missing: Go modules and Chromium (Debian's chromium package)
 	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
 	@$(GO) mod download
-	@bash .ci/chromium.sh
+	@bash .ci/deps.sh
 	@# The upstream HAR validator (shared/schemas/har/validate-har.js) needs ajv; tests use it when present.
 	@if command -v npm >/dev/null && [ ! -d .cache/npm/node_modules/ajv-formats ]; then \
 		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null 2>&1 || \
@@ -28,6 +28,7 @@ demo: build ## start the built-in lab and diagnose every scenario
 	./$(BIN) demo --out fix401-demo
 
 test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium)
+	@bash .ci/deps.sh --test
 	@$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) test -race -count=1 ./...

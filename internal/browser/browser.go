@@ -33,7 +33,7 @@ type Options struct {
 	// UserDataDir, when set, is the profile to start with (a copy the caller
 	// owns and removes); else a fresh temporary one is made and removed.
 	UserDataDir string
-	tmpDir string // Chromium's TMPDIR, inside the run's temporary folder
+	tmpDir      string // Chromium's TMPDIR, inside the run's temporary folder
 
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)

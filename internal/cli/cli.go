@@ -179,6 +179,7 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 	})
 	root.AddCommand(
 		newDiagnoseCmd(io),
+		newCheckCmd(io),
 		newExplainCmd(io),
 		newLabCmd(io),
 		newDemoCmd(io),

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/urlfix"
 )
 
 // BrowserOptions are the flags every browser command shares.
@@ -125,43 +127,14 @@ func (o *BrowserOptions) runContext(ctx context.Context) (context.Context, conte
 // checkURL validates a target URL before anything starts, and returns it
 // with a scheme: a technician often pastes "intranet.example/reports".
 func checkURL(raw string) (string, error) {
-	s := strings.TrimSpace(raw)
-	if s == "" {
-		return "", usageErr("empty URL")
-	}
-	if !strings.Contains(s, "://") {
-		if strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "/") || strings.Contains(s, ":") && !strings.Contains(strings.SplitN(s, "/", 2)[0], ".") && !strings.HasPrefix(s, "localhost") {
-			return "", usageErr("%q is not a URL", raw)
-		}
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", usageErr("malformed URL %q: %v", raw, unwrapURLError(err))
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-	default:
-		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("unsupported URL scheme %q in %q", u.Scheme, raw), Hint: "fix401 checks web pages: use an http:// or https:// URL"}
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return "", usageErr("malformed URL %q: no host", raw)
-	}
-	if strings.ContainsAny(u.Hostname(), " \t<>\"{}|^`") {
-		return "", usageErr("malformed URL %q: bad host %q", raw, u.Hostname())
-	}
-	if p := u.Port(); p != "" {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return "", usageErr("malformed URL %q: bad port %q", raw, p)
-		}
+	s, err := urlfix.Normalize(raw)
+	var se *urlfix.SchemeError
+	switch {
+	case errors.As(err, &se):
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("unsupported URL scheme %q in %q", se.Scheme, raw),
+			Hint: "fix401 checks web pages: use an http:// or https:// URL"}
+	case err != nil:
+		return "", &ExitError{Code: ExitUsage, Err: err}
 	}
 	return s, nil
-}
-
-func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }

@@ -4,9 +4,12 @@
 package urlfix
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -163,4 +166,50 @@ func Parents(raw string) []string {
 		out = append(out, v.String())
 	}
 	return out
+}
+
+// SchemeError is a URL whose scheme is not http or https.
+type SchemeError struct{ Scheme string }
+
+func (e *SchemeError) Error() string { return fmt.Sprintf("unsupported scheme %q", e.Scheme) }
+
+// Normalize applies fix401's rules for a target URL: http or https
+// with a host, and https:// added when the scheme is missing. The messages
+// leave the URL out because the caller says which value it was.
+func Normalize(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("empty URL")
+	}
+	if !strings.Contains(s, "://") {
+		if strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "/") || strings.Contains(s, ":") && !strings.Contains(strings.SplitN(s, "/", 2)[0], ".") && !strings.HasPrefix(s, "localhost") {
+			return "", fmt.Errorf("%q is not a URL", raw)
+		}
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("malformed URL %q: %v", raw, err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	default:
+		return "", &SchemeError{Scheme: u.Scheme}
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", fmt.Errorf("malformed URL %q: no host", raw)
+	}
+	if strings.ContainsAny(u.Hostname(), " \t<>\"{}|^`") {
+		return "", fmt.Errorf("malformed URL %q: bad host %q", raw, u.Hostname())
+	}
+	if port := u.Port(); port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("malformed URL %q: bad port %q", raw, port)
+		}
+	}
+	return s, nil
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Makes sure the programs fix401 and its tests need are there: a Chromium
+# (FIX401_CHROME, or chromium on PATH), xmllint (JUnit schema checks) and
+# promtool (metrics checks). As root on Debian/Ubuntu it installs what is
+# missing with apt-get; otherwise it stops with one line saying what to
+# install.
+set -euo pipefail
+need=()
+chrome_ok=false
+if [ -n "${FIX401_CHROME:-}" ]; then
+  [ -x "$FIX401_CHROME" ] || { echo "fix401: FIX401_CHROME=$FIX401_CHROME is not an executable"; exit 1; }
+  chrome_ok=true
+fi
+for c in chromium chromium-browser google-chrome google-chrome-stable; do
+  command -v "$c" >/dev/null 2>&1 && chrome_ok=true
+done
+$chrome_ok || need+=(chromium)
+# Only the tests need these two.
+if [ "${1:-}" = "--test" ]; then
+  command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+  command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "fix401: installing ${need[*]} (Debian packages)…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  exit 0
+fi
+echo "fix401: missing ${need[*]}: install with 'sudo apt-get install ${need[*]}' (or set FIX401_CHROME to a Chrome binary)"
+exit 1

@@ -1,0 +1,864 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/urlfix"
+	"github.com/fix401/fix401/steps"
+)
+
+// Config is a parsed, validated checks file.
+type Config struct {
+	File   string // the path as given, for messages and the JUnit suite
+	Checks []Check
+}
+
+// ExpectKind is what a check must see.
+type ExpectKind string
+
+// The three expectations of the contract.
+const (
+	ExpectHealthy      ExpectKind = "healthy"       // the first load is healthy
+	ExpectAuthRequired ExpectKind = "auth_required" // a fresh anonymous browser gets an auth failure
+	ExpectFixedBy      ExpectKind = "fixed_by"      // this remedy fixes it
+)
+
+// Expect is a check's expectation.
+type Expect struct {
+	Kind ExpectKind
+	Step string // for ExpectFixedBy
+}
+
+func (e Expect) String() string {
+	if e.Kind == ExpectFixedBy {
+		return "fixed_by " + e.Step
+	}
+	return string(e.Kind)
+}
+
+// Check is one entry of checks:, with the defaults applied.
+type Check struct {
+	Name   string
+	URL    string // ${NAME} expanded, scheme added as diagnose does
+	Line   int    // where the entry starts in the file
+	Expect Expect
+
+	Steps   []string      // run only these (empty: every step)
+	Skip    []string      // never run these
+	Timeout time.Duration // one page load; 0: the run's default
+	MaxWait time.Duration // longest Retry-After wait; 0: the run's default
+
+	// Credentials and state are by reference: the names stay here for
+	// messages, the values only in the unexported fields.
+	User           string
+	PasswordEnv    string
+	PasswordFile   string
+	BearerTokenEnv string
+	LoginURL       string
+	Cookies        string // path, resolved against the config's folder
+	Proxy          string
+
+	password    string
+	bearerToken string
+}
+
+// Credentials are a check's resolved secrets, for the steps that answer a
+// challenge or send a token.
+type Credentials struct {
+	User, Password, BearerToken string
+}
+
+// Credentials returns the check's resolved credentials.
+func (c *Check) Credentials() Credentials {
+	return Credentials{User: c.User, Password: c.password, BearerToken: c.bearerToken}
+}
+
+// Secrets are the literal values to keep out of every text the run writes.
+func (c *Check) Secrets() []string {
+	var s []string
+	for _, v := range []string{c.password, c.bearerToken} {
+		if v != "" {
+			s = append(s, v)
+		}
+	}
+	return s
+}
+
+// Problem is one thing wrong with a config file, located.
+type Problem struct {
+	File string
+	Line int    // 0 when the whole file is concerned
+	Path string // checks[2].url; "" for the file itself
+	Msg  string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Path != "" {
+		b.WriteString(p.Path + ": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// ConfigError is every problem of a config file, in file order.
+type ConfigError struct {
+	Problems []Problem
+}
+
+func (e *ConfigError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// designSteps are the step ids of DESIGN.md §3. A config may name any of
+// them even when this build does not have the step yet, so that a config
+// written for the full tool stays valid; the runner says which ones it
+// could not run.
+var designSteps = []string{"reproduce", "url-check", "reload", "clear-cache", "clear-cookies", "fresh-profile", "dns-flush", "relogin", "via-proxy"}
+
+// KnownSteps returns every step id a config may name, in order.
+func KnownSteps() []string {
+	ids := slices.Clone(designSteps)
+	for _, id := range steps.IDs() {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// checkKeys are the keys of a check (and of defaults:), in the order the
+// documentation lists them.
+var checkKeys = []string{
+	"name", "url", "expect", "steps", "skip", "timeout", "max_wait",
+	"user", "password_env", "password_file", "bearer_token_env", "login_url", "cookies", "proxy",
+}
+
+// secretKeys would put a secret in the file; they get their own message
+// rather than "unknown key" because the fix is different.
+var secretKeys = []string{"password", "token", "bearer_token"}
+
+const inlineSecret = "inline secret: use password_env/password_file/bearer_token_env"
+
+// Load reads and parses a config file. Relative password_file and cookies
+// paths start at the file's folder, so a scheduler's working directory does
+// not matter. A file that cannot be read at all is a plain error; anything
+// wrong inside it is a *ConfigError.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return Parse(path, data, filepath.Dir(path), getenv)
+}
+
+// Parse parses a config. file names it in messages; dir is where relative
+// paths start; getenv resolves ${NAME} and the *_env keys.
+func Parse(file string, data []byte, dir string, getenv func(string) string) (*Config, error) {
+	p := &parser{file: file, dir: dir, getenv: getenv}
+	cfg := p.parse(data)
+	if len(p.problems) > 0 {
+		slices.SortStableFunc(p.problems, func(a, b Problem) int { return a.Line - b.Line })
+		return nil, &ConfigError{Problems: p.problems}
+	}
+	return cfg, nil
+}
+
+type parser struct {
+	file     string
+	dir      string
+	getenv   func(string) string
+	problems []Problem
+}
+
+func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.problems = append(p.problems, Problem{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) parse(data []byte) *Config {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		msg := err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			p.problems = append(p.problems, Problem{File: p.file, Line: line, Msg: m[2]})
+		} else {
+			p.problems = append(p.problems, Problem{File: p.file, Msg: strings.TrimPrefix(msg, "yaml: ")})
+		}
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.add(nil, "", "empty config: want a checks: list")
+		return nil
+	}
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		p.add(root, "", "want a mapping with a checks: list, got %s", kindName(root))
+		return nil
+	}
+	var defaults *fields
+	var checksNode *yaml.Node
+	p.mapping(root, "", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "defaults":
+			if v.Kind != yaml.MappingNode {
+				p.add(v, "defaults", "want a mapping of check keys, got %s", kindName(v))
+				return
+			}
+			defaults = p.fields(v, "defaults", true)
+		case "checks":
+			checksNode = v
+		default:
+			p.add(k, k.Value, "unknown key%s (keys: defaults, checks)", suggest(k.Value, []string{"defaults", "checks"}))
+		}
+	})
+	if checksNode == nil {
+		p.add(root, "", "no checks: add a checks: list")
+		return nil
+	}
+	if checksNode.Kind != yaml.SequenceNode {
+		p.add(checksNode, "checks", "want a list of checks, got %s", kindName(checksNode))
+		return nil
+	}
+	if len(checksNode.Content) == 0 {
+		p.add(checksNode, "checks", "empty list: add at least one check")
+		return nil
+	}
+	cfg := &Config{File: p.file}
+	names := map[string]int{} // lower-case name → line of its first use
+	for i, item := range checksNode.Content {
+		item = deref(item)
+		path := fmt.Sprintf("checks[%d]", i)
+		if item.Kind != yaml.MappingNode {
+			p.add(item, path, "want a mapping with name and url, got %s", kindName(item))
+			continue
+		}
+		f := p.fields(item, path, false)
+		f.inherit(defaults)
+		c, ok := p.finish(f, item, path)
+		if c.Name != "" {
+			// Names are compared without case: they name folders, and
+			// Windows and macOS file systems do not tell case apart.
+			key := strings.ToLower(c.Name)
+			if first, dup := names[key]; dup {
+				p.add(f.node["name"], path+".name", "duplicate name %q (first at line %d)", c.Name, first)
+				ok = false
+			} else {
+				names[key] = f.node["name"].Line
+			}
+		}
+		if ok {
+			cfg.Checks = append(cfg.Checks, c)
+		}
+	}
+	return cfg
+}
+
+// mapping calls fn for each key of a mapping node, reporting duplicate and
+// non-scalar keys.
+func (p *parser) mapping(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		kp := join(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			p.add(k, path, "keys must be plain words, got %s", kindName(k))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			p.add(k, kp, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		fn(k, v)
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// fields is one mapping of check keys, parsed; node records every key that
+// was present (valid or not), so that an invalid value is not silently
+// replaced by a default.
+type fields struct {
+	node map[string]*yaml.Node
+
+	name, url, user, passwordEnv, passwordFile, bearerTokenEnv string
+	loginURL, cookies, proxy                                   string
+	steps, skip                                                []string
+	expect                                                     Expect
+	timeout, maxWait                                           time.Duration
+	password, bearerToken                                      string
+}
+
+func (p *parser) fields(n *yaml.Node, path string, isDefaults bool) *fields {
+	f := &fields{node: map[string]*yaml.Node{}}
+	p.mapping(n, path, func(k, v *yaml.Node) {
+		key, kp := k.Value, join(path, k.Value)
+		switch {
+		case slices.Contains(secretKeys, key):
+			p.add(k, kp, inlineSecret)
+			return
+		case !slices.Contains(checkKeys, key):
+			p.add(k, kp, "unknown key%s", suggest(key, checkKeys))
+			return
+		case isDefaults && key == "name":
+			p.add(k, kp, "a name belongs to one check, not to defaults")
+			return
+		}
+		f.node[key] = v
+		switch key {
+		case "name":
+			if s, ok := p.scalar(v, kp); ok {
+				if msg := badName(s); msg != "" {
+					p.add(v, kp, "%s", msg)
+				} else {
+					f.name = s
+				}
+			}
+		case "url":
+			f.url = p.url(v, kp)
+		case "login_url":
+			f.loginURL = p.url(v, kp)
+		case "proxy":
+			f.proxy = p.url(v, kp)
+		case "expect":
+			f.expect = p.expect(v, kp)
+		case "steps":
+			f.steps = p.stepList(v, kp)
+		case "skip":
+			f.skip = p.stepList(v, kp)
+			for i, id := range f.skip {
+				if id == "reproduce" {
+					p.add(v, fmt.Sprintf("%s[%d]", kp, i), "reproduce cannot be skipped: it is the baseline every check starts from")
+				}
+			}
+		case "timeout":
+			f.timeout = p.duration(v, kp)
+		case "max_wait":
+			f.maxWait = p.duration(v, kp)
+		case "user":
+			f.user, _ = p.scalar(v, kp)
+		case "password_env":
+			f.passwordEnv, f.password = p.env(v, kp)
+		case "bearer_token_env":
+			f.bearerTokenEnv, f.bearerToken = p.env(v, kp)
+		case "password_file":
+			if path, ok := p.path(v, kp); ok {
+				f.passwordFile = path
+				f.password = p.secretFile(v, kp, path)
+			}
+		case "cookies":
+			if path, ok := p.path(v, kp); ok {
+				f.cookies = path
+				p.readable(v, kp, path)
+			}
+		}
+	})
+	return f
+}
+
+// inherit applies defaults to every key the check leaves out.
+func (f *fields) inherit(d *fields) {
+	if d == nil {
+		return
+	}
+	inherits := func(key string) bool {
+		if _, ok := f.node[key]; ok {
+			return false
+		}
+		n, ok := d.node[key]
+		if ok {
+			f.node[key] = n
+		}
+		return ok
+	}
+	if inherits("url") {
+		f.url = d.url
+	}
+	if inherits("expect") {
+		f.expect = d.expect
+	}
+	if inherits("steps") {
+		f.steps = d.steps
+	}
+	if inherits("skip") {
+		f.skip = d.skip
+	}
+	if inherits("timeout") {
+		f.timeout = d.timeout
+	}
+	if inherits("max_wait") {
+		f.maxWait = d.maxWait
+	}
+	if inherits("user") {
+		f.user = d.user
+	}
+	// password_env and password_file are one setting given two ways: a
+	// check that gives either does not inherit the other.
+	_, ownEnv := f.node["password_env"]
+	_, ownFile := f.node["password_file"]
+	if !ownEnv && !ownFile {
+		if inherits("password_env") {
+			f.passwordEnv, f.password = d.passwordEnv, d.password
+		}
+		if inherits("password_file") {
+			f.passwordFile, f.password = d.passwordFile, d.password
+		}
+	}
+	if inherits("bearer_token_env") {
+		f.bearerTokenEnv, f.bearerToken = d.bearerTokenEnv, d.bearerToken
+	}
+	if inherits("login_url") {
+		f.loginURL = d.loginURL
+	}
+	if inherits("cookies") {
+		f.cookies = d.cookies
+	}
+	if inherits("proxy") {
+		f.proxy = d.proxy
+	}
+}
+
+// finish checks what only a whole check can show and builds it. Problems
+// that come from a default point at the default's line.
+func (p *parser) finish(f *fields, n *yaml.Node, path string) (Check, bool) {
+	before := len(p.problems)
+	at := func(key string) *yaml.Node {
+		if v, ok := f.node[key]; ok {
+			return v
+		}
+		return n
+	}
+	if _, ok := f.node["name"]; !ok {
+		p.add(n, path, "missing name")
+	}
+	if _, ok := f.node["url"]; !ok {
+		p.add(n, path, "missing url")
+	}
+	_, hasPwEnv := f.node["password_env"]
+	_, hasPwFile := f.node["password_file"]
+	_, hasUser := f.node["user"]
+	_, hasBearer := f.node["bearer_token_env"]
+	switch {
+	case hasPwEnv && hasPwFile:
+		p.add(at("password_file"), path+".password_file", "give password_env or password_file, not both")
+	case (hasPwEnv || hasPwFile) && !hasUser:
+		key := "password_env"
+		if hasPwFile {
+			key = "password_file"
+		}
+		p.add(at(key), path+"."+key, "a password needs a user: add user:")
+	case hasUser && !hasPwEnv && !hasPwFile:
+		p.add(at("user"), path+".user", "user %q has no password: add password_env or password_file", f.user)
+	}
+	if f.expect.Kind == "" {
+		f.expect = Expect{Kind: ExpectHealthy}
+	}
+	if f.expect.Kind == ExpectFixedBy {
+		s, ep := f.expect.Step, path+".expect.fixed_by"
+		switch {
+		case slices.Contains(f.skip, s):
+			p.add(at("expect"), ep, "%s is in skip, so it can never fix the page", s)
+		case len(f.steps) > 0 && !slices.Contains(f.steps, s):
+			p.add(at("expect"), ep, "%s is not in steps, so it can never fix the page", s)
+		case s == "relogin" && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)):
+			p.add(at("expect"), ep, "relogin needs credentials: add user with password_env or password_file, or bearer_token_env")
+		case s == "via-proxy" && f.proxy == "":
+			p.add(at("expect"), ep, "via-proxy needs a proxy: add proxy:")
+		}
+	}
+	c := Check{
+		Name: f.name, URL: f.url, Line: n.Line, Expect: f.expect,
+		Steps: f.steps, Skip: f.skip, Timeout: f.timeout, MaxWait: f.maxWait,
+		User: f.user, PasswordEnv: f.passwordEnv, PasswordFile: f.passwordFile, BearerTokenEnv: f.bearerTokenEnv,
+		LoginURL: f.loginURL, Cookies: f.cookies, Proxy: f.proxy,
+		password: f.password, bearerToken: f.bearerToken,
+	}
+	return c, len(p.problems) == before
+}
+
+// scalar returns a scalar's text; lists, mappings and empty values are
+// problems.
+func (p *parser) scalar(v *yaml.Node, path string) (string, bool) {
+	if v.Kind != yaml.ScalarNode {
+		p.add(v, path, "want a single value, got %s", kindName(v))
+		return "", false
+	}
+	if v.Tag == "!!null" || strings.TrimSpace(v.Value) == "" {
+		p.add(v, path, "missing value")
+		return "", false
+	}
+	return strings.TrimSpace(v.Value), true
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// badName says why a name cannot be a check's name, or "". The name
+// becomes a folder under --out, so it must be a plain file name on every
+// system a scheduler runs on.
+func badName(s string) string {
+	switch {
+	case len(s) > 100:
+		return fmt.Sprintf("name %q is longer than 100 characters", s[:20]+"…")
+	case !safeName.MatchString(s):
+		return fmt.Sprintf("name %q cannot name a folder: use letters, digits, '.', '_' and '-', starting with a letter or digit", s)
+	}
+	base := strings.ToUpper(strings.SplitN(s, ".", 2)[0])
+	if slices.Contains([]string{"CON", "PRN", "AUX", "NUL"}, base) ||
+		len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) && base[3] >= '1' && base[3] <= '9' {
+		return fmt.Sprintf("name %q is a reserved device name on Windows", s)
+	}
+	return ""
+}
+
+// url expands, validates and normalises a URL value. Inline secrets are
+// looked for in the text as written, with every ${NAME} reference blanked
+// out: a secret that comes from the environment is fine, one typed into the
+// file is not.
+func (p *parser) url(v *yaml.Node, path string) string {
+	raw, ok := p.scalar(v, path)
+	if !ok {
+		return ""
+	}
+	expanded, ok := p.expand(v, path, raw)
+	if !ok {
+		return ""
+	}
+	if placeholder, err := NormalizeURL(os.Expand(raw, func(string) string { return "fix401-env" })); err == nil {
+		if u, err := url.Parse(placeholder); err == nil && hasInlineSecret(u) {
+			p.add(v, path, inlineSecret)
+			return ""
+		}
+	}
+	s, err := NormalizeURL(expanded)
+	if err != nil {
+		if expanded != raw {
+			p.add(v, path, "%v (after expanding %s)", err, raw)
+		} else {
+			p.add(v, path, "%v", err)
+		}
+		return ""
+	}
+	return s
+}
+
+func hasInlineSecret(u *url.URL) bool {
+	if pw, ok := u.User.Password(); ok && pw != "" && !strings.Contains(pw, "fix401-env") {
+		return true
+	}
+	for _, raw := range []string{u.RawQuery, u.Fragment} {
+		q, _ := url.ParseQuery(raw)
+		for name, vals := range q {
+			if !redact.IsSensitiveParam(name) {
+				continue
+			}
+			for _, val := range vals {
+				if val != "" && !strings.Contains(val, "fix401-env") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// expand replaces $NAME and ${NAME} from the environment. An unset (or
+// empty) variable is a problem: an empty host or path would otherwise
+// surface later as a confusing URL error.
+func (p *parser) expand(v *yaml.Node, path, s string) (string, bool) {
+	if i := strings.Index(s, "${"); i >= 0 && !strings.Contains(s[i:], "}") {
+		p.add(v, path, "unclosed ${ in %q", s)
+		return "", false
+	}
+	var missing []string
+	out := os.Expand(s, func(name string) string {
+		if !envName.MatchString(name) {
+			return "$" + name // not a variable reference: keep the text
+		}
+		val := p.getenv(name)
+		if val == "" && !slices.Contains(missing, name) {
+			missing = append(missing, name)
+		}
+		return val
+	})
+	for _, name := range missing {
+		p.add(v, path, "${%s} is not set", name)
+	}
+	return out, len(missing) == 0
+}
+
+// env resolves a *_env key: the name of a variable that must be set.
+func (p *parser) env(v *yaml.Node, path string) (name, value string) {
+	name, ok := p.scalar(v, path)
+	if !ok {
+		return "", ""
+	}
+	if !envName.MatchString(name) {
+		p.add(v, path, "%q is not an environment variable name (write the name, without $)", name)
+		return "", ""
+	}
+	value = p.getenv(name)
+	if value == "" {
+		p.add(v, path, "%s is not set", name)
+		return name, ""
+	}
+	return name, value
+}
+
+// path expands a file path and makes it relative to the config's folder.
+func (p *parser) path(v *yaml.Node, kp string) (string, bool) {
+	raw, ok := p.scalar(v, kp)
+	if !ok {
+		return "", false
+	}
+	s, ok := p.expand(v, kp, raw)
+	if !ok {
+		return "", false
+	}
+	if !filepath.IsAbs(s) && p.dir != "" {
+		s = filepath.Join(p.dir, s)
+	}
+	return s, true
+}
+
+func (p *parser) secretFile(v *yaml.Node, kp, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
+		return ""
+	}
+	// Files written by editors and `echo` end with a newline that is not
+	// part of the password.
+	s := strings.TrimRight(string(data), "\r\n")
+	if s == "" {
+		p.add(v, kp, "%s is empty", path)
+	}
+	return s
+}
+
+func (p *parser) readable(v *yaml.Node, kp, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		p.add(v, kp, "%s is a folder, not a file", path)
+		return
+	}
+	if _, err := f.Read(make([]byte, 1)); err != nil && err.Error() != "EOF" {
+		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
+	}
+}
+
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (p *parser) duration(v *yaml.Node, path string) time.Duration {
+	s, ok := p.scalar(v, path)
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		p.add(v, path, "bad duration %q: want a number with a unit, e.g. 20s or 1m30s", s)
+	case d <= 0:
+		p.add(v, path, "bad duration %q: must be positive", s)
+	}
+	return d
+}
+
+func (p *parser) expect(v *yaml.Node, path string) Expect {
+	const want = "want healthy, auth_required or {fixed_by: STEP}"
+	switch v.Kind {
+	case yaml.ScalarNode:
+		switch v.Value {
+		case string(ExpectHealthy), string(ExpectAuthRequired):
+			return Expect{Kind: ExpectKind(v.Value)}
+		case "fixed_by":
+			p.add(v, path, "fixed_by needs a step: write {fixed_by: STEP}")
+		default:
+			p.add(v, path, "%s, got %s", want, kindName(v))
+		}
+	case yaml.MappingNode:
+		var e Expect
+		p.mapping(v, path, func(k, val *yaml.Node) {
+			if k.Value != "fixed_by" {
+				p.add(k, join(path, k.Value), "unknown key%s: %s", suggest(k.Value, []string{"fixed_by"}), want)
+				return
+			}
+			kp := join(path, "fixed_by")
+			s, ok := p.scalar(val, kp)
+			if !ok {
+				return
+			}
+			switch {
+			case s == "reproduce":
+				p.add(val, kp, "reproduce cannot fix anything: it is the baseline")
+			case !slices.Contains(KnownSteps(), s):
+				p.add(val, kp, "unknown step %q%s (steps: %s)", s, suggest(s, KnownSteps()), strings.Join(KnownSteps(), ", "))
+			default:
+				e = Expect{Kind: ExpectFixedBy, Step: s}
+			}
+		})
+		if e.Kind == "" && len(v.Content) == 0 {
+			p.add(v, path, "%s, got an empty mapping", want)
+		}
+		return e
+	default:
+		p.add(v, path, "%s, got %s", want, kindName(v))
+	}
+	return Expect{}
+}
+
+// stepList reads a list of step ids; "a, b" in one string is accepted too,
+// as --steps a,b is on the command line.
+func (p *parser) stepList(v *yaml.Node, path string) []string {
+	type item struct {
+		id   string
+		node *yaml.Node
+		path string
+	}
+	var items []item
+	switch v.Kind {
+	case yaml.SequenceNode:
+		for i, n := range v.Content {
+			n = deref(n)
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			if s, ok := p.scalar(n, ip); ok {
+				items = append(items, item{s, n, ip})
+			}
+		}
+	case yaml.ScalarNode:
+		s, ok := p.scalar(v, path)
+		if !ok {
+			return nil
+		}
+		for i, part := range strings.Split(s, ",") {
+			items = append(items, item{strings.TrimSpace(part), v, fmt.Sprintf("%s[%d]", path, i)})
+		}
+	default:
+		p.add(v, path, "want a list of step ids, got %s", kindName(v))
+		return nil
+	}
+	var ids []string
+	for _, it := range items {
+		switch {
+		case it.id == "":
+			p.add(it.node, it.path, "empty step id")
+		case !slices.Contains(KnownSteps(), it.id):
+			p.add(it.node, it.path, "unknown step %q%s (steps: %s)", it.id, suggest(it.id, KnownSteps()), strings.Join(KnownSteps(), ", "))
+		case slices.Contains(ids, it.id):
+			p.add(it.node, it.path, "%s is listed twice", it.id)
+		default:
+			ids = append(ids, it.id)
+		}
+	}
+	return ids
+}
+
+// suggest returns ` (did you mean "x"?)` for a near miss, else "".
+func suggest(got string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := distance(strings.ToLower(got), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" || best == got {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// distance is the Levenshtein distance, enough for typo hints.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// NormalizeURL applies diagnose's rules for a target URL (urlfix.Normalize).
+func NormalizeURL(raw string) (string, error) { return urlfix.Normalize(raw) }

@@ -1,0 +1,454 @@
+package check_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fix401/fix401/internal/check"
+	"github.com/fix401/fix401/internal/cli"
+)
+
+// The deployment examples are documentation people copy: every fix401
+// command line in them must be one `fix401 check` accepts, and every
+// config in them must pass the config rules. Each format is read the way
+// its own tool reads it, as far as a test can: YAML as YAML, XML as XML,
+// Dockerfile and systemd units line by line.
+
+const deployDir = "../../deploy"
+
+func deployEnv(name string) string {
+	return map[string]string{"REPORTS_PASSWORD": "pw-from-secret", "API_TOKEN": "token-from-secret"}[name]
+}
+
+// checkCommand fails unless args (after the program name) is a `check`
+// command line that fix401's own flag set parses.
+func checkCommand(t *testing.T, where string, args []string) {
+	t.Helper()
+	root := cli.NewRootCmd(&cli.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard, Getenv: func(string) string { return "" }})
+	cmd, rest, err := root.Find(args)
+	if err != nil || cmd.Name() != "check" {
+		t.Errorf("%s: %q is not a fix401 check command (%v)", where, args, err)
+		return
+	}
+	f := cmd.Flags()
+	if err := f.Parse(rest); err != nil {
+		t.Errorf("%s: fix401 check rejects %q: %v", where, rest, err)
+		return
+	}
+	if len(f.Args()) > 0 {
+		t.Errorf("%s: fix401 check takes no arguments, got %q", where, f.Args())
+	}
+	if !f.Changed("config") {
+		t.Errorf("%s: no --config in %q", where, rest)
+	}
+	// Values the flag set takes as plain strings but fix401 checks later.
+	if s, _ := f.GetString("shard"); s != "" && !strings.Contains(s, "$") {
+		if _, err := check.ParseShard(s); err != nil {
+			t.Errorf("%s: %v", where, err)
+		}
+	}
+	if u, _ := f.GetString("browser-url"); u != "" && !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "http://") {
+		t.Errorf("%s: --browser-url %q", where, u)
+	}
+}
+
+// isFix401 reports whether a program path or name is fix401.
+func isFix401(prog string) bool {
+	base := strings.ToLower(filepath.Base(strings.ReplaceAll(strings.Trim(prog, `"`), `\`, "/")))
+	return base == "fix401" || base == "fix401.exe"
+}
+
+// shellWords splits one shell command into words: quotes and backslashes
+// as sh reads them, variables left as written, and the command ending at
+// an unquoted redirection, pipe, ; or &&.
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	var quote rune
+	flush := func() {
+		if inWord {
+			words = append(words, cur.String())
+		}
+		cur.Reset()
+		inWord = false
+	}
+	rs := []rune(line)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else if r == '\\' && quote == '"' && i+1 < len(rs) {
+				i++
+				cur.WriteRune(rs[i])
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == '\\' && i+1 < len(rs):
+			i++
+			cur.WriteRune(rs[i])
+			inWord = true
+		case r == ' ' || r == '\t':
+			flush()
+		case strings.ContainsRune("><|;&#", r) && !inWord:
+			return words
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	flush()
+	return words
+}
+
+// windowsWords splits a Windows command line the way the C runtime does
+// for the simple cases a task's Arguments use: spaces separate, double
+// quotes group.
+func windowsWords(s string) []string {
+	var words []string
+	var cur strings.Builder
+	in, quoted := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, in = !quoted, true
+		case (r == ' ' || r == '\t') && !quoted:
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// scriptCommands finds the fix401 command lines of a shell script: lines
+// joined at a trailing backslash, then each line split into words.
+func scriptCommands(script string) [][]string {
+	var out [][]string
+	script = strings.ReplaceAll(script, "\\\n", " ")
+	for _, line := range strings.Split(script, "\n") {
+		w := shellWords(strings.TrimSpace(line))
+		if len(w) > 0 && isFix401(w[0]) {
+			out = append(out, w[1:])
+		}
+	}
+	return out
+}
+
+func yamlDocs(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []map[string]any
+	for {
+		var doc map[string]any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		docs = append(docs, doc)
+	}
+}
+
+// walk calls fn on every mapping inside v.
+func walk(v any, fn func(map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		fn(x)
+		for _, c := range x {
+			walk(c, fn)
+		}
+	case []any:
+		for _, c := range x {
+			walk(c, fn)
+		}
+	}
+}
+
+func listOf(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, e := range l {
+			out = append(out, strings.TrimSpace(toString(e)))
+		}
+	}
+	return out
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestDeployCommandLines(t *testing.T) {
+	found := map[string]int{}
+	add := func(file string, args []string) {
+		found[file]++
+		checkCommand(t, file, args)
+	}
+
+	// Kubernetes: containers whose command or image is fix401.
+	k8s := filepath.Join(deployDir, "kubernetes", "cronjob.yaml")
+	var completions, jobCompletions string
+	for _, doc := range yamlDocs(t, k8s) {
+		walk(doc, func(m map[string]any) {
+			if c, ok := m["completions"]; ok {
+				completions = toString(c)
+			}
+			for _, key := range []string{"containers", "initContainers"} {
+				list, _ := m[key].([]any)
+				for _, c := range list {
+					ctr, _ := c.(map[string]any)
+					cmd, args := listOf(ctr["command"]), listOf(ctr["args"])
+					image, _ := ctr["image"].(string)
+					switch {
+					case len(cmd) > 0 && isFix401(cmd[0]):
+						add(k8s, append(cmd[1:], args...))
+					case len(cmd) == 0 && strings.Contains(image, "fix401"):
+						add(k8s, args) // the image's ENTRYPOINT is fix401
+					default:
+						continue
+					}
+					envs, _ := ctr["env"].([]any)
+					for _, e := range envs {
+						if em, _ := e.(map[string]any); em["name"] == "JOB_COMPLETIONS" {
+							jobCompletions = toString(em["value"])
+						}
+					}
+				}
+			}
+		})
+	}
+	if completions == "" || jobCompletions != completions {
+		t.Errorf("%s: JOB_COMPLETIONS=%q but completions: %q; the shards would not cover every check", k8s, jobCompletions, completions)
+	}
+
+	// Dockerfile: ENTRYPOINT and CMD in exec (JSON) form.
+	docker := filepath.Join(deployDir, "docker", "Dockerfile")
+	var entrypoint, cmd []string
+	for _, line := range lines(t, docker) {
+		kw, rest, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(kw) {
+		case "ENTRYPOINT", "CMD":
+			var v []string
+			if err := json.Unmarshal([]byte(rest), &v); err != nil {
+				t.Errorf("%s: %s is not in exec form: %v", docker, kw, err)
+			}
+			if strings.ToUpper(kw) == "CMD" {
+				cmd = v
+			} else {
+				entrypoint = v
+			}
+		}
+	}
+	if len(entrypoint) != 1 || !isFix401(entrypoint[0]) {
+		t.Errorf("%s: ENTRYPOINT %q, want [\"fix401\"]", docker, entrypoint)
+	}
+	add(docker, cmd)
+
+	// systemd: ExecStart lines, continued with a backslash.
+	unit := filepath.Join(deployDir, "systemd", "fix401-check.service")
+	for _, line := range lines(t, unit) {
+		if v, ok := strings.CutPrefix(line, "ExecStart="); ok {
+			w := shellWords(strings.TrimLeft(v, "-@:+!"))
+			if len(w) == 0 || !isFix401(w[0]) {
+				t.Errorf("%s: ExecStart runs %q", unit, w)
+				continue
+			}
+			add(unit, w[1:])
+		}
+	}
+
+	// Windows Task Scheduler XML.
+	task := filepath.Join(deployDir, "windows", "fix401-check.xml")
+	var doc struct {
+		XMLName xml.Name
+		Exec    []struct {
+			Command   string `xml:"Command"`
+			Arguments string `xml:"Arguments"`
+		} `xml:"Actions>Exec"`
+	}
+	data, err := os.ReadFile(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%s: %v", task, err)
+	}
+	if doc.XMLName.Space != "http://schemas.microsoft.com/windows/2004/02/mit/task" || doc.XMLName.Local != "Task" {
+		t.Errorf("%s: root is %v, not a Task Scheduler task", task, doc.XMLName)
+	}
+	for _, e := range doc.Exec {
+		if !isFix401(e.Command) {
+			t.Errorf("%s: Exec runs %q", task, e.Command)
+			continue
+		}
+		add(task, windowsWords(e.Arguments))
+	}
+
+	// GitLab CI: script lines of every job.
+	gitlab := filepath.Join(deployDir, "ci", "gitlab-ci.yml")
+	for _, d := range yamlDocs(t, gitlab) {
+		for _, job := range d {
+			jm, _ := job.(map[string]any)
+			for _, key := range []string{"before_script", "script", "after_script"} {
+				for _, s := range listOf(jm[key]) {
+					for _, c := range scriptCommands(s) {
+						add(gitlab, c)
+					}
+				}
+			}
+		}
+	}
+
+	// GitHub Actions: run: of every step.
+	github := filepath.Join(deployDir, "ci", "github-workflow.yml")
+	for _, d := range yamlDocs(t, github) {
+		jobs, _ := d["jobs"].(map[string]any)
+		for _, job := range jobs {
+			jm, _ := job.(map[string]any)
+			// GitHub replaces ${{ … }} before the shell sees the script:
+			// a matrix value by its first value, anything else by a word.
+			strategy, _ := jm["strategy"].(map[string]any)
+			matrix, _ := strategy["matrix"].(map[string]any)
+			expand := func(run string) string {
+				return ghExpr.ReplaceAllStringFunc(run, func(e string) string {
+					name := strings.TrimPrefix(ghExpr.FindStringSubmatch(e)[1], "matrix.")
+					if vals, ok := matrix[name].([]any); ok && len(vals) > 0 {
+						return toString(vals[0])
+					}
+					return "expr"
+				})
+			}
+			steps, _ := jm["steps"].([]any)
+			for _, s := range steps {
+				sm, _ := s.(map[string]any)
+				if run, ok := sm["run"].(string); ok {
+					for _, c := range scriptCommands(expand(run)) {
+						add(github, c)
+					}
+				}
+			}
+		}
+	}
+
+	for _, f := range []string{k8s, docker, unit, task, gitlab, github} {
+		if found[f] == 0 {
+			t.Errorf("%s: no fix401 command line found", f)
+		}
+	}
+}
+
+var ghExpr = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
+
+// lines returns a file's lines with backslash continuations joined and
+// comments dropped, as Dockerfile and systemd read them.
+func lines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	var cur strings.Builder
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if cur.Len() == 0 && (strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";")) {
+			continue
+		}
+		if s, ok := strings.CutSuffix(l, "\\"); ok {
+			cur.WriteString(s + " ")
+			continue
+		}
+		cur.WriteString(l)
+		out = append(out, cur.String())
+		cur.Reset()
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The example config is valid, and the ConfigMap carries the same checks.
+func TestDeployConfigs(t *testing.T) {
+	main, err := check.Load(filepath.Join(deployDir, "checks.yaml"), deployEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm string
+	for _, doc := range yamlDocs(t, filepath.Join(deployDir, "kubernetes", "cronjob.yaml")) {
+		if doc["kind"] == "ConfigMap" {
+			data, _ := doc["data"].(map[string]any)
+			cm, _ = data["checks.yaml"].(string)
+		}
+	}
+	if cm == "" {
+		t.Fatal("no checks.yaml in the ConfigMap")
+	}
+	inCluster, err := check.Parse("configmap/checks.yaml", []byte(cm), "", deployEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strip := func(cs []check.Check) []check.Check {
+		out := make([]check.Check, len(cs))
+		for i, c := range cs {
+			c.Line = 0
+			out[i] = c
+		}
+		return out
+	}
+	if !reflect.DeepEqual(strip(main.Checks), strip(inCluster.Checks)) {
+		t.Errorf("the ConfigMap's checks differ from deploy/checks.yaml")
+	}
+}
+
+func TestShellWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		`fix401 check --config "$X" --out a\ b`:            {"fix401", "check", "--config", "$X", "--out", "a b"},
+		`fix401 check --config 'c.yaml' --json > out.json`: {"fix401", "check", "--config", "c.yaml", "--json"},
+		`fix401 check --shard "$((I - 1))/$N" && echo ok`:  {"fix401", "check", "--shard", "$((I - 1))/$N"},
+	} {
+		if got := shellWords(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("shellWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := windowsWords(`check --config "C:\Program Files\x.yaml" --json`); !reflect.DeepEqual(got, []string{"check", "--config", `C:\Program Files\x.yaml`, "--json"}) {
+		t.Errorf("windowsWords = %q", got)
+	}
+}
