@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// checkConfig writes a config of n lab URLs, cycling through scenarios
+// with a known expectation.
+func checkConfig(b *testing.B, n int) (string, []string) {
+	scen := []struct{ id, expect string }{
+		{"healthy", "healthy"}, {"basic", "auth_required"}, {"bearer", "auth_required"}, {"negotiate", "auth_required"},
+		{"soft-en", "auth_required"}, {"no-challenge", "auth_required"}, {"digest", "auth_required"},
+	}
+	var sb strings.Builder
+	sb.WriteString("checks:\n")
+	var urls []string
+	for i := range n {
+		s := scen[i%len(scen)]
+		u := fmt.Sprintf("%s/s/%s/?n=%d", labURL, s.id, i)
+		urls = append(urls, u)
+		fmt.Fprintf(&sb, "  - name: c%02d-%s\n    url: %s\n    expect: %s\n", i, s.id, u, s.expect)
+	}
+	p := filepath.Join(b.TempDir(), "checks.yaml")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return p, urls
+}
+
+// BenchmarkCheck: 50 lab URLs through `check --concurrency 4` against 50
+// sequential `diagnose --steps reproduce` processes on the same URLs
+// (target ≥ 4×), and concurrency 1 against 4.
+func BenchmarkCheck(b *testing.B) {
+	cfg, urls := checkConfig(b, 50)
+	var c4, c1, seq time.Duration
+	for b.Loop() {
+		c4 += timed(b, nil, bin, "check", "-q", "--config", cfg, "--concurrency", "4", "--out", b.TempDir())
+		c1 += timed(b, nil, bin, "check", "-q", "--config", cfg, "--concurrency", "1", "--out", b.TempDir())
+		for _, u := range urls {
+			seq += timed(b, nil, bin, "diagnose", "-q", "--steps", "reproduce", "--out", b.TempDir(), u)
+		}
+	}
+	b.ReportMetric(float64(seq)/float64(c4), "speedup-vs-processes")
+	b.ReportMetric(float64(c1)/float64(c4), "speedup-c1-to-c4")
+	b.ReportMetric(0, "ns/op")
+	fmt.Printf("check: 50 URLs in %.1fs at concurrency 4, %.1fs at 1, %.1fs as 50 diagnose processes: speed-up %.1f× (target ≥ 4×), concurrency 1→4: %.2f×\n",
+		c4.Seconds()/float64(b.N), c1.Seconds()/float64(b.N), seq.Seconds()/float64(b.N), float64(seq)/float64(c4), float64(c1)/float64(c4))
+}
+
+// BenchmarkCheckMemory: the peak PSS of fix401 and its whole browser tree
+// at concurrency 8 (target ≤ 1.5 GiB), sampled from /proc.
+func BenchmarkCheckMemory(b *testing.B) {
+	if _, err := os.Stat("/proc/self/smaps_rollup"); err != nil {
+		b.Skip("needs /proc smaps_rollup (Linux)")
+	}
+	cfg, _ := checkConfig(b, 50)
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "check", "-q", "--config", cfg, "--concurrency", "8", "--out", b.TempDir())
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		t := time.NewTicker(50 * time.Millisecond)
+	sample:
+		for {
+			select {
+			case <-done:
+				break sample
+			case <-t.C:
+				peak = max(peak, treePSS(cmd.Process.Pid))
+			}
+		}
+		t.Stop()
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-PSS-MiB")
+	b.ReportMetric(0, "ns/op")
+	fmt.Printf("check memory: peak PSS of fix401 + browser tree at concurrency 8: %.0f MiB (target ≤ 1536 MiB)\n", float64(peak)/(1<<20))
+}
+
+// treePSS sums the PSS (bytes) of pid and all its descendants.
+func treePSS(root int) int64 {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The command may hold spaces; the fields after ")" are fixed.
+		f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+		if len(f) > 1 {
+			ppid, _ := strconv.Atoi(f[1])
+			children[ppid] = append(children[ppid], pid)
+		}
+	}
+	var total int64
+	queue := []int{root}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		queue = append(queue, children[pid]...)
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "Pss:") {
+				kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+				total += kb << 10
+			}
+		}
+	}
+	return total
+}
