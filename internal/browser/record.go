@@ -44,6 +44,7 @@ type Request struct {
 	done        bool
 	settled     bool // the response (or failure) arrived: enough to judge
 	rawHeaders  bool // ResponseHdr came from ExtraInfo, the raw lines
+	fromMemory  bool // Chrome said requestServedFromCache
 }
 
 // Timing is the HAR-style split of a request's time, in milliseconds; -1
@@ -62,10 +63,14 @@ type recorder struct {
 	inflight int
 	changed  chan struct{} // closed and replaced on every change
 	loaded   chan struct{} // closed on the current load's load event
+	// loaders maps a document's loader id to its load: a request an older
+	// page makes late (its fetch, Chrome's error page) belongs to that
+	// page's load, not to whatever load is current.
+	loaders map[string]int
 }
 
 func newRecorder() *recorder {
-	return &recorder{byID: map[string]*Request{}, changed: make(chan struct{}), loaded: make(chan struct{})}
+	return &recorder{byID: map[string]*Request{}, changed: make(chan struct{}), loaded: make(chan struct{}), loaders: map[string]int{}}
 }
 
 // loadSeq numbers loads across every session of the program, so that a
@@ -151,6 +156,11 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 		q.Started = time.UnixMicro(int64(float64(ev.WallTime) * 1e6))
 	}
 	q.Document = ev.Type == network.ResourceTypeDocument && (mainFrame == "" || q.FrameID == mainFrame) && string(ev.LoaderID) == id
+	if q.Document {
+		r.loaders[string(ev.LoaderID)] = r.load
+	} else if n, ok := r.loaders[string(ev.LoaderID)]; ok {
+		q.Load = n
+	}
 	if prev, ok := r.byID[id]; ok && ev.RedirectResponse != nil {
 		// A redirect reuses the request id: close the previous hop.
 		prev.applyResponse(ev.RedirectResponse)
@@ -171,10 +181,34 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 	}
 	r.byID[id] = q
 	r.all = append(r.all, q)
-	if q.Load == r.load {
+	if q.Load == r.load && awaited(q) {
 		r.inflight++
+	} else {
+		q.settled = true
 	}
 	r.notify()
+}
+
+// awaited says whether a load waits for the request: what the page itself
+// asks for does; the browser's own favicon fetch, pings and prefetches do
+// not (Chrome may never report their end).
+func awaited(q *Request) bool {
+	switch network.ResourceType(q.Type) {
+	case network.ResourceTypeOther, network.ResourceTypePing, network.ResourceTypeCSPViolationReport,
+		network.ResourceTypePrefetch, network.ResourceTypePreflight, network.ResourceTypeSignedExchange:
+		return false
+	}
+	return !strings.HasSuffix(q.URL, "/favicon.ico")
+}
+
+// servedFromCache marks a request the memory cache answered.
+func (r *recorder) servedFromCache(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.byID[id]; ok {
+		q.FromCache = true
+		q.fromMemory = true
+	}
 }
 
 func (q *Request) applyResponse(resp *network.Response) {
@@ -192,7 +226,7 @@ func (q *Request) applyResponse(resp *network.Response) {
 	q.Protocol = resp.Protocol
 	q.RemoteIP = resp.RemoteIPAddress
 	q.RemotePort = int(resp.RemotePort)
-	q.FromCache = resp.FromDiskCache || resp.FromPrefetchCache || resp.FromServiceWorker
+	q.FromCache = q.fromMemory || resp.FromDiskCache || resp.FromPrefetchCache || resp.FromServiceWorker
 	q.Size = int64(resp.EncodedDataLength)
 	if t := resp.Timing; t != nil {
 		ms := func(a, b float64) float64 {

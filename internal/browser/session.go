@@ -119,6 +119,8 @@ func (s *Session) listen(ev any) {
 		s.rec.responseReceived(ev)
 	case *network.EventResponseReceivedExtraInfo:
 		s.rec.extraInfo(ev)
+	case *network.EventRequestServedFromCache:
+		s.rec.servedFromCache(string(ev.RequestID))
 	case *network.EventLoadingFinished:
 		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), ev.EncodedDataLength, "", false)
 	case *network.EventLoadingFailed:
@@ -287,6 +289,14 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		return nil, fmt.Errorf("loading %s: %w", url, err)
 	case errText != "":
 		l.NetError = errText
+		// Chrome now shows its error page; let it finish so that nothing of
+		// it spills into the next load. It is quick, and bounded anyway.
+		ectx, ecancel := context.WithTimeout(tctx, 2*time.Second)
+		select {
+		case <-loaded:
+		case <-ectx.Done():
+		}
+		ecancel()
 	default:
 		if !s.waitSettled(tctx, loaded) {
 			l.TimedOut = ctx.Err() == nil

@@ -34,9 +34,16 @@ type SiteDataCleared struct {
 func (s *Session) ClearSiteData(ctx context.Context, origins []string) (SiteDataCleared, error) {
 	ctx = s.bound(ctx)
 	var out SiteDataCleared
+	// Cookies scoped to a path only show for URLs under it: ask with every
+	// URL the session loaded from these origins.
 	var urls []string
 	for _, o := range origins {
 		urls = append(urls, o+"/")
+	}
+	for _, q := range s.rec.snapshot() {
+		if slices.Contains(origins, Origin(q.URL)) && !slices.Contains(urls, q.URL) && len(urls) < 200 {
+			urls = append(urls, q.URL)
+		}
 	}
 	got, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: urls})
 	if err != nil {

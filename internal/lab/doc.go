@@ -11,6 +11,12 @@
 // Chromium against known answers. Each Scenario therefore records what the
 // diagnosis should be; a mismatch is a bug in fix401, not in the lab.
 //
+// Some scenarios are each fixed by exactly one of fix401's remedies, given
+// the order fix401 tries them in and the browser state they leave behind
+// (see remedies.go); Scenario.FixedBy names the step and Scenario.Options
+// says what a run needs to get there (credentials, a URL with a typo, a
+// proxy). Proxy is the "other network" for the one fixed by a proxy.
+//
 // The lab listens only on loopback: some pages deliberately hang, send
 // misleading headers or accept well-known credentials, which must never be
 // reachable from another host.

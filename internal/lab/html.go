@@ -97,6 +97,7 @@ li p{margin:.35rem 0 .5rem}
 .meta{display:flex;flex-wrap:wrap;gap:.4rem;font-size:.85rem;color:var(--muted)}
 .tag{border:1px solid var(--line);border-radius:999px;padding:0 .6rem}
 .expect{border-color:var(--accent);color:var(--accent)}
+.fix{border-color:#188038;color:#188038}
 .hang{border-color:#c5221f;color:#c5221f}`
 
 func writeIndex(w http.ResponseWriter) {
@@ -116,13 +117,38 @@ func writeIndex(w http.ResponseWriter) {
 		b.WriteString("<div class=\"meta\"><span class=\"tag\"><code>" + html.EscapeString(s.Path()) + "</code></span>")
 		b.WriteString("<span class=\"tag expect\">expect: " + html.EscapeString(s.Expect) + "</span>")
 		if s.FixedBy != "" {
-			b.WriteString("<span class=\"tag\">fixed by: " + html.EscapeString(s.FixedBy) + "</span>")
+			b.WriteString("<span class=\"tag fix\">fixed by: " + html.EscapeString(s.FixedBy) + "</span>")
 		}
 		if s.Hangs {
 			b.WriteString("<span class=\"tag hang\">never finishes loading</span>")
+		}
+		for _, o := range optionTags(s.Options) {
+			b.WriteString("<span class=\"tag\">" + o + "</span>")
 		}
 		b.WriteString("</div>\n</li>\n")
 	}
 	b.WriteString("</ol>\n</main>")
 	writePage(w, http.StatusOK, page{Title: "fix401 lab", CSS: indexCSS, Body: b.String()})
+}
+
+// optionTags describes what a diagnose run of the scenario needs, as index
+// tags (trusted markup; every value escaped).
+func optionTags(o ScenarioOptions) []string {
+	var out []string
+	if o.Path != "" {
+		out = append(out, "diagnose: <a href=\""+html.EscapeString(o.Path)+"\"><code>"+html.EscapeString(o.Path)+"</code></a>")
+	}
+	if o.User != "" {
+		out = append(out, "user <code>"+html.EscapeString(o.User)+"</code>, password <code>"+html.EscapeString(o.Password)+"</code>")
+	}
+	if o.LoginURL != "" {
+		out = append(out, "login form: <code>"+html.EscapeString(o.LoginURL)+"</code>")
+	}
+	if o.BearerToken != "" {
+		out = append(out, "bearer token <code>"+html.EscapeString(o.BearerToken)+"</code>")
+	}
+	if o.NeedsProxy {
+		out = append(out, "needs <code>--proxy</code> (the lab’s proxy)")
+	}
+	return out
 }

@@ -21,10 +21,51 @@ type Scenario struct {
 	Expect      string // diagnosis kind for the first load, e.g. "http_401"
 	FixedBy     string // step id expected to fix it; "" when nothing should
 	Hangs       bool   // the page never finishes loading
+	// Options are what a diagnose run needs besides the URL to reach
+	// FixedBy: credentials, a proxy, a URL other than the root.
+	Options ScenarioOptions
 }
 
-// Path is the URL path of the scenario's page.
+// ScenarioOptions say how to run fix401 on a scenario. Paths are relative to
+// the lab's base URL (http://127.0.0.1:8401, say).
+type ScenarioOptions struct {
+	// Path is the URL path to diagnose when it is not the scenario's root,
+	// e.g. a link with a typo. See Scenario.Target.
+	Path string
+	// NeedsProxy asks for --proxy pointing at a lab Proxy (see NewProxy):
+	// the scenario is fixed by coming from another address.
+	NeedsProxy bool
+	// User and Password are the credentials for relogin (an HTTP
+	// challenge, or the login form at LoginURL).
+	User, Password string
+	// BearerToken is the token relogin sends.
+	BearerToken string
+	// LoginURL is the path of the login form. See Scenario.LoginTarget.
+	LoginURL string
+}
+
+// Path is the URL path of the scenario's root: where its index entry
+// links to, and every request under it belongs to the scenario.
 func (s Scenario) Path() string { return "/s/" + s.ID + "/" }
+
+// Target is the URL to give fix401 for the scenario on the lab at base
+// ("http://127.0.0.1:8401"): the root, or Options.Path when it differs.
+func (s Scenario) Target(base string) string {
+	p := s.Options.Path
+	if p == "" {
+		p = s.Path()
+	}
+	return strings.TrimSuffix(base, "/") + p
+}
+
+// LoginTarget is the URL of the scenario's login form on the lab at base,
+// or "" when it has none.
+func (s Scenario) LoginTarget(base string) string {
+	if s.Options.LoginURL == "" {
+		return ""
+	}
+	return strings.TrimSuffix(base, "/") + s.Options.LoginURL
+}
 
 // Scenarios returns every scenario in display order.
 func Scenarios() []Scenario {
@@ -52,9 +93,11 @@ type Lab struct {
 	closed    chan struct{} // closed by Close; hanging pages wait on it
 
 	mu       sync.Mutex
-	hits     map[string]int // requests per scenario ID
-	counters map[string]int // free-form per-scenario counters, see count
+	hits     map[string]int  // requests per scenario ID
+	counters map[string]int  // free-form per-scenario counters, see count
+	marks    map[string]bool // issued sessions and tokens, see mark
 	digest   digestState
+	conns    connState // the conn-bound scenario
 }
 
 // New returns a Lab ready to serve.
@@ -84,7 +127,9 @@ func (l *Lab) Reset() {
 func (l *Lab) resetLocked() {
 	l.hits = make(map[string]int)
 	l.counters = make(map[string]int)
+	l.marks = make(map[string]bool)
 	l.digest.nonces = make(map[string]*nonceInfo)
+	l.conns = connState{seen: make(map[string]bool)}
 }
 
 // Hits reports how many requests the scenario has received since New or
@@ -104,6 +149,28 @@ func (l *Lab) count(key string) int {
 	defer l.mu.Unlock()
 	l.counters[key]++
 	return l.counters[key]
+}
+
+// maxMarks bounds the remembered sessions and tokens: a client that keeps
+// asking for new ones must not grow the lab without limit. Forgetting them
+// all at once only signs everybody out of a practice site.
+const maxMarks = 10000
+
+// mark remembers a fact such as "this session cookie was issued"; marked
+// asks for it. Like count, the memory is per Lab and cleared by Reset.
+func (l *Lab) mark(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.marks) >= maxMarks {
+		clear(l.marks)
+	}
+	l.marks[key] = true
+}
+
+func (l *Lab) marked(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.marks[key]
 }
 
 // Close releases every hanging request at once and makes later ones end

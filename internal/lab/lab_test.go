@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fix401/fix401/steps"
 )
 
 // failAfter bounds waits that should finish almost at once; it only decides
@@ -59,7 +62,16 @@ func TestScenariosTable(t *testing.T) {
 		"healthy", "basic", "digest", "bearer", "negotiate", "no-challenge",
 		"soft-en", "soft-de", "soft-ja", "subresource", "forbidden", "proxy",
 		"not-found", "hang",
+		"url-typo", "recycle", "stale-cache", "stale-cookie", "stale-token",
+		"conn-bound", "form-login", "ip-blocked",
 	}
+	wantFix := map[string]string{
+		"basic": "relogin", "digest": "relogin", "bearer": "relogin",
+		"url-typo": "url-check", "recycle": "reload", "stale-cache": "clear-cache",
+		"stale-cookie": "clear-cookies", "stale-token": "clear-cookies",
+		"conn-bound": "fresh-profile", "form-login": "relogin", "ip-blocked": "via-proxy",
+	}
+	stepIDs := steps.IDs()
 	kinds := []string{"none", "http_401", "soft_401", "subresource_401", "proxy_407", "forbidden_403", "other_status", "network_error"}
 	var ids []string
 	for _, s := range Scenarios() {
@@ -70,8 +82,32 @@ func TestScenariosTable(t *testing.T) {
 		if !slices.Contains(kinds, s.Expect) {
 			t.Errorf("%s: unknown Expect %q", s.ID, s.Expect)
 		}
-		if s.FixedBy != "" {
-			t.Errorf("%s: FixedBy = %q, want empty", s.ID, s.FixedBy)
+		if s.FixedBy != wantFix[s.ID] {
+			t.Errorf("%s: FixedBy = %q, want %q", s.ID, s.FixedBy, wantFix[s.ID])
+		}
+		if s.FixedBy != "" && (!slices.Contains(stepIDs, s.FixedBy) || s.FixedBy == "reproduce") {
+			t.Errorf("%s: FixedBy %q is not a remedy step (%v)", s.ID, s.FixedBy, stepIDs)
+		}
+		if s.FixedBy == "relogin" && s.Options.User == "" && s.Options.BearerToken == "" {
+			t.Errorf("%s: fixed by relogin without credentials in Options", s.ID)
+		}
+		if (s.FixedBy == "via-proxy") != s.Options.NeedsProxy {
+			t.Errorf("%s: NeedsProxy = %v with FixedBy %q", s.ID, s.Options.NeedsProxy, s.FixedBy)
+		}
+		if p := s.Options.Path; p != "" && !strings.HasPrefix(p, s.Path()) {
+			t.Errorf("%s: Options.Path %q is outside the scenario", s.ID, p)
+		}
+		if p := s.Options.LoginURL; p != "" && !strings.HasPrefix(p, s.Path()) {
+			t.Errorf("%s: Options.LoginURL %q is outside the scenario", s.ID, p)
+		}
+		wantTarget := "http://127.0.0.1:8401" + cmp(s.Options.Path, s.Path())
+		for _, base := range []string{"http://127.0.0.1:8401", "http://127.0.0.1:8401/"} {
+			if got := s.Target(base); got != wantTarget {
+				t.Errorf("%s: Target(%q) = %q, want %q", s.ID, base, got, wantTarget)
+			}
+		}
+		if got := s.LoginTarget("http://127.0.0.1:8401"); (got == "") != (s.Options.LoginURL == "") {
+			t.Errorf("%s: LoginTarget = %q", s.ID, got)
 		}
 		if s.Hangs != (s.ID == "hang") {
 			t.Errorf("%s: Hangs = %v", s.ID, s.Hangs)
@@ -132,6 +168,26 @@ func TestScenarioResponses(t *testing.T) {
 			"WWW-Authenticate":   nil,
 		}, []string{"407 Proxy Authentication Required"}},
 		"not-found": {404, html, nil, []string{"404 Not Found"}},
+		"url-typo": {401, html, map[string][]string{
+			"WWW-Authenticate": {`Basic realm="Lab Intranet"`},
+		}, []string{"This server could not verify that you"}},
+		"recycle": {401, html, map[string][]string{
+			"WWW-Authenticate": {"Negotiate", "NTLM"},
+			"Retry-After":      {"1"},
+			"Server":           {"Microsoft-IIS/10.0"},
+		}, []string{"HTTP Error 401.1 - Unauthorized", `C:\inetpub\wwwroot\s\recycle`}},
+		"stale-cache":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{`<script src="app.js"></script>`, "Loading your profile…"}},
+		"stale-cookie": {302, html, map[string][]string{"Location": {"/s/stale-cookie/"}}, nil},
+		"stale-token":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{`localStorage.setItem(KEY, "stale-token-2024")`, `fetch("api/me"`}},
+		"conn-bound": {401, html, map[string][]string{
+			"WWW-Authenticate": {"NTLM"},
+			"Server":           {"Microsoft-IIS/10.0"},
+		}, []string{"HTTP Error 401.1 - Unauthorized"}},
+		"form-login": {302, html, map[string][]string{"Location": {"/s/form-login/login?next=%2Fs%2Fform-login%2F"}}, nil},
+		"ip-blocked": {401, html, map[string][]string{
+			"WWW-Authenticate": {"Negotiate"},
+			"Server":           {"Microsoft-IIS/10.0"},
+		}, []string{"HTTP Error 401.503 - Unauthorized", "denied access by the IP address restriction"}},
 	}
 
 	_, ts := newTestLab(t)
@@ -145,7 +201,7 @@ func TestScenarioResponses(t *testing.T) {
 			continue
 		}
 		t.Run(s.ID, func(t *testing.T) {
-			resp, body := get(t, ts.URL+s.Path(), nil)
+			resp, body := get(t, s.Target(ts.URL), nil)
 			if resp.StatusCode != w.status {
 				t.Errorf("status = %d, want %d", resp.StatusCode, w.status)
 			}
@@ -163,7 +219,7 @@ func TestScenarioResponses(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
 			}
-			if strings.HasPrefix(w.ctype, "text/html") {
+			if strings.HasPrefix(w.ctype, "text/html") && resp.StatusCode != http.StatusFound {
 				checkHTML5(t, body)
 			}
 			for _, sub := range w.body {
@@ -195,7 +251,20 @@ func TestIndex(t *testing.T) {
 	}
 	checkHTML5(t, body)
 	for _, s := range Scenarios() {
-		for _, sub := range []string{`href="` + s.Path() + `"`, s.Expect} {
+		subs := []string{`href="` + s.Path() + `"`, s.Expect}
+		if s.FixedBy != "" {
+			subs = append(subs, "fixed by: "+s.FixedBy)
+		}
+		o := s.Options
+		for _, v := range []string{o.Path, o.User, o.Password, o.BearerToken, o.LoginURL} {
+			if v != "" {
+				subs = append(subs, "<code>"+html.EscapeString(v)+"</code>")
+			}
+		}
+		if o.NeedsProxy {
+			subs = append(subs, "<code>--proxy</code>")
+		}
+		for _, sub := range subs {
 			if !strings.Contains(body, sub) {
 				t.Errorf("index lacks %q for %s", sub, s.ID)
 			}

@@ -56,6 +56,8 @@ var scenarios = []scenarioDef{
 			Title:       "Basic auth, no credentials",
 			Description: "An Apache-style 401 with a Basic challenge for realm “Lab Reports”. The browser asks for a username and password; alice / wonderland opens the Q3 reports.",
 			Expect:      "http_401",
+			FixedBy:     "relogin",
+			Options:     ScenarioOptions{User: labUser, Password: labPassword},
 		},
 		serve: pageOnly(serveBasic),
 	},
@@ -65,6 +67,8 @@ var scenarios = []scenarioDef{
 			Title:       "Digest auth (SHA-256 and MD5)",
 			Description: "An RFC 7616 Digest challenge offered twice, SHA-256 first and MD5 second. The server really checks the response, so alice / wonderland gets in and anything else gets another 401.",
 			Expect:      "http_401",
+			FixedBy:     "relogin",
+			Options:     ScenarioOptions{User: labUser, Password: labPassword},
 		},
 		serve: pageOnly(serveDigest),
 	},
@@ -74,6 +78,8 @@ var scenarios = []scenarioDef{
 			Title:       "Expired bearer token",
 			Description: "A JSON API that answers 401 with a Bearer challenge saying the access token expired. Browsers show the raw JSON error; only the header Authorization: Bearer lab-token-ok gets a 200.",
 			Expect:      "http_401",
+			FixedBy:     "relogin",
+			Options:     ScenarioOptions{BearerToken: labToken},
 		},
 		serve: pageOnly(serveBearer),
 	},
@@ -168,6 +174,92 @@ var scenarios = []scenarioDef{
 		},
 		serve: pageOnly(serveHang),
 	},
+
+	// One scenario per remedy, in the order fix401 tries them; see
+	// remedies.go.
+	{
+		Scenario: Scenario{
+			ID:          "url-typo",
+			Title:       "Link pasted with a typo",
+			Description: "A link copied from an email took the “).” of the sentence with it. The intranet protects everything it does not know with Basic auth (realm “Lab Intranet”), so the typo gets a 401 rather than a 404; the report without the “).” is public.",
+			Expect:      "http_401",
+			FixedBy:     "url-check",
+			Options:     ScenarioOptions{Path: urlTypoPath},
+		},
+		serve: serveURLTypo,
+	},
+	{
+		Scenario: Scenario{
+			ID:          "recycle",
+			Title:       "IIS application pool recycling",
+			Description: "While its application pool restarts, an IIS site fails Windows authentication with “HTTP Error 401.1 - Unauthorized” and Retry-After: 1. The first two requests fail; waiting a second and reloading works.",
+			Expect:      "http_401",
+			FixedBy:     "reload",
+		},
+		serve: pageOnly(serveRecycle),
+	},
+	{
+		Scenario: Scenario{
+			ID:          "stale-cache",
+			Title:       "Stale script in the browser cache",
+			Description: "The dashboard’s app.js is served as immutable for a year, and a new version replaced it under the same name. The cached old script still calls api/v1/me, which now answers 401 (“API v1 was retired”); a reload keeps the cached script, clearing the cache fetches the new one.",
+			Expect:      "subresource_401",
+			FixedBy:     "clear-cache",
+		},
+		serve: serveStaleCache,
+	},
+	{
+		Scenario: Scenario{
+			ID:          "stale-cookie",
+			Title:       "Expired session cookie",
+			Description: "The first visit plants an old session cookie (lab_session=expired-2024), as if left from last year; the server answers 401 “Your session has expired” to it, without a challenge. Without the cookie the site starts a new session.",
+			Expect:      "http_401",
+			FixedBy:     "clear-cookies",
+		},
+		serve: pageOnly(serveStaleCookie),
+	},
+	{
+		Scenario: Scenario{
+			ID:          "stale-token",
+			Title:       "Stale API token in localStorage",
+			Description: "The page keeps its API token in localStorage and only asks for a new one when there is none. An older version of the app left a token there that the API rejects with 401 invalid_token; clearing site data makes the page fetch a fresh one.",
+			Expect:      "subresource_401",
+			FixedBy:     "clear-cookies",
+		},
+		serve: serveStaleToken,
+	},
+	{
+		Scenario: Scenario{
+			ID:          "conn-bound",
+			Title:       "Windows authentication stuck on a connection",
+			Description: "IIS authenticates NTLM per connection, and this browser’s connection is stuck: every request on it gets 401.1 with an NTLM challenge. Reloading and clearing data reuse the same keep-alive connection; only a new browser process connects afresh.",
+			Expect:      "http_401",
+			FixedBy:     "fresh-profile",
+		},
+		serve: pageOnly(serveConnBound),
+	},
+	{
+		Scenario: Scenario{
+			ID:          "form-login",
+			Title:       "Login form (session cookie)",
+			Description: "An application with its own sign-in page: without a valid session cookie every page redirects to “Sign in to Lab Portal”. alice / wonderland in the form signs in.",
+			Expect:      "soft_401",
+			FixedBy:     "relogin",
+			Options:     ScenarioOptions{User: labUser, Password: labPassword, LoginURL: formLoginPath + "login"},
+		},
+		serve: serveFormLogin,
+	},
+	{
+		Scenario: Scenario{
+			ID:          "ip-blocked",
+			Title:       "Client address not allowed (IIS 401.503)",
+			Description: "IIS’s IP address restriction refuses 127.0.0.1 with “HTTP Error 401.503 - Unauthorized” and a Negotiate challenge that no password satisfies. Coming from another address, through the lab’s proxy, works.",
+			Expect:      "http_401",
+			FixedBy:     "via-proxy",
+			Options:     ScenarioOptions{NeedsProxy: true},
+		},
+		serve: pageOnly(serveIPBlocked),
+	},
 }
 
 // siteCSS is the look of the pretend intranet ("Northwind") that the
@@ -228,6 +320,12 @@ func serveBasic(_ *Lab, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("WWW-Authenticate", `Basic realm="Lab Reports", charset="UTF-8"`)
+	writeApache401(w, r)
+}
+
+// writeApache401 writes Apache httpd's default 401 page; the caller sets the
+// challenge.
+func writeApache401(w http.ResponseWriter, r *http.Request) {
 	host, port := hostPort(r)
 	writePage(w, http.StatusUnauthorized, page{
 		Title: "401 Unauthorized",
@@ -304,86 +402,9 @@ func serveNegotiate(_ *Lab, w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Add("WWW-Authenticate", "Negotiate")
 	h.Add("WWW-Authenticate", "NTLM")
-	h.Set("Server", "Microsoft-IIS/10.0")
-	h.Set("X-Powered-By", "ASP.NET")
-	host, port := hostPort(r)
-	url := "http://" + host + ":" + port + r.URL.Path
-	phys := `C:\inetpub\wwwroot` + strings.ReplaceAll(strings.TrimSuffix(r.URL.Path, "/"), "/", `\`)
-	writePage(w, http.StatusUnauthorized, page{
-		Title: "IIS 10.0 Detailed Error - 401.2 - Unauthorized",
-		CSS:   iisCSS,
-		Body: `<div id="content">
-<div class="content-container">
-  <h3>HTTP Error 401.2 - Unauthorized</h3>
-  <h4>You are not authorized to view this page due to invalid authentication headers.</h4>
-</div>
-<div class="content-container">
- <fieldset><h4>Most likely causes:</h4>
-  <ul> 	<li>No authentication protocol (including anonymous) is selected in IIS.</li> 	<li>Only integrated authentication is enabled, and a client browser was used that does not support integrated authentication.</li> 	<li>Integrated authentication is enabled and the request was sent through a proxy that changed the authentication headers before they reach the Web server.</li> 	<li>The Web server is not configured for anonymous access and a required authorization header was not received.</li> 	<li>The "configuration/system.webServer/authorization" configuration section may be explicitly denying the user access.</li> </ul>
- </fieldset>
-</div>
-<div class="content-container">
- <fieldset><h4>Things you can try:</h4>
-  <ul> 	<li>Verify the authentication setting for the resource and then try requesting the resource using that authentication method.</li> 	<li>Verify that the client browser supports Integrated authentication.</li> 	<li>Verify that the request is not going through a proxy when Integrated authentication is used.</li> 	<li>Verify that the user is not explicitly denied access in the "configuration/system.webServer/authorization" configuration section.</li> 	<li>Check the failed request tracing logs for additional information about this error.</li> </ul>
- </fieldset>
-</div>
-<div class="content-container">
- <fieldset><h4>Detailed Error Information:</h4>
-  <div id="details-left">
-   <table border="0" cellpadding="0" cellspacing="0">
-    <tr class="alt"><th>Module</th><td>&nbsp;&nbsp;&nbsp;IIS Web Core</td></tr>
-    <tr><th>Notification</th><td>&nbsp;&nbsp;&nbsp;AuthenticateRequest</td></tr>
-    <tr class="alt"><th>Handler</th><td>&nbsp;&nbsp;&nbsp;StaticFile</td></tr>
-    <tr><th>Error Code</th><td>&nbsp;&nbsp;&nbsp;0x80070005</td></tr>
-   </table>
-  </div>
-  <div id="details-right">
-   <table border="0" cellpadding="0" cellspacing="0">
-    <tr class="alt"><th>Requested URL</th><td>&nbsp;&nbsp;&nbsp;` + html.EscapeString(url) + `</td></tr>
-    <tr><th>Physical Path</th><td>&nbsp;&nbsp;&nbsp;` + html.EscapeString(phys) + `</td></tr>
-    <tr class="alt"><th>Logon Method</th><td>&nbsp;&nbsp;&nbsp;Not yet determined</td></tr>
-    <tr><th>Logon User</th><td>&nbsp;&nbsp;&nbsp;Not yet determined</td></tr>
-   </table>
-   <div class="clear"></div>
-  </div>
- </fieldset>
-</div>
-<div class="content-container">
- <fieldset><h4>More Information:</h4>
-  This error occurs when the WWW-Authenticate header sent to the Web server is not supported by the server configuration. Check the authentication method for the resource, and verify which authentication method the client used. The error occurs when the authentication methods are different. To determine which type of authentication the client is using, check the authentication settings for the client.
-  <p>Microsoft Knowledge Base Articles:</p>
-  <ul><li>907273</li><li>253667</li></ul>
- </fieldset>
-</div>
-</div>`,
-	})
+	iisHeaders(w)
+	writePage(w, http.StatusUnauthorized, iis401_2.page(r))
 }
-
-// iisCSS is a trimmed copy of the stylesheet IIS embeds in its detailed
-// error pages, so that a screenshot of this scenario looks like the real
-// thing.
-const iisCSS = `body{margin:0;font-size:.7em;font-family:Verdana,Arial,Helvetica,sans-serif;}
-code{margin:0;color:#006600;font-size:1.1em;font-weight:bold;}
-pre{margin:0;font-size:1.4em;word-wrap:break-word;}
-ul,ol{margin:10px 0 10px 5px;}
-fieldset{padding:0 15px 10px 15px;word-break:break-all;}
-legend{color:#333333;margin:4px 0 8px -12px;font-weight:bold;font-size:1em;}
-a:link,a:visited{color:#007EFF;font-weight:bold;}
-a:hover{text-decoration:none;}
-h1{font-size:2.4em;margin:0;color:#FFF;}
-h2{font-size:1.7em;margin:0;color:#CC0000;}
-h3{font-size:1.4em;margin:10px 0 0 0;color:#CC0000;}
-h4{font-size:1.2em;margin:10px 0 5px 0;}
-#content{margin:0 0 0 2%;position:relative;}
-.summary-container,.content-container{background:#FFF;width:96%;margin-top:8px;padding:10px;position:relative;}
-.content-container p{margin:0 0 10px 0;}
-#details-left{width:35%;float:left;margin-right:2%;}
-#details-right{width:63%;float:left;overflow:hidden;}
-table{margin:4px 0 4px 0;width:100%;border:none;}
-td,th{vertical-align:top;padding:3px 0;text-align:left;font-weight:normal;border:none;}
-th{width:30%;text-align:right;padding-right:2%;font-weight:bold;}
-#details-right th{width:20%;}
-.clear{clear:both;}`
 
 func serveNoChallenge(_ *Lab, w http.ResponseWriter, _ *http.Request) {
 	writePage(w, http.StatusUnauthorized, page{

@@ -1,0 +1,499 @@
+package lab
+
+import (
+	"html"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// The scenarios in this file are each fixed by exactly one of fix401's
+// remedies. fix401 walks them in a fixed order (reproduce, url-check,
+// reload, clear-cache, clear-cookies, fresh-profile, dns-flush, relogin,
+// via-proxy) and keeps the browser's state from one to the next, so each
+// scenario must survive every remedy before its own: a page fixed by
+// clearing cookies must not also be fixed by a reload or by clearing the
+// cache.
+
+// ---- url-typo: fixed by url-check ----
+
+// urlTypoPath is the link as it was pasted from an email: the ")." belongs
+// to the sentence, not to the URL.
+const urlTypoPath = "/s/url-typo/reports/q3)."
+
+// serveURLTypo is an intranet whose whole tree is protected by Basic auth
+// except its home page and one public report. A mistyped URL under it thus
+// gets a 401, not a 404: the server will not say what exists to a stranger.
+func serveURLTypo(_ *Lab, w http.ResponseWriter, r *http.Request, rest string) {
+	w.Header().Set("Server", "Apache/2.4.62 (Debian)")
+	switch rest {
+	case "":
+		writePage(w, http.StatusOK, page{
+			Title: "Northwind intranet",
+			CSS:   siteCSS,
+			Body: `<nav><a class="brand" href="./">Northwind</a><a href="reports/">Reports</a><span class="grow"></span><a href="login">Sign in</a></nav>
+<main>
+<h1>Northwind intranet</h1>
+<p>Most of the intranet is for staff only; sign in with your network account to see it.</p>
+<div class="card"><h2>Public reports</h2>
+<ul><li><a href="reports/q3">Q3 report</a></li></ul></div>
+</main>`,
+		})
+		return
+	case "reports/q3":
+		writePage(w, http.StatusOK, page{
+			Title: "Q3 report – Northwind",
+			CSS:   siteCSS,
+			Body: plainNav + `
+<main>
+<h1>Q3 report</h1>
+<p>Revenue grew 4% over Q2; support backlog is down to 12 tickets.</p>
+<table>
+<tr><th>Region</th><th>Revenue</th><th>Change</th></tr>
+<tr><td>North</td><td>1.2 M</td><td>+6%</td></tr>
+<tr><td>South</td><td>0.9 M</td><td>+2%</td></tr>
+</table>
+</main>`,
+		})
+		return
+	}
+	if user, pass, ok := r.BasicAuth(); ok && credentialsOK(user, pass) {
+		// Signed in, the truth comes out: a typo is a 404.
+		switch rest {
+		case "login":
+			http.Redirect(w, r, "./", http.StatusFound)
+		case "reports/":
+			writePage(w, http.StatusOK, page{
+				Title: "Reports – Northwind",
+				CSS:   siteCSS,
+				Body:  plainNav + "\n<main>\n<h1>Reports</h1>\n<p>Signed in as alice.</p>\n<ul><li><a href=\"q3\">Q3 report</a></li></ul>\n</main>",
+			})
+		default:
+			writePage(w, http.StatusNotFound, simplePage("404 Not Found", "Not Found", "The requested URL was not found on this server."))
+		}
+		return
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="Lab Intranet"`)
+	writeApache401(w, r)
+}
+
+// ---- recycle: fixed by reload ----
+
+// recycleFailures is how many page requests fail while the application
+// pool restarts: the two loads of fix401's reproduce step.
+const recycleFailures = 2
+
+// serveRecycle is an IIS application pool recycling: until it is back, the
+// site's Windows authentication fails and IIS says when to try again.
+func serveRecycle(l *Lab, w http.ResponseWriter, r *http.Request) {
+	iisHeaders(w)
+	if l.count("recycle/page") <= recycleFailures {
+		h := w.Header()
+		h.Add("WWW-Authenticate", "Negotiate")
+		h.Add("WWW-Authenticate", "NTLM")
+		h.Set("Retry-After", "1")
+		writePage(w, http.StatusUnauthorized, iis401_1.page(r))
+		return
+	}
+	writePage(w, http.StatusOK, page{
+		Title: "Dashboard – Northwind",
+		CSS:   siteCSS,
+		Body: plainNav + `
+<main>
+<h1>Dashboard</h1>
+<div class="card"><p>The application is back. Nothing needs your attention today.</p></div>
+</main>`,
+	})
+}
+
+// ---- stale-cache: fixed by clear-cache ----
+
+// immutable is how build pipelines serve fingerprinted assets: cache for a
+// year and never revalidate. The lab's app.js keeps its name across
+// versions, which is the bug being imitated.
+const immutable = "public, max-age=31536000, immutable"
+
+const staleCacheV1 = `// Northwind dashboard, build 2024.03 (API v1)
+fetch("api/v1/me")
+  .then(function (r) {
+    if (!r.ok) { throw new Error("HTTP " + r.status); }
+    return r.json();
+  })
+  .then(function (me) {
+    document.getElementById("profile").textContent = "Signed in as " + me.user;
+  })
+  .catch(function () {
+    var p = document.getElementById("profile");
+    p.textContent = "Could not load your profile";
+    p.className = "error";
+  });
+`
+
+const staleCacheV2 = `// Northwind dashboard, build 2025.01 (API v2)
+fetch("api/v2/me")
+  .then(function (r) {
+    if (!r.ok) { throw new Error("HTTP " + r.status); }
+    return r.json();
+  })
+  .then(function (me) {
+    document.getElementById("profile").textContent = "Signed in as " + me.user;
+  })
+  .catch(function () {
+    var p = document.getElementById("profile");
+    p.textContent = "Could not load your profile";
+    p.className = "error";
+  });
+`
+
+// serveStaleCache is a dashboard whose script was served as immutable and
+// then changed under the same URL: browsers that cached the old script keep
+// calling an API version that has been switched off.
+func serveStaleCache(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
+	switch rest {
+	case "":
+		writePage(w, http.StatusOK, page{
+			Title: "Dashboard – Northwind",
+			CSS:   siteCSS,
+			Body: plainNav + `
+<main>
+<h1>Dashboard</h1>
+<div class="card"><h2>Your profile</h2><p id="profile">Loading your profile…</p></div>
+</main>
+<script src="app.js"></script>`,
+		})
+	case "app.js":
+		// No ETag or Last-Modified either: there is nothing to revalidate
+		// with, as with many CDN-served bundles.
+		w.Header().Set("Cache-Control", immutable)
+		js := staleCacheV2
+		if l.count("stale-cache/app.js") == 1 {
+			js = staleCacheV1
+		}
+		writeBody(w, http.StatusOK, "text/javascript; charset=utf-8", js)
+	case "api/v1/me":
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lab-api", error="invalid_token", error_description="API v1 was retired"`)
+		writeBody(w, http.StatusUnauthorized, "application/json", `{"error":"invalid_token","error_description":"API v1 was retired"}`+"\n")
+	case "api/v2/me":
+		writeBody(w, http.StatusOK, "application/json", `{"user":"alice","name":"Alice Liddell"}`+"\n")
+	default:
+		labNotFound(w)
+	}
+}
+
+// ---- stale-cookie: fixed by clear-cookies ----
+
+const (
+	staleCookieName  = "lab_session"
+	staleCookieValue = "expired-2024"
+)
+
+// serveStaleCookie is a site whose session store was reset: the session
+// cookie the browser still has is unknown to it. The lab plants that old
+// cookie itself, once, on the first visit, standing in for the user's
+// history with the site.
+func serveStaleCookie(l *Lab, w http.ResponseWriter, r *http.Request) {
+	path := "/s/stale-cookie/"
+	c, err := r.Cookie(staleCookieName)
+	switch {
+	case err != nil && l.count("stale-cookie/planted") == 1:
+		w.Header().Add("Set-Cookie", staleCookieName+"="+staleCookieValue+"; Path="+path+"; Max-Age=86400")
+		http.Redirect(w, r, path, http.StatusFound)
+		return
+	case err == nil && !l.marked("stale-cookie/"+c.Value):
+		writePage(w, http.StatusUnauthorized, page{
+			Title: "Session expired – Northwind",
+			CSS:   siteCSS,
+			Body: plainNav + `
+<main>
+<h1>Your session has expired</h1>
+<div class="card"><p>Please sign in again to continue.</p></div>
+</main>`,
+		})
+		return
+	case err != nil:
+		v := "fresh-" + randomToken(12)
+		l.mark("stale-cookie/" + v)
+		w.Header().Add("Set-Cookie", staleCookieName+"="+v+"; Path="+path+"; Max-Age=86400; HttpOnly; SameSite=Lax")
+	}
+	writePage(w, http.StatusOK, page{
+		Title: "Northwind intranet",
+		CSS:   siteCSS,
+		Body: plainNav + `
+<main>
+<h1>Welcome back</h1>
+<div class="card"><p>Nothing new since your last visit.</p></div>
+</main>`,
+	})
+}
+
+// ---- stale-token: fixed by clear-cookies ----
+
+const staleToken = "stale-token-2024"
+
+// staleTokenPage is the app's one page. Its script keeps the API token in
+// localStorage and only asks for a new one when there is none, so a token
+// the API no longer accepts is never replaced.
+//
+// The token request is synchronous on purpose: it keeps the page's load
+// event waiting until the api/me call has started, so that a browser that
+// waits for the requests in flight after the load event sees it too.
+const staleTokenPage = `(function () {
+  var KEY = "lab_token";
+%s  var token = localStorage.getItem(KEY);
+  if (!token) {
+    var x = new XMLHttpRequest();
+    x.open("GET", "api/token", false);
+    x.send();
+    if (x.status === 200) {
+      token = JSON.parse(x.responseText).token;
+      localStorage.setItem(KEY, token);
+    }
+  }
+  var p = document.getElementById("profile");
+  fetch("api/me", {headers: {Authorization: "Bearer " + token}})
+    .then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    })
+    .then(function (me) { p.textContent = "Signed in as " + me.user; })
+    .catch(function () {
+      p.textContent = "Could not load your profile";
+      p.className = "error";
+    });
+})();`
+
+// staleTokenPlant is what the first page ever served adds to the script:
+// the token an older version of the app left behind.
+const staleTokenPlant = `  // Left behind by the previous version of this app.
+  localStorage.setItem(KEY, "` + staleToken + `");
+`
+
+func serveStaleToken(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
+	switch rest {
+	case "":
+		plant := ""
+		if l.count("stale-token/page") == 1 {
+			plant = staleTokenPlant
+		}
+		writePage(w, http.StatusOK, page{
+			Title: "Dashboard – Northwind",
+			CSS:   siteCSS,
+			Body: plainNav + `
+<main>
+<h1>Dashboard</h1>
+<div class="card"><h2>Your profile</h2><p id="profile">Loading your profile…</p></div>
+</main>
+<script>
+` + strings.Replace(staleTokenPage, "%s", plant, 1) + `
+</script>`,
+		})
+	case "api/token":
+		tok := "fresh-" + randomToken(18)
+		l.mark("stale-token/" + tok)
+		writeBody(w, http.StatusOK, "application/json", `{"token":"`+tok+`"}`+"\n")
+	case "api/me":
+		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		tok = strings.TrimSpace(tok)
+		if strings.EqualFold(scheme, "Bearer") && strings.HasPrefix(tok, "fresh-") && l.marked("stale-token/"+tok) {
+			writeBody(w, http.StatusOK, "application/json", `{"user":"alice","name":"Alice Liddell"}`+"\n")
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lab-api", error="invalid_token"`)
+		writeBody(w, http.StatusUnauthorized, "application/json", `{"error":"invalid_token"}`+"\n")
+	default:
+		labNotFound(w)
+	}
+}
+
+// ---- conn-bound: fixed by fresh-profile ----
+
+// connState remembers the client connections (by remote ip:port) that the
+// conn-bound scenario has seen, and whether each is poisoned.
+type connState struct {
+	seen  map[string]bool // remote address → poisoned
+	start time.Time       // when the current generation began
+	last  time.Time       // the scenario's latest request
+}
+
+const (
+	// connWindow is how long after a generation starts new connections
+	// are poisoned too: a browser may open a second socket during the
+	// first load. Real Chromium does not use it (it reuses its one busy
+	// socket), and a new browser process needs far longer than this to
+	// start, so the window is short.
+	connWindow = 200 * time.Millisecond
+	// connRearm is how long the scenario must be quiet before the next
+	// new connection starts another generation, so that a later run with
+	// a new browser reproduces the failure again.
+	connRearm = 15 * time.Second
+	// maxConns bounds the memory of connections.
+	maxConns = 4096
+)
+
+// connPoisoned reports whether requests on the connection from addr fail.
+// The first connections of a generation are poisoned for as long as they
+// live; connections opened later are healthy. Clearing the cache or cookies
+// does not close a browser's idle keep-alive socket; a new browser process
+// has none to reuse.
+func (l *Lab) connPoisoned(addr string) bool {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := &l.conns
+	quiet := c.last.IsZero() || now.Sub(c.last) >= connRearm
+	c.last = now
+	if p, ok := c.seen[addr]; ok {
+		return p
+	}
+	if quiet {
+		c.start = now
+	}
+	if len(c.seen) >= maxConns {
+		clear(c.seen)
+	}
+	p := now.Sub(c.start) < connWindow
+	c.seen[addr] = p
+	return p
+}
+
+// serveConnBound imitates Windows authentication that went wrong on a
+// connection: IIS authenticates NTLM per connection, and a connection whose
+// handshake failed keeps failing until the browser opens a new one.
+func serveConnBound(l *Lab, w http.ResponseWriter, r *http.Request) {
+	iisHeaders(w)
+	// Explicit, as IIS sends it: the point is that the socket stays open.
+	w.Header().Set("Connection", "keep-alive")
+	if l.connPoisoned(r.RemoteAddr) {
+		w.Header().Set("WWW-Authenticate", "NTLM")
+		writePage(w, http.StatusUnauthorized, iis401_1.page(r))
+		return
+	}
+	writePage(w, http.StatusOK, page{
+		Title: "Timesheets – Northwind",
+		CSS:   siteCSS,
+		Body: plainNav + `
+<main>
+<h1>Timesheets</h1>
+<div class="card"><p>Week 12 is submitted. Week 13 opens on Monday.</p></div>
+</main>`,
+	})
+}
+
+// ---- form-login: fixed by relogin (form) ----
+
+const formLoginPath = "/s/form-login/"
+
+// serveFormLogin is an application with its own login form and a session
+// cookie, the most common kind of sign-in on the web. Without the cookie
+// every page redirects to the form.
+func serveFormLogin(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
+	switch rest {
+	case "":
+		if c, err := r.Cookie("lab_auth"); err == nil && l.marked("form-login/"+c.Value) {
+			writePage(w, http.StatusOK, page{
+				Title: "Lab Portal",
+				CSS:   siteCSS,
+				Body: plainNav + `
+<main>
+<h1>Lab Portal</h1>
+<p>Signed in as alice.</p>
+<div class="card"><p>You have 2 unread messages.</p></div>
+</main>`,
+			})
+			return
+		}
+		http.Redirect(w, r, formLoginPath+"login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+	case "login":
+		next := safeNext(r.FormValue("next"))
+		if r.Method != http.MethodPost {
+			writeLoginForm(w, next, "")
+			return
+		}
+		if !credentialsOK(r.PostFormValue("username"), r.PostFormValue("password")) {
+			// 200, as most applications answer a failed sign-in.
+			writeLoginForm(w, next, "Invalid user name or password.")
+			return
+		}
+		tok := randomToken(18)
+		l.mark("form-login/" + tok)
+		w.Header().Add("Set-Cookie", "lab_auth="+tok+"; Path="+formLoginPath+"; HttpOnly; SameSite=Lax")
+		http.Redirect(w, r, next, http.StatusFound)
+	default:
+		labNotFound(w)
+	}
+}
+
+// safeNext keeps the redirect after sign-in inside the scenario, so that
+// the form is not an open redirect.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, formLoginPath) || strings.ContainsAny(next, "\\\r\n") {
+		return formLoginPath
+	}
+	return next
+}
+
+func writeLoginForm(w http.ResponseWriter, next, problem string) {
+	msg := ""
+	if problem != "" {
+		msg = `<p class="error" role="alert">` + html.EscapeString(problem) + "</p>\n"
+	}
+	writePage(w, http.StatusOK, page{
+		Title: "Sign in",
+		CSS:   siteCSS + "\nform{display:grid;gap:.6rem;max-width:20rem}\ninput{font:inherit;padding:.35rem .5rem}\nbutton{font:inherit;padding:.4rem .9rem}",
+		Body: plainNav + `
+<main>
+<h1>Sign in to Lab Portal</h1>
+<div class="card">
+` + msg + `<form method="post" action="login">
+<input type="hidden" name="next" value="` + html.EscapeString(next) + `">
+<label for="username">User name</label>
+<input type="text" id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>
+</div>
+</main>`,
+	})
+}
+
+// ---- ip-blocked: fixed by via-proxy ----
+
+// blockedAddr is the client address the ip-blocked scenario refuses: the
+// one every loopback client has unless it binds another (see Proxy).
+var blockedAddr = netip.MustParseAddr("127.0.0.1")
+
+// serveIPBlocked is IIS's IP Address and Domain Restrictions with the deny
+// action Unauthorized: a 401 that no credentials can fix.
+func serveIPBlocked(_ *Lab, w http.ResponseWriter, r *http.Request) {
+	iisHeaders(w)
+	if clientAddr(r) == blockedAddr {
+		w.Header().Set("WWW-Authenticate", "Negotiate")
+		writePage(w, http.StatusUnauthorized, iis401_503.page(r))
+		return
+	}
+	writePage(w, http.StatusOK, page{
+		Title: "Branch office portal – Northwind",
+		CSS:   siteCSS,
+		Body: plainNav + `
+<main>
+<h1>Branch office portal</h1>
+<div class="card"><p>Stock levels were updated at 06:00.</p></div>
+</main>`,
+	})
+}
+
+func clientAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
