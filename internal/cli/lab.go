@@ -13,6 +13,7 @@ import (
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/lab"
 	"github.com/fix401/fix401/reports"
+	"github.com/fix401/fix401/steps"
 )
 
 func newLabCmd(io *IO) *cobra.Command {
@@ -90,6 +91,18 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 	defer func() { stopLab(); <-served }()
 	base := "http://" + ln.Addr().String()
 
+	// The proxy the via-proxy scenario needs: it reaches the lab from
+	// another loopback address.
+	pln, err := lab.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	proxy := lab.NewProxy()
+	proxied := make(chan error, 1)
+	go func() { proxied <- lab.ServeProxy(labCtx, pln, proxy) }()
+	defer func() { stopLab(); <-proxied }()
+	proxyURL := "http://" + pln.Addr().String()
+
 	b, err := o.launch(ctx, io, log, browser.Options{})
 	if err != nil {
 		return err
@@ -116,12 +129,22 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 			if s.Hangs {
 				timeout = min(timeout, 2*time.Second) // the point is made in two seconds
 			}
+			in := steps.Inputs{User: s.Options.User, Password: s.Options.Password,
+				BearerToken: s.Options.BearerToken, LoginURL: s.LoginTarget(base)}
+			if s.Options.BearerToken != "" {
+				in.BearerEnv = "LAB_TOKEN"
+			}
+			if s.Options.NeedsProxy {
+				in.Proxy = proxyURL
+			}
+			secrets := []string{s.Options.Password, s.Options.BearerToken}
 			res, err := agent.Diagnose(ctx, agent.Config{
-				URL: base + s.Path(), Browser: b, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
+				URL: s.Target(base), Browser: b, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
 				Screenshots: true, Version: Version(), Log: log.With().Str("scenario", s.ID).Logger(),
+				Inputs: in, Secrets: secrets,
 			})
 			if err == nil {
-				err = writeRun(filepath.Join(o.Out, s.ID), res, b.Product(), nil)
+				err = writeRun(filepath.Join(o.Out, s.ID), res, b.Product(), secrets)
 			}
 			if err != nil {
 				results[i] <- result{err: err}
