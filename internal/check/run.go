@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/cookiefile"
 	"github.com/fix401/fix401/internal/outdir"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/reports"
@@ -133,12 +135,22 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	start := o.Now()
 	r := baseResult(c)
 	log := o.Log.With().Str("check", c.Name).Logger()
-	notes := c.notes()
-
+	var notes []string
+	in, cookies, err := c.inputs()
+	if err != nil {
+		r.Result, r.Error = Error, err.Error()
+		r.Reason = r.Error
+		return r
+	}
+	secrets := c.Secrets()
+	for _, ck := range cookies {
+		secrets = append(secrets, ck.Value)
+	}
 	cfg := agent.Config{
 		URL: c.URL, Browser: o.Browser, Isolated: true,
 		Timeout: orDefault(c.Timeout, o.Timeout), MaxWait: orDefault(c.MaxWait, o.MaxWait),
-		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: c.Secrets(),
+		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: secrets,
+		Inputs: in, Cookies: cookies,
 	}
 	var missing []string
 	cfg.Only, missing = available(c.Steps)
@@ -164,7 +176,7 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	r.Notes = notes
 	if err != nil {
 		r.Result = Error
-		r.Error = redact.Text(err.Error(), c.Secrets()...)
+		r.Error = redact.Text(err.Error(), secrets...)
 		if ctx.Err() != nil {
 			r.Error = stopReason(context.Cause(ctx))
 		}
@@ -191,7 +203,7 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	}
 	if r.Result != Pass && o.Out != "" {
 		dir := filepath.Join(o.Out, c.Name)
-		if err := writeReport(dir, res, o, c.Secrets()); err != nil {
+		if err := writeReport(dir, res, o, secrets); err != nil {
 			// The verdict stands; the missing folder is said where the
 			// verdict is read.
 			log.Error().Err(err).Msg("writing the report")
@@ -232,28 +244,24 @@ func available(ids []string) (have, missing []string) {
 	return have, missing
 }
 
-// notes says which parts of a check this version reads but does not use.
-func (c *Check) notes() []string {
-	var used []string
-	for _, kv := range [][2]string{
-		{"user", c.User}, {"password_env", c.PasswordEnv}, {"password_file", c.PasswordFile},
-		{"bearer_token_env", c.BearerTokenEnv}, {"login_url", c.LoginURL},
-	} {
-		if kv[1] != "" {
-			used = append(used, kv[0])
-		}
+// inputs turns a check's credentials, cookies and proxy into what the
+// agent takes; cookie values join the secrets kept out of every output.
+func (c *Check) inputs() (steps.Inputs, []browser.Cookie, error) {
+	cr := c.Credentials()
+	in := steps.Inputs{User: cr.User, Password: cr.Password, BearerToken: cr.BearerToken,
+		BearerEnv: c.BearerTokenEnv, LoginURL: c.LoginURL, Proxy: c.Proxy}
+	if c.Cookies == "" {
+		return in, nil, nil
 	}
-	var notes []string
-	if len(used) > 0 {
-		notes = append(notes, "credentials are not used yet: "+strings.Join(used, ", ")+" checked but not sent")
+	data, err := os.ReadFile(c.Cookies)
+	if err != nil {
+		return in, nil, fmt.Errorf("cookies %s: %w", c.Cookies, err)
 	}
-	if c.Cookies != "" {
-		notes = append(notes, "cookies are not used yet: the file was checked but not loaded")
+	cookies, err := cookiefile.Parse(data)
+	if err != nil {
+		return in, nil, fmt.Errorf("cookies %s: %w", c.Cookies, err)
 	}
-	if c.Proxy != "" {
-		notes = append(notes, "proxy is not used yet: the check ran without it")
-	}
-	return notes
+	return in, cookies, nil
 }
 
 // Match compares a report with an expectation, and says in one line why a
