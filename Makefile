@@ -3,6 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/fix401
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+DEMO_PORT ?= 18401
 LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
 
 .DEFAULT_GOAL := help
@@ -23,9 +24,16 @@ deps: ## install what is missing: Go modules and Chromium (Debian's chromium pac
 build: deps ## build bin/fix401
 	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fix401
 
-demo: build ## start the built-in lab and diagnose every scenario
+demo: build ## start the built-in lab, diagnose every scenario, then run the lab's checks
 	@rm -rf fix401-demo
 	./$(BIN) demo --out fix401-demo
+	@echo
+	@echo "fix401 check over testdata/checks.yaml:"
+	@./$(BIN) lab --addr 127.0.0.1:$(DEMO_PORT) >/dev/null 2>&1 & lab=$$!; \
+	 trap 'kill $$lab 2>/dev/null' EXIT; \
+	 for i in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	 mkdir -p fix401-demo/checks; LAB=http://127.0.0.1:$(DEMO_PORT) LAB_PASSWORD=wonderland ./$(BIN) check -q --config testdata/checks.yaml --out fix401-demo/checks \
+	   --junit fix401-demo/checks/junit.xml --metrics fix401-demo/checks/fix401.prom
 
 test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium)
 	@bash .ci/deps.sh --test

@@ -182,7 +182,7 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 			line += ")"
 		}
 		fmt.Fprintf(io.Out, "  %s %-14s %s\n", mark(res, color), s.ID, line)
-		fmt.Fprintf(io.Out, "    %-14s report: %s\n", "", filepath.Join(o.Out, s.ID, "report.json"))
+		fmt.Fprintf(io.Out, "    %-14s report: %s\n", "", filepath.Join(o.Out, s.ID, "report.html"))
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
