@@ -191,3 +191,60 @@ func TestDNSFlushWithFakeRunner(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryRemedyFixesItsOwnScenario proves each step on the lab scenario
+// that only it fixes: the walk ends fixed by that step, confirmed, and
+// every step before it ran and left the page failing. Each scenario gets a
+// lab of its own, since their state (counters, connections) is the point.
+func TestEveryRemedyFixesItsOwnScenario(t *testing.T) {
+	for _, s := range lab.Scenarios() {
+		if s.FixedBy == "" {
+			continue
+		}
+		t.Run(s.ID, func(t *testing.T) {
+			l := lab.New()
+			ln, err := lab.Listen("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pln, err := lab.Listen("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			served, proxied := make(chan error, 1), make(chan error, 1)
+			go func() { served <- lab.Serve(ctx, ln, l) }()
+			go func() { proxied <- lab.ServeProxy(ctx, pln, lab.NewProxy()) }()
+			defer func() { cancel(); <-served; <-proxied }()
+			base := "http://" + ln.Addr().String()
+
+			in := steps.Inputs{User: s.Options.User, Password: s.Options.Password, BearerToken: s.Options.BearerToken,
+				BearerEnv: "LAB_TOKEN", LoginURL: s.LoginTarget(base)}
+			if s.Options.NeedsProxy {
+				in.Proxy = "http://" + pln.Addr().String()
+			}
+			res := runDiag(t, Config{URL: s.Target(base), Inputs: in, Secrets: []string{s.Options.Password, s.Options.BearerToken}})
+			r := res.Report
+			if r.Diagnosis.Kind != s.Expect {
+				t.Errorf("kind %s, want %s", r.Diagnosis.Kind, s.Expect)
+			}
+			if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != s.FixedBy {
+				t.Fatalf("outcome %s fixed by %v, want %s (steps %+v)", r.Outcome, r.FixedBy, s.FixedBy, r.Steps)
+			}
+			if r.Confirmed == nil || !*r.Confirmed {
+				t.Errorf("the fix was not confirmed")
+			}
+			for _, st := range r.Steps[1 : len(r.Steps)-1] {
+				if st.Result == reports.StepFixed || st.Result == reports.StepError {
+					t.Errorf("step %s before %s: %s %s", st.ID, s.FixedBy, st.Result, st.Error)
+				}
+			}
+			if last := r.Steps[len(r.Steps)-1]; last.ID != s.FixedBy || last.Action == "" {
+				t.Errorf("last step %s, action %q", last.ID, last.Action)
+			}
+			if s.FixedBy == "url-check" && (r.Target.CorrectedURL == nil || !strings.HasSuffix(*r.Target.CorrectedURL, "/reports/q3")) {
+				t.Errorf("corrected_url = %v", r.Target.CorrectedURL)
+			}
+		})
+	}
+}
