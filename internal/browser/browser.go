@@ -201,6 +201,12 @@ func (b *Browser) Remote() bool { return b.remote }
 // temporary profile. It is safe to call more than once.
 func (b *Browser) Close() error {
 	if b.cancel != nil {
+		// A profile the caller keeps needs a graceful close, which lets
+		// Chrome write it (cookies are flushed at shutdown); our own
+		// temporary one is deleted, so the quick way out is fine.
+		if !b.remote && b.opts.UserDataDir != "" && b.ctx.Err() == nil {
+			_ = chromedp.Cancel(b.ctx)
+		}
 		b.cancel()
 	}
 	if b.allocCancel != nil {
