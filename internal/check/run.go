@@ -171,7 +171,7 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 		log.Info().Msg(n)
 	}
 
-	res, err := agent.Diagnose(ctx, cfg)
+	res, err := diagnose(ctx, c, cfg)
 	r.DurationMS = o.Now().Sub(start).Milliseconds()
 	r.Notes = notes
 	if err != nil {
@@ -242,6 +242,25 @@ func available(ids []string) (have, missing []string) {
 		}
 	}
 	return have, missing
+}
+
+// diagnose runs a check. Most checks pass, and a passing check writes no
+// report, so the first pass is only the baseline, without screenshots; a
+// check that does not pass is then diagnosed in full, with the evidence.
+func diagnose(ctx context.Context, c *Check, cfg agent.Config) (*agent.Result, error) {
+	if c.Expect.Kind == ExpectFixedBy {
+		return agent.Diagnose(ctx, cfg)
+	}
+	quick := cfg
+	quick.Only, quick.Skip, quick.Screenshots = []string{"reproduce"}, nil, false
+	res, err := agent.Diagnose(ctx, quick)
+	if err != nil || ctx.Err() != nil {
+		return res, err
+	}
+	if v, _ := Match(c.Expect, res.Report); v == Pass || res.Report.Outcome == reports.Error {
+		return res, nil
+	}
+	return agent.Diagnose(ctx, cfg)
 }
 
 // inputs turns a check's credentials, cookies and proxy into what the
