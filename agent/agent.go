@@ -152,6 +152,9 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		Steps: []reports.Step{},
 	}
 	r.walk(ctx, plan)
+	if r.baseline != nil && !r.baseline.OK() && r.fixedObs == nil {
+		r.contact = r.findContact(ctx)
+	}
 	r.report.Environment.BrowserLaunches = int64(len(r.owned))
 	r.report.Environment.CookiesFile = len(cfg.Cookies) > 0
 	if !cfg.Browser.Remote() {
@@ -172,6 +175,7 @@ type run struct {
 	launched  int                // owned browsers already closed
 	isolating bool               // isolate keeps the main tab open to return to it
 	closing   sync.WaitGroup     // browsers being closed in the background
+	contact   *reports.Contact   // where to escalate, when nothing fixed it
 	target    string
 	started   time.Time
 	report    *reports.Report
@@ -594,6 +598,13 @@ func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
 		return
 	}
 	result["reproduced"] = !before.OK()
+	if before.OK() {
+		// The server's state moved on (or the failure lived in this
+		// browser): the minimal fix cannot be shown, which is no reason to
+		// doubt the fix itself.
+		r.Logf("the failure does not reproduce in a new browser context, so %s could not be tried alone", s.ID())
+		return
+	}
 	out, err := s.Run(ctx, r)
 	if err != nil {
 		result["error"] = err.Error()

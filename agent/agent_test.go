@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +248,112 @@ func TestEveryRemedyFixesItsOwnScenario(t *testing.T) {
 				t.Errorf("corrected_url = %v", r.Target.CorrectedURL)
 			}
 		})
+	}
+}
+
+func TestUnresolvedFindsWhomToContact(t *testing.T) {
+	res := runDiag(t, Config{URL: labURL + "/s/negotiate/", Only: []string{"reload"}})
+	c := res.Report.Diagnosis.Contact
+	if c == nil || len(c.Emails) != 1 || c.Emails[0] != "security@lab.fix401.test" || !strings.HasPrefix(c.Webmaster, "webmaster@") {
+		t.Fatalf("contact = %+v", c)
+	}
+}
+
+func TestIsolateShowsTheMinimalFix(t *testing.T) {
+	l := lab.New()
+	ln, err := lab.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- lab.Serve(ctx, ln, l) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+	// relogin alone fixes basic from a fresh start.
+	res := runDiag(t, Config{URL: base + "/s/basic/", Isolate: true, Only: []string{"reload", "clear-cache", "relogin"},
+		Inputs: steps.Inputs{User: "alice", Password: "wonderland"}})
+	r := res.Report
+	if r.FixedBy == nil || *r.FixedBy != "relogin" || r.Confirmed == nil || !*r.Confirmed {
+		t.Fatalf("fixed by %v confirmed %v", r.FixedBy, r.Confirmed)
+	}
+	if iso, _ := stepEvidence(r, "relogin", "isolated").(map[string]any); iso == nil || iso["fixed_alone"] != true {
+		t.Errorf("isolated = %v", iso)
+	}
+	// stale-token plants its stale token once: a fresh context cannot show
+	// the minimal fix, and that does not unconfirm the fix.
+	res = runDiag(t, Config{URL: base + "/s/stale-token/", Isolate: true})
+	r = res.Report
+	if r.FixedBy == nil || *r.FixedBy != "clear-cookies" || r.Confirmed == nil || !*r.Confirmed {
+		t.Fatalf("stale-token: fixed by %v confirmed %v", r.FixedBy, r.Confirmed)
+	}
+}
+
+func TestStartingCookiesAreLoaded(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("sid"); err == nil && c.Value == "good" {
+			fmt.Fprint(w, "<!doctype html><title>In</title>")
+			return
+		}
+		w.WriteHeader(401)
+	}))
+	defer ts.Close()
+	cookies := []browser.Cookie{{Name: "sid", Value: "good", Domain: "127.0.0.1", Path: "/"}}
+	if r := runDiag(t, Config{URL: ts.URL, Only: []string{"reproduce"}, Cookies: cookies}).Report; r.Outcome != reports.Healthy {
+		t.Errorf("with the cookie: %s", r.Outcome)
+	}
+	if r := runDiag(t, Config{URL: ts.URL, Only: []string{"reproduce"}}).Report; r.Outcome != reports.Unresolved {
+		t.Errorf("without the cookie: %s", r.Outcome)
+	}
+}
+
+// TestReferencePagesThroughChromium serves the real servers' default 401
+// pages (shared/reference/401-pages) to real Chromium, as 401 with their
+// headers and as 200, and checks the judging of the load.
+func TestReferencePagesThroughChromium(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "reference", "401-pages")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".source.txt") || strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".json") {
+			continue
+		}
+		body, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctype := "text/html; charset=utf-8"
+		if strings.HasSuffix(name, ".txt") {
+			ctype = "text/plain; charset=utf-8"
+		}
+		for _, status := range []int{401, 200} {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", ctype)
+				w.WriteHeader(status)
+				w.Write(body)
+			}))
+			res := runDiag(t, Config{URL: ts.URL + "/protected", Only: []string{"reproduce"}})
+			ts.Close()
+			want := "http_401"
+			if status == 200 {
+				want = "soft_401"
+			}
+			if got := res.Report.Diagnosis.Kind; got != want {
+				t.Errorf("%s served as %d: %s, want %s", name, status, got, want)
+			}
+			if strings.HasPrefix(name, "iis-401.") || strings.HasPrefix(name, "iis6-401.") {
+				if res.Report.Diagnosis.IISSubstatus == nil {
+					t.Errorf("%s: no IIS sub-status", name)
+				}
+			}
+			n++
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d reference loads", n)
 	}
 }

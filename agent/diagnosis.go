@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/challenge"
 	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/redact"
@@ -81,7 +83,7 @@ func diagnose(r *run) reports.Diagnosis {
 	d.Summary = summary(r, v, d, noChallenge)
 	d.NextSteps = nextSteps(r, v, d, noChallenge)
 	if r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure {
-		d.Contact = contactFor(r.target)
+		d.Contact = r.contact
 	}
 	for i := range d.NextSteps {
 		d.NextSteps[i] = redact.Text(d.NextSteps[i], r.cfg.Secrets...)
@@ -254,8 +256,15 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	if noChallenge {
 		add("Tell the site owner their server sends 401 without a WWW-Authenticate header (RFC 9110 §15.5.2).")
 	}
-	if c := contactFor(r.target); c != nil && (r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure) {
-		add("If nothing helps, contact the site owner (" + c.Webmaster + ", or the Contact in " + c.SecurityTxt + ") with this report attached.")
+	if c := r.contact; c != nil && (r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure) {
+		to := c.Webmaster
+		switch {
+		case c.Page != "":
+			to = c.Page
+		case len(c.Emails) > 0:
+			to = c.Emails[0]
+		}
+		add("If nothing helps, contact the site owner (" + to + ") with this report attached: contact.md is a ready-to-send message.")
 	}
 	return out
 }
@@ -279,16 +288,34 @@ func (r *run) fixAction() string {
 	return ""
 }
 
-// contactFor is where to escalate, as the help articles advise: the site's
-// security.txt and the conventional webmaster mailbox (RFC 2142).
-func contactFor(target string) *reports.Contact {
-	u, err := url.Parse(target)
+// findContact is where to escalate, as the help articles advise: a contact
+// page found on the site, the Contact lines of its security.txt (RFC 9116),
+// and the conventional webmaster mailbox (RFC 2142).
+func (r *run) findContact(ctx context.Context) *reports.Contact {
+	u, err := url.Parse(r.target)
 	if err != nil || u.Hostname() == "" {
 		return nil
 	}
-	host := strings.TrimPrefix(u.Hostname(), "www.")
-	return &reports.Contact{
-		Webmaster:   "webmaster@" + host,
+	c := &reports.Contact{
+		Webmaster:   "webmaster@" + strings.TrimPrefix(u.Hostname(), "www."),
 		SecurityTxt: u.Scheme + "://" + u.Host + "/.well-known/security.txt",
 	}
+	if p, ok := r.stepEvidence("url-check", "contact_page").(string); ok {
+		c.Page = p
+	}
+	if ctx.Err() != nil {
+		return c
+	}
+	l, err := r.sess.Navigate(ctx, c.SecurityTxt, browser.LoadOptions{Timeout: min(r.cfg.Timeout, 5*time.Second)})
+	if err != nil || l.Status != 200 || !strings.HasPrefix(l.MimeType, "text/plain") {
+		return c
+	}
+	for _, line := range strings.Split(l.Text, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "contact") {
+			v = strings.TrimSpace(v)
+			c.Emails = append(c.Emails, strings.TrimPrefix(v, "mailto:"))
+		}
+	}
+	return c
 }

@@ -76,9 +76,13 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 	action += fmt.Sprintf(". The protected area starts at %s", protectedFrom)
 	if nearestOK != "" {
 		ev["nearest_public"] = redact.URL(nearestOK)
-		if link := loginLink(ctx, env); link != "" {
-			ev["login_link"] = redact.URL(link)
-			action += fmt.Sprintf("; %s has a sign-in link: %s", nearestOK, link)
+		login, contact := pageLinks(ctx, env)
+		if login != "" {
+			ev["login_link"] = redact.URL(login)
+			action += fmt.Sprintf("; %s has a sign-in link: %s", nearestOK, login)
+		}
+		if contact != "" {
+			ev["contact_page"] = redact.URL(contact)
 		}
 	}
 	summary := fmt.Sprintf("URL is well formed; %d corrected URL(s) tried, none loads; protected area starts at %s", len(cands), protectedFrom)
@@ -90,17 +94,24 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 
 var loginWords = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|logon|log on|anmelden|connexion|se connecter|iniciar sesi[oó]n|entrar|acessar|войти|вход)\b|登录|登入|ログイン|サインイン|로그인`)
 
-// loginLink returns the first link on the open page whose text or address
-// reads like a sign-in link.
-func loginLink(ctx context.Context, env Env) string {
+var contactWords = regexp.MustCompile(`(?i)\b(contact|kontakt|contacto|contato|contatti|impressum|support|helpdesk|связаться|контакты)\b|お問い合わせ|联系|聯絡`)
+
+// pageLinks returns the first links on the open page whose text or address
+// read like a sign-in link and like a contact page: where a person would
+// sign in, and whom they would ask.
+func pageLinks(ctx context.Context, env Env) (login, contact string) {
 	links, err := env.Session().Links(ctx)
 	if err != nil {
-		return ""
+		return "", ""
 	}
+	words := strings.NewReplacer("/", " ", "-", " ", "_", " ", ".", " ")
 	for _, l := range links {
-		if loginWords.MatchString(l.Text) || loginWords.MatchString(strings.NewReplacer("/", " ", "-", " ", "_", " ").Replace(l.Href)) {
-			return l.Href
+		if login == "" && (loginWords.MatchString(l.Text) || loginWords.MatchString(words.Replace(l.Href))) {
+			login = l.Href
+		}
+		if contact == "" && !strings.HasPrefix(l.Href, "mailto:") && (contactWords.MatchString(l.Text) || contactWords.MatchString(words.Replace(l.Href))) {
+			contact = l.Href
 		}
 	}
-	return ""
+	return login, contact
 }

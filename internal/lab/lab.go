@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -199,6 +200,10 @@ func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeIndex(w)
+	case p == "/.well-known/security.txt":
+		// RFC 9116: where fix401 finds whom to tell when nothing fixed it.
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "# The fix401 lab\nContact: mailto:security@lab.fix401.test\nExpires: 2030-01-01T00:00:00Z\nPreferred-Languages: en\n")
 	case p == "/favicon.ico":
 		// Browsers ask for it on their own; answering 404 would add a
 		// failed request to every load's evidence.
