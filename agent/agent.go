@@ -294,10 +294,13 @@ func (r *run) sessions() []*browser.Session {
 	return out
 }
 
-// close ends the run's tabs and the browsers it started.
+// close ends the run's tabs and the browsers it started. Tabs of the
+// browser the run was given close in the background: their requests are
+// recorded already, and the caller need not wait for the browser to
+// dispose of them.
 func (r *run) close() {
 	for _, s := range r.sessions() {
-		s.Close()
+		go s.Close()
 	}
 	for _, b := range r.owned {
 		if b == nil {

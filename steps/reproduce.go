@@ -21,6 +21,10 @@ func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if env.Inputs().OneBaselineLoad {
+		return Outcome{Action: fmt.Sprintf("Opened %s.", env.Target()), Judged: first,
+			Evidence: map[string]any{"loads": 1}}, nil
+	}
 	second, err := env.Reload(ctx)
 	if err != nil {
 		return Outcome{}, err

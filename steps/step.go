@@ -24,6 +24,9 @@ type Inputs struct {
 	DNSFlushCommand string
 	Runner          oscmd.Runner
 	GOOS            string
+	// OneBaselineLoad makes reproduce load once: a scheduled check only
+	// asks whether the first load is healthy, and answers it many times.
+	OneBaselineLoad bool
 }
 
 // Observation is a load and its verdict.

@@ -253,6 +253,7 @@ func diagnose(ctx context.Context, c *Check, cfg agent.Config) (*agent.Result, e
 	}
 	quick := cfg
 	quick.Only, quick.Skip, quick.Screenshots = []string{"reproduce"}, nil, false
+	quick.Inputs.OneBaselineLoad = true
 	res, err := agent.Diagnose(ctx, quick)
 	if err != nil || ctx.Err() != nil {
 		return res, err

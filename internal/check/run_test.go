@@ -153,7 +153,7 @@ checks:
 }
 
 // No state crosses between checks: a cookie set during one check is not
-// sent by the next, although the same check sends it back on its reload.
+// sent by the next, although the same check sends it back (its page fetches /set again).
 func TestRunIsolatesChecks(t *testing.T) {
 	var echoed atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +165,7 @@ func TestRunIsolatesChecks(t *testing.T) {
 				echoed.Add(1)
 			}
 			w.Header().Set("Set-Cookie", "sid=abc; Path=/")
-			fmt.Fprint(w, `<!doctype html><title>Set</title><h1>Welcome</h1><script>localStorage.setItem("k","v")</script>`)
+			fmt.Fprint(w, `<!doctype html><title>Set</title><h1>Welcome</h1><script>localStorage.setItem("k","v"); fetch("/set")</script>`)
 		case "/probe":
 			if hasCookie {
 				w.Header().Set("WWW-Authenticate", `Basic realm="leak"`)
