@@ -269,8 +269,14 @@ func isLoopbackHost(host string) bool {
 // released first so that the short grace period is spent only on requests
 // that can actually finish. It returns nil on a clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, l *Lab) error {
+	return serve(ctx, ln, l.Handler(), l.Close, "lab")
+}
+
+// serve runs handler on ln until ctx is done; release frees what would hold
+// a shutdown (hanging pages, open tunnels) before the grace period starts.
+func serve(ctx context.Context, ln net.Listener, handler http.Handler, release func(), what string) error {
 	srv := &http.Server{
-		Handler:           l.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	done := make(chan error, 1)
@@ -278,15 +284,15 @@ func Serve(ctx context.Context, ln net.Listener, l *Lab) error {
 
 	select {
 	case err := <-done:
-		l.Close()
+		release()
 		if errors.Is(err, http.ErrServerClosed) {
 			return nil
 		}
-		return fmt.Errorf("lab: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	case <-ctx.Done():
 	}
 
-	l.Close()
+	release()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
@@ -297,7 +303,7 @@ func Serve(ctx context.Context, ln net.Listener, l *Lab) error {
 		err = serr
 	}
 	if err != nil {
-		return fmt.Errorf("lab: shutdown: %w", err)
+		return fmt.Errorf("%s: shutdown: %w", what, err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -200,35 +199,5 @@ func proxyError(w http.ResponseWriter, status int, text string) {
 // ServeProxy serves p on ln (see Listen) until ctx is done, then shuts
 // down, as Serve does for the lab. It returns nil on a clean shutdown.
 func ServeProxy(ctx context.Context, ln net.Listener, p *Proxy) error {
-	srv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-
-	select {
-	case err := <-done:
-		p.Close()
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return fmt.Errorf("lab proxy: %w", err)
-	case <-ctx.Done():
-	}
-
-	p.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		_ = srv.Close()
-	}
-	if serr := <-done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if err != nil {
-		return fmt.Errorf("lab proxy: shutdown: %w", err)
-	}
-	return nil
+	return serve(ctx, ln, p, p.Close, "lab proxy")
 }
