@@ -153,7 +153,9 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	r.walk(ctx, plan)
 	if r.baseline != nil && !r.baseline.OK() && r.fixedObs == nil {
-		r.contact = r.findContact(ctx)
+		// Looking up security.txt costs a load: worth it when remedies were
+		// tried and failed, not on a quick baseline (a scheduled check).
+		r.contact = r.findContact(ctx, len(plan) > 1)
 	}
 	r.report.Environment.BrowserLaunches = int64(len(r.owned))
 	r.report.Environment.CookiesFile = len(cfg.Cookies) > 0

@@ -291,7 +291,7 @@ func (r *run) fixAction() string {
 // findContact is where to escalate, as the help articles advise: a contact
 // page found on the site, the Contact lines of its security.txt (RFC 9116),
 // and the conventional webmaster mailbox (RFC 2142).
-func (r *run) findContact(ctx context.Context) *reports.Contact {
+func (r *run) findContact(ctx context.Context, lookUp bool) *reports.Contact {
 	u, err := url.Parse(r.target)
 	if err != nil || u.Hostname() == "" {
 		return nil
@@ -303,7 +303,7 @@ func (r *run) findContact(ctx context.Context) *reports.Contact {
 	if p, ok := r.stepEvidence("url-check", "contact_page").(string); ok {
 		c.Page = p
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || !lookUp {
 		return c
 	}
 	l, err := r.sess.Navigate(ctx, c.SecurityTxt, browser.LoadOptions{Timeout: min(r.cfg.Timeout, 5*time.Second)})
