@@ -143,6 +143,11 @@ func (r *recorder) snapshot() []*Request {
 }
 
 func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame string) {
+	// data: images of Chrome's own error page and the like are no
+	// network evidence: only what went to a server is recorded.
+	if u := ev.Request.URL; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	id := string(ev.RequestID)
