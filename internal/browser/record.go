@@ -145,7 +145,10 @@ func (r *recorder) snapshot() []*Request {
 func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame string) {
 	// data: images of Chrome's own error page and the like are no
 	// network evidence: only what went to a server is recorded.
-	if u := ev.Request.URL; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+	// Nor is the browser's own favicon fetch, which Chrome may report only
+	// in part, long after the page.
+	if u := ev.Request.URL; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") ||
+		ev.Type == network.ResourceTypeOther && strings.HasSuffix(strings.SplitN(u, "?", 2)[0], "/favicon.ico") {
 		return
 	}
 	r.mu.Lock()
