@@ -135,7 +135,8 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}}
+	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{},
+		reported: map[*steps.Observation]reports.Load{}}
 	defer r.close()
 	if err := r.startingState(ctx, sess); err != nil {
 		return nil, err
@@ -170,14 +171,15 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 type run struct {
 	cfg       Config
 	sess      *browser.Session
-	browser   *browser.Browser   // the browser sess lives in
-	owned     []*browser.Browser // browsers this run started (fresh-profile, dns-flush)
-	old       []*browser.Session // sessions replaced during the run, for the HAR
-	lastURL   string             // what the tab shows now
-	launched  int                // owned browsers already closed
-	isolating bool               // isolate keeps the main tab open to return to it
-	closing   sync.WaitGroup     // browsers being closed in the background
-	contact   *reports.Contact   // where to escalate, when nothing fixed it
+	browser   *browser.Browser                    // the browser sess lives in
+	owned     []*browser.Browser                  // browsers this run started (fresh-profile, dns-flush)
+	old       []*browser.Session                  // sessions replaced during the run, for the HAR
+	lastURL   string                              // what the tab shows now
+	launched  int                                 // owned browsers already closed
+	isolating bool                                // isolate keeps the main tab open to return to it
+	closing   sync.WaitGroup                      // browsers being closed in the background
+	contact   *reports.Contact                    // where to escalate, when nothing fixed it
+	reported  map[*steps.Observation]reports.Load // each load as the report has it
 	target    string
 	started   time.Time
 	report    *reports.Report
@@ -349,6 +351,7 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 	}
 	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
 	rl := r.reportLoad(o)
+	r.reported[o] = rl
 	step := ""
 	if r.cur != nil {
 		r.cur.Loads = append(r.cur.Loads, rl)
@@ -496,16 +499,13 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 		rs.Evidence = out.Evidence
 	}
 	if judged != nil {
-		// The judged load is one of the step's loads; name it separately.
-		for j := range rs.Loads {
-			if rs.Loads[j].URL == redact.URL(judged.Load.URL) && rs.Loads[j].DurationMS == judged.Load.Duration.Milliseconds() {
-				rs.Load = &rs.Loads[j]
-			}
+		// The judged load is one of the step's loads, recorded as it was
+		// observed; a load made elsewhere is recorded now.
+		rl, ok := r.reported[judged]
+		if !ok {
+			rl = r.reportLoad(judged)
 		}
-		if rs.Load == nil {
-			rl := r.reportLoad(judged)
-			rs.Load = &rl
-		}
+		rs.Load = &rl
 		switch {
 		case s.ID() == "reproduce" && !judged.OK():
 			rs.Result = reports.Failing
@@ -540,14 +540,6 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	}
 	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: line,
 		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond})
-	if judged != nil && rs.Load != nil {
-		// rs was copied into the report; point the copy's Load at its own Loads.
-		last := &r.report.Steps[len(r.report.Steps)-1]
-		if last.Load != nil {
-			l := *last.Load
-			last.Load = &l
-		}
-	}
 	return judged, err
 }
 
