@@ -203,6 +203,9 @@ func (r *run) Load(ctx context.Context, url string) (*steps.Observation, error) 
 	l, err := r.sess.Navigate(ctx, url, r.loadOptions())
 	if err == nil {
 		r.lastURL = url
+		if l.Redirected {
+			r.lastURL = l.FinalURL // F5 now would reload where it ended
+		}
 	}
 	return r.observe(l, err)
 }
@@ -452,15 +455,21 @@ func (r *run) walk(ctx context.Context, plan []steps.Step) {
 
 // stop ends the run early with an error outcome.
 func (r *run) stop(err error) {
-	if err == nil {
-		err = context.Canceled
-	}
-	msg := redact.Text(err.Error(), r.cfg.Secrets...)
-	if errors.Is(err, ErrMaxTime) || errors.Is(err, context.DeadlineExceeded) {
-		msg = ErrMaxTime.Error()
-	}
+	msg := redact.Text(stopMessage(err), r.cfg.Secrets...)
 	r.report.Error = &msg
 	r.report.Outcome = reports.Error
+}
+
+// stopMessage says in words why a run stopped: "interrupted", the
+// --max-time message, or the error.
+func stopMessage(err error) string {
+	switch {
+	case err == nil || errors.Is(err, context.Canceled):
+		return ErrInterrupted.Error()
+	case errors.Is(err, ErrMaxTime) || errors.Is(err, context.DeadlineExceeded):
+		return ErrMaxTime.Error()
+	}
+	return err.Error()
 }
 
 // runStep runs one step and its judged load, records it and reports progress.
@@ -477,6 +486,9 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	case err != nil:
 		rs.Result = reports.StepError
 		rs.Error = redact.Text(err.Error(), r.cfg.Secrets...)
+		if ctx.Err() != nil {
+			rs.Error = stopMessage(context.Cause(ctx))
+		}
 	case out.Skip != "":
 		rs.Result = reports.Skipped
 		rs.SkipReason = new(out.Skip)

@@ -254,7 +254,8 @@ func TestEveryRemedyFixesItsOwnScenario(t *testing.T) {
 func TestUnresolvedFindsWhomToContact(t *testing.T) {
 	res := runDiag(t, Config{URL: labURL + "/s/negotiate/", Only: []string{"reload"}})
 	c := res.Report.Diagnosis.Contact
-	if c == nil || len(c.Emails) != 1 || c.Emails[0] != "security@lab.fix401.test" || !strings.HasPrefix(c.Webmaster, "webmaster@") {
+	// The lab is an IP address: no webmaster@ mailbox to offer.
+	if c == nil || len(c.Emails) != 1 || c.Emails[0] != "security@lab.fix401.test" || c.Webmaster != "" {
 		t.Fatalf("contact = %+v", c)
 	}
 }

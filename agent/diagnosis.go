@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -258,6 +259,9 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	}
 	if c := r.contact; c != nil && (r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure) {
 		to := c.Webmaster
+		if to == "" {
+			to = "the Contact in " + c.SecurityTxt
+		}
 		switch {
 		case c.Page != "":
 			to = c.Page
@@ -296,9 +300,10 @@ func (r *run) findContact(ctx context.Context, lookUp bool) *reports.Contact {
 	if err != nil || u.Hostname() == "" {
 		return nil
 	}
-	c := &reports.Contact{
-		Webmaster:   "webmaster@" + strings.TrimPrefix(u.Hostname(), "www."),
-		SecurityTxt: u.Scheme + "://" + u.Host + "/.well-known/security.txt",
+	c := &reports.Contact{SecurityTxt: u.Scheme + "://" + u.Host + "/.well-known/security.txt"}
+	if net.ParseIP(u.Hostname()) == nil && strings.Contains(u.Hostname(), ".") {
+		// RFC 2142's mailbox only exists for a domain, not an address.
+		c.Webmaster = "webmaster@" + strings.TrimPrefix(u.Hostname(), "www.")
 	}
 	if p, ok := r.stepEvidence("url-check", "contact_page").(string); ok {
 		c.Page = p

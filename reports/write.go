@@ -64,6 +64,15 @@ func WriteDir(dir string, r *Report, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
+	// A reused folder must not mix two runs' evidence: screenshots of an
+	// earlier run that this one does not have go.
+	if old, err := os.ReadDir(filepath.Join(dir, "screenshots")); err == nil {
+		for _, e := range old {
+			if _, ours := files["screenshots/"+e.Name()]; !ours && !e.IsDir() {
+				os.Remove(filepath.Join(dir, "screenshots", e.Name()))
+			}
+		}
+	}
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)

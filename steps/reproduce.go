@@ -25,7 +25,15 @@ func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
 		return Outcome{Action: fmt.Sprintf("Opened %s.", env.Target()), Judged: first,
 			Evidence: map[string]any{"loads": 1}}, nil
 	}
-	second, err := env.Reload(ctx)
+	// A reload of a page that redirected (to a login form) would reload the
+	// login form itself: load the target again instead, as F5 on the
+	// address the person typed does.
+	var second *Observation
+	if first.Load.Redirected {
+		second, err = env.Load(ctx, env.Target())
+	} else {
+		second, err = env.Reload(ctx)
+	}
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -201,6 +201,12 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	for _, n := range notes {
 		rep.Log = append(rep.Log, reports.LogLine{Level: "info", Message: n})
 	}
+	if r.Result == Fail && c.Expect.Kind == ExpectAuthRequired && rep.Outcome == reports.Healthy {
+		// The diagnosis alone would call this healthy; for this check it is
+		// the failure: a page that must stay protected loads for anyone.
+		rep.Diagnosis.Summary = "This page must require signing in (expect: auth_required), but it loaded for a fresh anonymous browser: a protected page became public, a possible security regression. " + rep.Diagnosis.Summary
+		rep.Diagnosis.NextSteps = []string{"Tell the site owner at once: the page is expected to be protected and is not."}
+	}
 	if r.Result != Pass && o.Out != "" {
 		dir := filepath.Join(o.Out, c.Name)
 		if err := writeReport(dir, res, o, secrets); err != nil {

@@ -89,7 +89,7 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s takes %s, got %d arguments", c.CommandPath(), what, len(args)),
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s takes %s, got %d arguments", c.Name(), what, len(args)),
 				Hint: "see '" + c.CommandPath() + " --help'"}
 		}
 		return nil
@@ -105,6 +105,9 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	target, err := checkURL(o.URL)
 	if err != nil {
 		return err
+	}
+	if !strings.Contains(o.URL, "://") && !o.Quiet {
+		fmt.Fprintf(io.ErrOut, "fix401: no scheme in %q: using %s (give http:// for a plain-HTTP site)\n", o.URL, target)
 	}
 	if _, err := agent.Plan(o.Steps, o.Skip); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -158,7 +161,8 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		}
 	}()
 
-	prog := newProgress(io.ErrOut, io.ErrTTY, o.Quiet || o.JSON && !io.ErrTTY)
+	// With JSON logs, stderr is a log stream: progress lines would break it.
+	prog := newProgress(io.ErrOut, io.ErrTTY, o.Quiet || o.JSON && !io.ErrTTY || o.LogFormat == "json")
 	lines := map[string]string{}
 	res, err := agent.Diagnose(ctx, agent.Config{
 		URL: target, Browser: b, Timeout: o.Timeout, MaxWait: o.MaxWait,
@@ -192,7 +196,9 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		}
 		io.Out.Write(data)
 	} else {
-		summary(io.Out, rep, lines, reportPath, o.color(io, io.OutTTY))
+		// On one terminal the live lines already showed every step.
+		shown := io.OutTTY && io.ErrTTY && !o.Quiet
+		summary(io.Out, rep, lines, reportPath, o.color(io, io.OutTTY), !shown)
 	}
 	return silentExit(exitCode(rep, ctx))
 }

@@ -58,10 +58,13 @@ whether the header is valid.
 `
 
 func newExitCodesTopic() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "exit-codes",
 		Short: "The exit codes and what they mean",
 		Long:  exitCodesHelp,
 		Run:   func(c *cobra.Command, args []string) { fmt.Fprint(c.OutOrStdout(), exitCodesHelp) },
 	}
+	// A help topic, not a command: `fix401 help exit-codes` shows the text only.
+	c.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), exitCodesHelp) })
+	return c
 }

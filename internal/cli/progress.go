@@ -129,8 +129,11 @@ func mark(r reports.Result, color bool) string {
 
 // summary is the block DESIGN.md §1 shows: one line a step, then the verdict
 // and where the report is.
-func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, reportPath string, color bool) {
+func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, reportPath string, color, withSteps bool) {
 	for _, s := range rep.Steps {
+		if !withSteps {
+			break
+		}
 		line := stepLines[s.ID]
 		if s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID {
 			line += "  ← fixed"
