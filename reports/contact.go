@@ -146,7 +146,20 @@ func contactOpening(v *view) string {
 	case v.tried() == 0:
 		return opening + " It failed on every load we made."
 	}
-	return opening + " We went through the usual browser remedies and it still fails, so we believe the cause is on the server side."
+	if signInTried(r) {
+		return opening + " We went through the usual browser remedies, signing in again included, and it still fails, so we believe the cause is on the server side."
+	}
+	return opening + " We went through the usual browser remedies and it still fails; signing in again was not tried from here, so the account may be the cause, but the details below should help you tell."
+}
+
+// signInTried reports whether the relogin step ran (not skipped).
+func signInTried(r *Report) bool {
+	for _, s := range r.Steps {
+		if s.ID == "relogin" && s.Result != Skipped {
+			return true
+		}
+	}
+	return false
 }
 
 func contactResult(v *view) string {
