@@ -43,7 +43,7 @@ func TestInterrupt(t *testing.T) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(dir, "out")
-	cmd := exec.Command(bin, "diagnose", "--timeout", "60s", "--log-format", "json", "--out", out, "http://"+ln.Addr().String()+"/s/hang/")
+	cmd := exec.Command(bin, "diagnose", "--timeout", "60s", "--log-format", "json", "--log-level", "debug", "--out", out, "http://"+ln.Addr().String()+"/s/hang/")
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
