@@ -154,7 +154,7 @@ func details(r Result) string {
 		line("note", n)
 	}
 	if r.ReportDir != "" {
-		line("report", filepath.Join(r.ReportDir, "report.json"))
+		line("report", filepath.Join(r.ReportDir, "report.html"))
 	}
 	return b.String()
 }

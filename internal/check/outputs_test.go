@@ -125,7 +125,7 @@ func TestJUnitValidAgainstStrictSchema(t *testing.T) {
 	if strings.Contains(string(data), "eyJsecret") {
 		t.Error("the JUnit file contains the URL's token")
 	}
-	for _, want := range []string{"expected: fixed_by relogin", "report: out/reports/report.json", "note: credentials are not used yet"} {
+	for _, want := range []string{"expected: fixed_by relogin", "report: out/reports/report.html", "note: credentials are not used yet"} {
 		if !strings.Contains(c[1].Failure.Text, want) {
 			t.Errorf("failure text lacks %q:\n%s", want, c[1].Failure.Text)
 		}
@@ -257,7 +257,7 @@ slow     error   -       -         -              30.0s
 3 checks: 1 passed, 1 failed, 1 errors in 32.5s (shard 1/3 of 8 checks)
 stopped early: the run took longer than --max-time
   ✗ reports: expected fixed_by relogin, got fixed by clear-cookies (http_401, 401)
-    report: out/reports/report.json
+    report: out/reports/report.html
   ! slow: the run took longer than --max-time
 `
 	if buf.String() != want {

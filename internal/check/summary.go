@@ -95,7 +95,7 @@ func (s *Summary) Table(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  %s %s: %s\n", mark(r.Result), r.Name, r.Reason)
 		if r.ReportDir != "" {
-			fmt.Fprintf(w, "    report: %s\n", filepath.Join(r.ReportDir, "report.json"))
+			fmt.Fprintf(w, "    report: %s\n", filepath.Join(r.ReportDir, "report.html"))
 		}
 	}
 	return nil
