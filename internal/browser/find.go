@@ -28,7 +28,7 @@ func Find(explicit string, getenv func(string) string) (string, error) {
 		}
 		p, err := oscmd.LookPath(c.path)
 		if err != nil {
-			return "", fmt.Errorf("%s %q: %w: %v", c.from, c.path, ErrNotFound, err)
+			return "", &PathError{From: c.from, Path: c.path}
 		}
 		return p, nil
 	}
@@ -39,6 +39,19 @@ func Find(explicit string, getenv func(string) string) (string, error) {
 	}
 	return "", ErrNotFound
 }
+
+// PathError is a browser path the person gave that is not an executable.
+type PathError struct {
+	From string // "--chrome" or "FIX401_CHROME"
+	Path string
+}
+
+func (e *PathError) Error() string {
+	return fmt.Sprintf("%s %q: no such program (or it is not executable)", e.From, e.Path)
+}
+
+// Unwrap makes a PathError an ErrNotFound.
+func (e *PathError) Unwrap() error { return ErrNotFound }
 
 // candidates lists, in order of preference, the names and paths where a
 // Chromium-based browser is usually installed on goos.

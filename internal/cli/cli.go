@@ -175,7 +175,11 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &ExitError{Code: ExitUsage, Err: err, Hint: "see '" + c.CommandPath() + " --help'"}
+		hint := "see '" + c.CommandPath() + " --help'"
+		if strings.Contains(err.Error(), "time: ") {
+			hint = "a duration needs a unit: 500ms, 20s, 2m"
+		}
+		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
 	})
 	root.AddCommand(
 		newDiagnoseCmd(io),

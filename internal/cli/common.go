@@ -100,7 +100,12 @@ func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger,
 	}
 	if o.BrowserURL == "" {
 		path, err := browser.Find(o.Chrome, io.Getenv)
-		if err != nil {
+		var pe *browser.PathError
+		switch {
+		case errors.As(err, &pe):
+			return nil, &ExitError{Code: ExitBrowser, Err: err,
+				Hint: "give the path of a Chrome, Chromium or Edge program, or leave " + pe.From + " out to search the usual places"}
+		case err != nil:
 			return nil, &ExitError{Code: ExitBrowser, Err: err, Hint: browser.InstallHint(runtime.GOOS)}
 		}
 		opts.ExecPath = path
