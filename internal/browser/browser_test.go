@@ -210,7 +210,12 @@ func startRemote(t *testing.T) string {
 	if err != nil {
 		t.Skip("no Chromium")
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: Chromium's helpers may still write into the profile
+	// for a moment after the main process exits, which fails its cleanup.
+	dir, err := os.MkdirTemp("", "fix401-remote-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -218,7 +223,16 @@ func startRemote(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 	// Chromium writes the port it chose into DevToolsActivePort; wait for it
 	// by polling the file, bounded.
 	deadline := time.Now().Add(30 * time.Second)

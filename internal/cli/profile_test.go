@@ -60,7 +60,14 @@ func TestProfileIsTheStartingStateAndStaysUntouched(t *testing.T) {
 	defer ts.Close()
 
 	// The user's profile: a Chrome that signed in once and was closed.
-	prof := filepath.Join(t.TempDir(), "Chrome")
+	// Not t.TempDir: Chromium's helpers may write into a profile for a
+	// moment after the browser exits, which would fail its cleanup.
+	root, err := os.MkdirTemp("", "fix401-userprofile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(root)
+	prof := filepath.Join(root, "Chrome")
 	os.Mkdir(prof, 0o700)
 	path, err := browser.Find("", os.Getenv)
 	if err != nil {
