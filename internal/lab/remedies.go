@@ -116,8 +116,11 @@ func serveRecycle(l *Lab, w http.ResponseWriter, r *http.Request) {
 // versions, which is the bug being imitated.
 const immutable = "public, max-age=31536000, immutable"
 
-const staleCacheV1 = `// Northwind dashboard, build 2024.03 (API v1)
-fetch("api/v1/me")
+// staleCacheScript is the dashboard's app.js of a build: the same code,
+// calling the API version of its time.
+func staleCacheScript(build, api string) string {
+	return `// Northwind dashboard, build ` + build + ` (API ` + api + `)
+fetch("api/` + api + `/me")
   .then(function (r) {
     if (!r.ok) { throw new Error("HTTP " + r.status); }
     return r.json();
@@ -131,22 +134,12 @@ fetch("api/v1/me")
     p.className = "error";
   });
 `
+}
 
-const staleCacheV2 = `// Northwind dashboard, build 2025.01 (API v2)
-fetch("api/v2/me")
-  .then(function (r) {
-    if (!r.ok) { throw new Error("HTTP " + r.status); }
-    return r.json();
-  })
-  .then(function (me) {
-    document.getElementById("profile").textContent = "Signed in as " + me.user;
-  })
-  .catch(function () {
-    var p = document.getElementById("profile");
-    p.textContent = "Could not load your profile";
-    p.className = "error";
-  });
-`
+var (
+	staleCacheV1 = staleCacheScript("2024.03", "v1")
+	staleCacheV2 = staleCacheScript("2025.01", "v2")
+)
 
 // serveStaleCache is a dashboard whose script was served as immutable and
 // then changed under the same URL: browsers that cached the old script keep
