@@ -98,15 +98,7 @@ func serveRecycle(l *Lab, w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusUnauthorized, iis401_1.page(r))
 		return
 	}
-	writePage(w, http.StatusOK, page{
-		Title: "Dashboard – Northwind",
-		CSS:   siteCSS,
-		Body: plainNav + `
-<main>
-<h1>Dashboard</h1>
-<div class="card"><p>The application is back. Nothing needs your attention today.</p></div>
-</main>`,
-	})
+	writePage(w, http.StatusOK, sitePage("Dashboard – Northwind", "Dashboard", "The application is back. Nothing needs your attention today."))
 }
 
 // ---- stale-cache: fixed by clear-cache ----
@@ -211,15 +203,7 @@ func serveStaleCookie(l *Lab, w http.ResponseWriter, r *http.Request) {
 		l.mark("stale-cookie/" + v)
 		w.Header().Add("Set-Cookie", staleCookieName+"="+v+"; Path="+path+"; Max-Age=86400; HttpOnly; SameSite=Lax")
 	}
-	writePage(w, http.StatusOK, page{
-		Title: "Northwind intranet",
-		CSS:   siteCSS,
-		Body: plainNav + `
-<main>
-<h1>Welcome back</h1>
-<div class="card"><p>Nothing new since your last visit.</p></div>
-</main>`,
-	})
+	writePage(w, http.StatusOK, sitePage("Northwind intranet", "Welcome back", "Nothing new since your last visit."))
 }
 
 // ---- stale-token: fixed by clear-cookies ----
@@ -364,15 +348,7 @@ func serveConnBound(l *Lab, w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusUnauthorized, iis401_1.page(r))
 		return
 	}
-	writePage(w, http.StatusOK, page{
-		Title: "Timesheets – Northwind",
-		CSS:   siteCSS,
-		Body: plainNav + `
-<main>
-<h1>Timesheets</h1>
-<div class="card"><p>Week 12 is submitted. Week 13 opens on Monday.</p></div>
-</main>`,
-	})
+	writePage(w, http.StatusOK, sitePage("Timesheets – Northwind", "Timesheets", "Week 12 is submitted. Week 13 opens on Monday."))
 }
 
 // ---- form-login: fixed by relogin (form) ----
@@ -468,15 +444,7 @@ func serveIPBlocked(_ *Lab, w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusUnauthorized, iis401_503.page(r))
 		return
 	}
-	writePage(w, http.StatusOK, page{
-		Title: "Branch office portal – Northwind",
-		CSS:   siteCSS,
-		Body: plainNav + `
-<main>
-<h1>Branch office portal</h1>
-<div class="card"><p>Stock levels were updated at 06:00.</p></div>
-</main>`,
-	})
+	writePage(w, http.StatusOK, sitePage("Branch office portal – Northwind", "Branch office portal", "Stock levels were updated at 06:00."))
 }
 
 func clientAddr(r *http.Request) netip.Addr {
@@ -489,4 +457,14 @@ func clientAddr(r *http.Request) netip.Addr {
 		return netip.Addr{}
 	}
 	return a.Unmap()
+}
+
+// sitePage is a healthy page of the lab's pretend intranet: the page a
+// remedy should end on.
+func sitePage(title, heading, text string) page {
+	return page{
+		Title: title,
+		CSS:   siteCSS,
+		Body:  plainNav + "\n<main>\n<h1>" + heading + "</h1>\n<div class=\"card\"><p>" + text + "</p></div>\n</main>",
+	}
 }
