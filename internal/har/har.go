@@ -338,16 +338,18 @@ func phase(v float64) float64 {
 func ms(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // httpVersion maps Chrome's protocol names (ALPN ids) to HAR's HTTP
-// versions.
+// versions, spelt as DevTools' own export spells them ("HTTP/2.0", "h3"):
+// its importer turns only those back into the "h2" and "h3" that its
+// Protocol column shows and its protocol: filter matches.
 func httpVersion(protocol string) string {
 	p := strings.ToLower(protocol)
 	switch {
 	case p == "":
 		return ""
 	case p == "h2" || p == "h2c" || p == "http/2" || p == "http/2.0":
-		return "HTTP/2"
+		return "HTTP/2.0"
 	case p == "h3" || strings.HasPrefix(p, "h3-") || p == "http/3":
-		return "HTTP/3"
+		return "h3"
 	case strings.HasPrefix(p, "http/"):
 		return "HTTP/" + protocol[len("http/"):]
 	}

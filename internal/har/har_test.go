@@ -91,8 +91,8 @@ func TestTimings(t *testing.T) {
 func TestHTTPVersion(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"h2": "HTTP/2", "H2": "HTTP/2", "http/1.1": "HTTP/1.1", "http/1.0": "HTTP/1.0",
-		"h3": "HTTP/3", "h3-29": "HTTP/3", "": "", "data": "data", "blob": "blob",
+		"h2": "HTTP/2.0", "H2": "HTTP/2.0", "http/1.1": "HTTP/1.1", "http/1.0": "HTTP/1.0",
+		"h3": "h3", "h3-29": "h3", "": "", "data": "data", "blob": "blob",
 		"http/2+quic/46": "HTTP/2+quic/46",
 	} {
 		if got := httpVersion(in); got != want {
@@ -103,7 +103,7 @@ func TestHTTPVersion(t *testing.T) {
 	q.Protocol, q.Status, q.StatusText = "h2", 401, "" // HTTP/2 has no reason phrase
 	f, _ := build(t, nil, []*browser.Request{q}, Options{})
 	e := f.Log.Entries[0]
-	if e.Request.HTTPVersion != "HTTP/2" || e.Response.HTTPVersion != "HTTP/2" || e.Response.StatusText != "Unauthorized" {
+	if e.Request.HTTPVersion != "HTTP/2.0" || e.Response.HTTPVersion != "HTTP/2.0" || e.Response.StatusText != "Unauthorized" {
 		t.Errorf("got %q %q %q", e.Request.HTTPVersion, e.Response.HTTPVersion, e.Response.StatusText)
 	}
 }
