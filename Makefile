@@ -12,7 +12,7 @@ LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## install what is missing: Go modules and Chromium (Debian's chromium package)
+deps: ## install what is missing: Go modules, Chromium (Debian's chromium package), libnss-wrapper
 	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
 	@$(GO) mod download
 	@bash .ci/deps.sh

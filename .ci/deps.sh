@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the programs fix401 and its tests need are there: a Chromium
-# (FIX401_CHROME, or chromium on PATH), xmllint (JUnit schema checks) and
-# promtool (metrics checks). As root on Debian/Ubuntu it installs what is
+# (FIX401_CHROME, or chromium on PATH), on Linux libnss_wrapper (the lab's
+# stale-dns scenario gives its browser a resolver of its own with it),
+# xmllint (JUnit schema checks) and promtool (metrics checks). As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -15,6 +16,13 @@ for c in chromium chromium-browser google-chrome google-chrome-stable; do
   command -v "$c" >/dev/null 2>&1 && chrome_ok=true
 done
 $chrome_ok || need+=(chromium)
+if [ "$(uname -s)" = Linux ]; then
+  nss_ok=false
+  for f in /usr/lib/*/libnss_wrapper.so /usr/lib64/libnss_wrapper.so /usr/lib/libnss_wrapper.so /usr/local/lib/libnss_wrapper.so; do
+    [ -e "$f" ] && nss_ok=true
+  done
+  $nss_ok || need+=(libnss-wrapper)
+fi
 # Only the tests need these two.
 if [ "${1:-}" = "--test" ]; then
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -64,7 +66,10 @@ func TestMain(m *testing.M) {
 
 func runDiag(t *testing.T, cfg Config) *Result {
 	t.Helper()
-	cfg.Browser, cfg.Isolated = shared, true
+	if cfg.Browser == nil {
+		cfg.Browser = shared
+	}
+	cfg.Isolated = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -225,7 +230,11 @@ func TestEveryRemedyFixesItsOwnScenario(t *testing.T) {
 			if s.Options.NeedsProxy {
 				in.Proxy = "http://" + pln.Addr().String()
 			}
-			res := runDiag(t, Config{URL: s.Target(base), Inputs: in, Secrets: []string{s.Options.Password, s.Options.BearerToken}})
+			cfg := Config{URL: s.Target(base), Inputs: in, Secrets: []string{s.Options.Password, s.Options.BearerToken}}
+			if s.Options.StaleDNS {
+				cfg.Browser, cfg.Inputs.DNSFlushCommand = staleDNS(t, ctx, ln.Addr())
+			}
+			res := runDiag(t, cfg)
 			r := res.Report
 			if r.Diagnosis.Kind != s.Expect {
 				t.Errorf("kind %s, want %s", r.Diagnosis.Kind, s.Expect)
@@ -244,11 +253,50 @@ func TestEveryRemedyFixesItsOwnScenario(t *testing.T) {
 			if last := r.Steps[len(r.Steps)-1]; last.ID != s.FixedBy || last.Action == "" {
 				t.Errorf("last step %s, action %q", last.ID, last.Action)
 			}
+			if s.FixedBy == "dns-flush" {
+				// The flush command really ran, and the name now reaches
+				// the new server.
+				ev := r.Steps[len(r.Steps)-1].Evidence
+				if ev["ip_before"] != lab.OldServerIP || ev["ip_after"] != "127.0.0.1" || ev["exit_status"] != 0 {
+					t.Errorf("dns-flush evidence %v", ev)
+				}
+			}
 			if s.FixedBy == "url-check" && (r.Target.CorrectedURL == nil || !strings.HasSuffix(*r.Target.CorrectedURL, "/reports/q3")) {
 				t.Errorf("corrected_url = %v", r.Target.CorrectedURL)
 			}
 		})
 	}
+}
+
+// staleDNS sets up the stale-dns scenario for the lab listening at addr:
+// the old server, and a browser of its own whose resolver names the old
+// server until the returned flush command runs. It runs for real, through
+// libnss_wrapper, which `make test` installs; without it the test skips
+// outside CI and fails in CI.
+func staleDNS(t *testing.T, ctx context.Context, addr net.Addr) (*browser.Browser, string) {
+	t.Helper()
+	r, err := lab.NewStaleDNS(t.TempDir())
+	if errors.Is(err, lab.ErrNoNSSWrapper) && os.Getenv("CI") == "" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := lab.ListenOldServer(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- lab.ServeOldServer(ctx, old) }()
+	t.Cleanup(func() { <-done })
+	opts := shared.Options()
+	opts.Env = r.Env
+	b, err := browser.Launch(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b, r.FlushCommand
 }
 
 func TestUnresolvedFindsWhomToContact(t *testing.T) {

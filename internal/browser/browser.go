@@ -33,7 +33,11 @@ type Options struct {
 	// UserDataDir, when set, is the profile to start with (a copy the caller
 	// owns and removes); else a fresh temporary one is made and removed.
 	UserDataDir string
-	tmpDir      string // Chromium's TMPDIR, inside the run's temporary folder
+	// Env adds NAME=value variables to the browser's environment, e.g. the
+	// resolver set-up of the lab's stale-dns scenario. A browser started
+	// later in the run (fresh-profile, dns-flush) gets them too.
+	Env    []string
+	tmpDir string // Chromium's TMPDIR, inside the run's temporary folder
 
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
@@ -97,6 +101,9 @@ func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	}
 	if o.ProxyServer != "" {
 		opts = append(opts, chromedp.ProxyServer(o.ProxyServer), chromedp.Flag("proxy-bypass-list", "<-loopback>"))
+	}
+	if len(o.Env) > 0 {
+		opts = append(opts, chromedp.Env(o.Env...))
 	}
 	if o.tmpDir != "" {
 		opts = append(opts, chromedp.Env("TMPDIR="+o.tmpDir, "TMP="+o.tmpDir, "TEMP="+o.tmpDir))

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -30,13 +32,22 @@ func newLabCmd(io *IO) *cobra.Command {
 			l := lab.New()
 			base := "http://" + ln.Addr().String()
 			fmt.Fprintf(io.Out, "fix401 lab on %s/ (Ctrl-C to stop)\n", base)
+			// The stale-dns scenario's old server, where 127.0.0.2 exists.
+			old, oldErr := lab.ListenOldServer(ln.Addr())
 			for _, s := range lab.Scenarios() {
-				fmt.Fprintf(io.Out, "  %-14s %s%s\n", s.ID, base, s.Path())
+				fmt.Fprintf(io.Out, "  %-14s %s\n", s.ID, s.Target(base))
+				if s.Options.StaleDNS {
+					note := "needs a resolver that maps " + lab.StaleDNSHost + " to " + lab.OldServerIP + " (the old server) until you flush it; `fix401 demo` sets one up"
+					if oldErr != nil {
+						note = "unavailable: " + oldErr.Error()
+					}
+					fmt.Fprintf(io.Out, "  %-14s (%s)\n", "", note)
+				}
 			}
-			if err := lab.Serve(c.Context(), ln, l); err != nil {
-				return err
+			if oldErr == nil {
+				go func() { _ = lab.ServeOldServer(c.Context(), old) }()
 			}
-			return nil
+			return lab.Serve(c.Context(), ln, l)
 		},
 	}
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8401", "loopback address to listen on")
@@ -110,10 +121,19 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 	defer b.Close()
 	fmt.Fprintf(io.Out, "fix401 demo: lab on %s/, %s\n", base, b.Product())
 
+	// The stale-dns scenario needs the old server and a browser whose
+	// resolver still names it; where that cannot be set up, it is skipped
+	// with the reason.
+	dns, dnsErr := setUpStaleDNS(labCtx, ln.Addr())
+	if dns != nil {
+		defer dns.close()
+	}
+
 	scen := lab.Scenarios()
 	type result struct {
-		rep *reports.Report
-		err error
+		rep  *reports.Report
+		err  error
+		skip error // the scenario cannot be set up here
 	}
 	results := make([]chan result, len(scen))
 	sem := make(chan struct{}, o.Concurrency)
@@ -137,9 +157,25 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 			if s.Options.NeedsProxy {
 				in.Proxy = proxyURL
 			}
+			sb := b
+			if s.Options.StaleDNS {
+				if dnsErr != nil {
+					results[i] <- result{skip: dnsErr}
+					return
+				}
+				// A browser of its own: the resolver is the process's.
+				dnsOpts := b.Options()
+				dnsOpts.Env = dns.Env
+				if sb, err = browser.Launch(ctx, dnsOpts); err != nil {
+					results[i] <- result{err: err}
+					return
+				}
+				defer sb.Close()
+				in.DNSFlushCommand = dns.FlushCommand
+			}
 			secrets := []string{s.Options.Password, s.Options.BearerToken}
 			res, err := agent.Diagnose(ctx, agent.Config{
-				URL: s.Target(base), Browser: b, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
+				URL: s.Target(base), Browser: sb, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
 				Screenshots: true, Version: Version(), Log: log.With().Str("scenario", s.ID).Logger(),
 				Inputs: in, Secrets: secrets,
 			})
@@ -154,9 +190,14 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 		}()
 	}
 	color := o.color(io, io.OutTTY)
-	failed := 0
+	failed, skipped := 0, 0
 	for i, s := range scen {
 		r := <-results[i]
+		if r.skip != nil {
+			skipped++
+			fmt.Fprintf(io.Out, "  %s %-14s skipped: %v\n", mark(reports.Skipped, color), s.ID, r.skip)
+			continue
+		}
 		if r.err != nil {
 			failed++
 			fmt.Fprintf(io.Out, "  %s %-14s error: %v\n", mark(reports.StepError, color), s.ID, r.err)
@@ -188,9 +229,50 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitInterrupted, Err: context.Cause(ctx)}
 	}
-	fmt.Fprintf(io.Out, "%d of %d scenarios diagnosed as expected; reports in %s\n", len(scen)-failed, len(scen), o.Out)
+	ran := len(scen) - skipped
+	fmt.Fprintf(io.Out, "%d of %d scenarios diagnosed as expected", ran-failed, ran)
+	if skipped > 0 {
+		fmt.Fprintf(io.Out, " (%d skipped)", skipped)
+	}
+	fmt.Fprintf(io.Out, "; reports in %s\n", o.Out)
 	if failed > 0 {
 		return silentExit(ExitInternal)
 	}
 	return nil
+}
+
+// staleDNSSetUp is what the demo's stale-dns scenario runs with: the old
+// server, and the resolver its browser is started with.
+type staleDNSSetUp struct {
+	*lab.StaleDNS
+	dir    string
+	cancel context.CancelFunc
+	served chan error
+}
+
+func setUpStaleDNS(ctx context.Context, labAddr net.Addr) (*staleDNSSetUp, error) {
+	dir, err := os.MkdirTemp("", "fix401-dns-")
+	if err != nil {
+		return nil, err
+	}
+	r, err := lab.NewStaleDNS(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	ln, err := lab.ListenOldServer(labAddr)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	d := &staleDNSSetUp{StaleDNS: r, dir: dir, served: make(chan error, 1)}
+	ctx, d.cancel = context.WithCancel(ctx)
+	go func() { d.served <- lab.ServeOldServer(ctx, ln) }()
+	return d, nil
+}
+
+func (d *staleDNSSetUp) close() {
+	d.cancel()
+	<-d.served
+	os.RemoveAll(d.dir)
 }

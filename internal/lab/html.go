@@ -150,5 +150,8 @@ func optionTags(o ScenarioOptions) []string {
 	if o.NeedsProxy {
 		out = append(out, "needs <code>--proxy</code> (the lab’s proxy)")
 	}
+	if o.StaleDNS {
+		out = append(out, "reached as <code>"+StaleDNSHost+"</code> through a resolver of its own (<code>fix401 demo</code> sets it up)")
+	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,10 @@ type ScenarioOptions struct {
 	BearerToken string
 	// LoginURL is the path of the login form. See Scenario.LoginTarget.
 	LoginURL string
+	// StaleDNS says the scenario is reached by StaleDNSHost, through the
+	// resolver of NewStaleDNS and with the old server of ListenOldServer
+	// running (see dns.go).
+	StaleDNS bool
 }
 
 // Path is the URL path of the scenario's root: where its index entry
@@ -56,7 +61,24 @@ func (s Scenario) Target(base string) string {
 	if p == "" {
 		p = s.Path()
 	}
-	return strings.TrimSuffix(base, "/") + p
+	base = strings.TrimSuffix(base, "/")
+	if s.Options.StaleDNS {
+		base = withHost(base, StaleDNSHost)
+	}
+	return base + p
+}
+
+// withHost puts host in place of base's host, keeping its scheme and port.
+func withHost(base, host string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	if port := u.Port(); port != "" {
+		host = net.JoinHostPort(host, port)
+	}
+	u.Host = host
+	return u.String()
 }
 
 // LoginTarget is the URL of the scenario's login form on the lab at base,

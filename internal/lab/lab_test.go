@@ -63,13 +63,13 @@ func TestScenariosTable(t *testing.T) {
 		"soft-en", "soft-de", "soft-ja", "subresource", "forbidden", "proxy",
 		"not-found", "hang",
 		"url-typo", "recycle", "stale-cache", "stale-cookie", "stale-token",
-		"conn-bound", "form-login", "ip-blocked",
+		"conn-bound", "stale-dns", "form-login", "ip-blocked",
 	}
 	wantFix := map[string]string{
 		"basic": "relogin", "digest": "relogin", "bearer": "relogin",
 		"url-typo": "url-check", "recycle": "reload", "stale-cache": "clear-cache",
 		"stale-cookie": "clear-cookies", "stale-token": "clear-cookies",
-		"conn-bound": "fresh-profile", "form-login": "relogin", "ip-blocked": "via-proxy",
+		"conn-bound": "fresh-profile", "stale-dns": "dns-flush", "form-login": "relogin", "ip-blocked": "via-proxy",
 	}
 	stepIDs := steps.IDs()
 	kinds := []string{"none", "http_401", "soft_401", "subresource_401", "proxy_407", "forbidden_403", "other_status", "network_error"}
@@ -101,6 +101,12 @@ func TestScenariosTable(t *testing.T) {
 			t.Errorf("%s: Options.LoginURL %q is outside the scenario", s.ID, p)
 		}
 		wantTarget := "http://127.0.0.1:8401" + cmp(s.Options.Path, s.Path())
+		if s.Options.StaleDNS {
+			wantTarget = "http://" + StaleDNSHost + ":8401" + s.Path()
+		}
+		if (s.FixedBy == "dns-flush") != s.Options.StaleDNS {
+			t.Errorf("%s: StaleDNS = %v with FixedBy %q", s.ID, s.Options.StaleDNS, s.FixedBy)
+		}
 		for _, base := range []string{"http://127.0.0.1:8401", "http://127.0.0.1:8401/"} {
 			if got := s.Target(base); got != wantTarget {
 				t.Errorf("%s: Target(%q) = %q, want %q", s.ID, base, got, wantTarget)
@@ -183,6 +189,7 @@ func TestScenarioResponses(t *testing.T) {
 			"WWW-Authenticate": {"NTLM"},
 			"Server":           {"Microsoft-IIS/10.0"},
 		}, []string{"HTTP Error 401.1 - Unauthorized"}},
+		"stale-dns": {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{"new intranet server"}},
 		"form-login": {302, html, map[string][]string{"Location": {"/s/form-login/login?next=%2Fs%2Fform-login%2F"}}, nil},
 		"ip-blocked": {401, html, map[string][]string{
 			"WWW-Authenticate": {"Negotiate"},
@@ -201,7 +208,11 @@ func TestScenarioResponses(t *testing.T) {
 			continue
 		}
 		t.Run(s.ID, func(t *testing.T) {
-			resp, body := get(t, s.Target(ts.URL), nil)
+			target := s.Target(ts.URL)
+			if s.Options.StaleDNS {
+				target = ts.URL + s.Path() // the new server; TestStaleDNS has the old one
+			}
+			resp, body := get(t, target, nil)
 			if resp.StatusCode != w.status {
 				t.Errorf("status = %d, want %d", resp.StatusCode, w.status)
 			}

@@ -240,6 +240,17 @@ var scenarios = []scenarioDef{
 	},
 	{
 		Scenario: Scenario{
+			ID:          "stale-dns",
+			Title:       "Name still resolves to the old server",
+			Description: "The intranet moved to a new server, but this machine's resolver still answers intranet.fix401.test with the old server's address (127.0.0.2), which refuses everyone with IIS “HTTP Error 401.2” and a Negotiate challenge. A new browser asks the same resolver; flushing it makes the name reach the new server (127.0.0.1).",
+			Expect:      "http_401",
+			FixedBy:     "dns-flush",
+			Options:     ScenarioOptions{StaleDNS: true},
+		},
+		serve: pageOnly(serveStaleDNS),
+	},
+	{
+		Scenario: Scenario{
 			ID:          "form-login",
 			Title:       "Login form (session cookie)",
 			Description: "An application with its own sign-in page: without a valid session cookie every page redirects to “Sign in to Lab Portal”. alice / wonderland in the form signs in.",
