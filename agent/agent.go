@@ -135,7 +135,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{},
+	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}, shotNames: map[*browser.Load]string{},
 		reported: map[*steps.Observation]reports.Load{}}
 	defer r.close()
 	if err := r.startingState(ctx, sess); err != nil {
@@ -184,6 +184,8 @@ type run struct {
 	started   time.Time
 	report    *reports.Report
 	files     map[string][]byte
+	shots     []*browser.Load          // recent loads that captured a screenshot, see LoadOptions.Like
+	shotNames map[*browser.Load]string // screenshot file of each load that captured one
 	pages     []Page
 	baseline  *steps.Observation
 	fixedObs  *steps.Observation
@@ -332,7 +334,7 @@ func (r *run) startingState(ctx context.Context, s *browser.Session) error {
 }
 
 func (r *run) loadOptions() browser.LoadOptions {
-	return browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots}
+	return browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots, Like: r.shots}
 }
 
 func (r *run) Logf(format string, args ...any) {
@@ -399,9 +401,21 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 			URL: redact.URL(f.URL), Method: f.Method, Status: f.Status, Type: f.Type,
 		})
 	}
-	if len(l.Screenshot) > 0 && r.cur != nil {
+	if len(l.Screenshot) > 0 && l.ScreenshotOf == nil {
+		// A few distinct pictures are enough: a walk goes back and forth
+		// between the target and the odd other page (url-check's).
+		r.shots = append(r.shots, l)
+		if len(r.shots) > 4 {
+			r.shots = r.shots[1:]
+		}
+	}
+	if name, ok := r.shotNames[l.ScreenshotOf]; ok {
+		// The same page as before: the same picture, one file.
+		rl.Screenshot = new(name)
+	} else if len(l.Screenshot) > 0 && r.cur != nil {
 		name := fmt.Sprintf("screenshots/%02d-%s-%d.png", r.curIndex, r.cur.ID, len(r.cur.Loads)+1)
 		r.files[name] = l.Screenshot
+		r.shotNames[l] = name
 		rl.Screenshot = new(name)
 		r.report.Artifacts.Screenshots = append(r.report.Artifacts.Screenshots, name)
 	}

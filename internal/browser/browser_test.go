@@ -295,3 +295,48 @@ func TestProfileRemovedOnClose(t *testing.T) {
 		t.Errorf("profile %s still there: %v", dir, err)
 	}
 }
+
+// TestScreenshotSharedForTheSamePage: a reload of the same 401 page shares
+// the first load's screenshot, while another page, or the same URL with
+// other content, gets one of its own.
+func TestScreenshotSharedForTheSamePage(t *testing.T) {
+	ts := testServer(t)
+	s := newSession(t)
+	ctx := context.Background()
+	load := func(path string, like ...*Load) *Load {
+		t.Helper()
+		l, err := s.Navigate(ctx, ts.URL+path, LoadOptions{Timeout: 10 * time.Second, Screenshot: true, Like: like})
+		if err != nil || len(l.Screenshot) == 0 {
+			t.Fatalf("%s: %v, %d bytes of screenshot", path, err, len(l.Screenshot))
+		}
+		return l
+	}
+	first := load("/basic")
+	ok := load("/ok", first)
+	if ok.ScreenshotOf != nil {
+		t.Errorf("/ok shares the screenshot of %s", ok.ScreenshotOf.URL)
+	}
+	again := load("/basic", ok, first)
+	if again.ScreenshotOf != first || &again.Screenshot[0] != &first.Screenshot[0] {
+		t.Errorf("the same 401 page again: shares %v", again.ScreenshotOf)
+	}
+	// The same address showing what its script fetched is another page.
+	spa := load("/spa")
+	spa2 := load("/spa", spa)
+	if spa2.ScreenshotOf != spa {
+		t.Errorf("/spa twice: not shared: %q %v, then %q %v", spa.Text, requestKeys(spa), spa2.Text, requestKeys(spa2))
+	}
+	c := *spa
+	c.Text = spa.Text + " changed"
+	if SamePage(&c, spa) {
+		t.Error("other text, same page")
+	}
+	c = *spa
+	c.Requests = append([]*Request{}, spa.Requests...)
+	r := *c.Requests[len(c.Requests)-1]
+	r.Status = 200
+	c.Requests[len(c.Requests)-1] = &r
+	if SamePage(&c, spa) {
+		t.Error("a subrequest with another status, same page")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -208,15 +210,24 @@ type Load struct {
 	Requests    []*Request // every request of this load, the document first
 	Auth        []AuthEvent
 	Screenshot  []byte // PNG of the viewport; nil when it could not be taken
-	Started     time.Time
-	Duration    time.Duration
-	Index       int // the load's number, unique in the program: its requests' Load
+	// ScreenshotOf is the earlier load whose Screenshot this one shares,
+	// because it showed the same page (see LoadOptions.Like); nil when
+	// this load's screenshot was captured for it.
+	ScreenshotOf *Load
+	Started      time.Time
+	Duration     time.Duration
+	Index        int // the load's number, unique in the program: its requests' Load
 }
 
 // LoadOptions tune one load.
 type LoadOptions struct {
 	Timeout    time.Duration // whole load, default 20s
 	Screenshot bool
+	// Like are earlier loads with screenshots. When this load shows the
+	// same page as one of them (SamePage), it shares that screenshot
+	// instead of capturing one: a capture costs about as much as the load
+	// itself, and a walk mostly reloads the same 401 page.
+	Like []*Load
 }
 
 // Navigate loads url in the tab, as typing it in the address bar does.
@@ -320,15 +331,6 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 	}
-	if o.Screenshot {
-		// Capture dominates (≈50 ms either way); plain PNG is 3× smaller
-		// than the speed-optimized encoding, and the report inlines it.
-		shot, err := chromedp.Call(rctx, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: new(true)})
-		if err == nil {
-			l.Screenshot = shot.Data
-		}
-	}
-
 	l.Requests = s.rec.requests(n)
 	for i, q := range l.Requests {
 		if !q.Document {
@@ -362,11 +364,65 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 			l.FinalURL = url
 		}
 	}
+	switch {
+	case !o.Screenshot:
+	case l.shareScreenshot(o.Like):
+	default:
+		// Capture dominates (≈50 ms either way); plain PNG is 3× smaller
+		// than the speed-optimized encoding, and the report inlines it.
+		shot, err := chromedp.Call(rctx, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: new(true)})
+		if err == nil {
+			l.Screenshot = shot.Data
+		}
+	}
 	s.mu.Lock()
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
 	s.mu.Unlock()
 	l.Duration = time.Since(l.Started)
 	return l, nil
+}
+
+// shareScreenshot takes the screenshot of the first of like that showed
+// the same page, and reports whether there was one.
+func (l *Load) shareScreenshot(like []*Load) bool {
+	for _, p := range like {
+		if len(p.Screenshot) > 0 && SamePage(l, p) {
+			l.Screenshot, l.ScreenshotOf = p.Screenshot, p
+			return true
+		}
+	}
+	return false
+}
+
+// SamePage reports whether two loads showed the same page: the same
+// address, status and outcome, the same title and text, and the same
+// requests with the same answers. A screenshot of one then stands for the
+// other. Anything that could change the picture (a subresource that now
+// fails, a script that wrote other text) makes them differ.
+func SamePage(a, b *Load) bool {
+	if a.FinalURL != b.FinalURL || a.Status != b.Status || a.NetError != b.NetError || a.TimedOut != b.TimedOut ||
+		a.Title != b.Title || a.Text != b.Text || a.HasPassword != b.HasPassword || len(a.Requests) != len(b.Requests) {
+		return false
+	}
+	return slices.Equal(requestKeys(a), requestKeys(b))
+}
+
+// requestKeys lists a load's requests as what they asked and got, in a
+// stable order: the order requests start in can vary between loads.
+func requestKeys(l *Load) []string {
+	keys := make([]string, 0, len(l.Requests))
+	for _, q := range l.Requests {
+		k := q.Method + " " + stripFragment(q.URL) + " " + strconv.Itoa(q.Status)
+		if q.Status == 0 {
+			// Only a failure without an answer says what the page got:
+			// Chrome also marks answered requests aborted when their
+			// body was not wanted any more.
+			k += " " + q.Failed
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // maxBody bounds a kept response body: error pages are small, and a huge

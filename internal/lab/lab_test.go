@@ -189,7 +189,7 @@ func TestScenarioResponses(t *testing.T) {
 			"WWW-Authenticate": {"NTLM"},
 			"Server":           {"Microsoft-IIS/10.0"},
 		}, []string{"HTTP Error 401.1 - Unauthorized"}},
-		"stale-dns": {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{"new intranet server"}},
+		"stale-dns":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{"new intranet server"}},
 		"form-login": {302, html, map[string][]string{"Location": {"/s/form-login/login?next=%2Fs%2Fform-login%2F"}}, nil},
 		"ip-blocked": {401, html, map[string][]string{
 			"WWW-Authenticate": {"Negotiate"},
