@@ -70,7 +70,8 @@ func Launches() int64 { return launches.Load() }
 // Browser is one running (or attached) browser.
 type Browser struct {
 	allocCancel context.CancelFunc
-	ctx         context.Context // owns the browser; its first tab is unused
+	ctx         context.Context // owns the browser and its first tab
+	firstTab    atomic.Bool     // a session has taken the first tab
 	cancel      context.CancelFunc
 	dataDir     string // removed on Close; "" for a remote browser
 	remote      bool

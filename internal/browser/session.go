@@ -66,7 +66,21 @@ func (b *Browser) NewSession(isolated bool) (*Session, error) {
 func (b *Browser) Open(o SessionOptions) (*Session, error) {
 	s := &Session{b: b, rec: newRecorder(), authTries: map[string]int{}}
 	opts := []chromedp.ContextOption{chromedp.WithListener(s.listen)}
-	if o.Isolated || o.Proxy != "" {
+	isolated := o.Isolated || o.Proxy != ""
+	if !isolated && b.firstTab.CompareAndSwap(false, true) {
+		// The browser's first tab is open already, in the default context:
+		// the first session there takes it rather than open another, which
+		// costs about 100 ms of a browser start (fresh-profile and
+		// dns-flush each start one). Closing the session stops listening;
+		// the tab closes with the browser.
+		s.ctx, s.cancel = context.WithCancel(b.ctx)
+		if err := chromedp.Listen(s.ctx, s.listen); err != nil {
+			s.cancel()
+			return nil, fmt.Errorf("opening a tab: %w", err)
+		}
+		return s.enable()
+	}
+	if isolated {
 		opts = append(opts, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
 			if o.Proxy != "" {
 				p.ProxyServer = o.Proxy
@@ -76,6 +90,12 @@ func (b *Browser) Open(o SessionOptions) (*Session, error) {
 		}))
 	}
 	s.ctx, s.cancel = chromedp.NewContext(b.ctx, opts...)
+	return s.enable()
+}
+
+// enable readies the session's tab, opening it when it is new.
+func (s *Session) enable() (*Session, error) {
+	b := s.b
 	// The tab must see auth challenges, or headless Chrome turns every
 	// Basic/Digest/NTLM 401 into ERR_INVALID_AUTH_CREDENTIALS with no page.
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
