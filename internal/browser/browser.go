@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,8 +37,13 @@ type Options struct {
 	// Env adds NAME=value variables to the browser's environment, e.g. the
 	// resolver set-up of the lab's stale-dns scenario. A browser started
 	// later in the run (fresh-profile, dns-flush) gets them too.
-	Env    []string
-	tmpDir string // Chromium's TMPDIR, inside the run's temporary folder
+	Env []string
+	// Secrets are values the browser's environment must not hold: a
+	// variable set to one (FIX401_PASSWORD, the --bearer-token-env
+	// variable) is left out, since any process of the same user can read
+	// another's environment.
+	Secrets []string
+	tmpDir  string // Chromium's TMPDIR, inside the run's temporary folder
 
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
@@ -103,6 +109,9 @@ func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	if o.ProxyServer != "" {
 		opts = append(opts, chromedp.ProxyServer(o.ProxyServer), chromedp.Flag("proxy-bypass-list", "<-loopback>"))
 	}
+	if env, dropped := withoutSecrets(os.Environ(), o.Secrets); dropped {
+		opts = append(opts, chromedp.NoInheritEnv, chromedp.Env(env...))
+	}
 	if len(o.Env) > 0 {
 		opts = append(opts, chromedp.Env(o.Env...))
 	}
@@ -113,6 +122,21 @@ func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
 	return opts
+}
+
+// withoutSecrets returns env without the variables whose value is one of
+// secrets, and whether it left any out.
+func withoutSecrets(env, secrets []string) ([]string, bool) {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		_, v, _ := strings.Cut(kv, "=")
+		// Short values (SHLVL=1) are no secret worth a broken environment.
+		if len(v) >= 4 && slices.Contains(secrets, v) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out, len(out) < len(env)
 }
 
 // Launch starts a local browser with a fresh, private user-data-dir, or

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -338,5 +339,61 @@ func TestScreenshotSharedForTheSamePage(t *testing.T) {
 	c.Requests[len(c.Requests)-1] = &r
 	if SamePage(&c, spa) {
 		t.Error("a subrequest with another status, same page")
+	}
+}
+
+// TestSecretsStayOutOfTheBrowserEnvironment: a variable holding the run's
+// password is not passed to Chromium, whose environment any process of the
+// same user can read; the rest of the environment and Env are.
+func TestSecretsStayOutOfTheBrowserEnvironment(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("no /proc here")
+	}
+	t.Setenv("FIX401_TEST_PASSWORD", "hunter2-browser-env")
+	t.Setenv("FIX401_TEST_PLAIN", "kept")
+	path, _ := Find("", os.Getenv)
+	b, err := Launch(context.Background(), Options{ExecPath: path, Secrets: []string{"hunter2-browser-env"}, Env: []string{"FIX401_TEST_EXTRA=added"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	found := 0
+	for _, p := range procs {
+		cmd, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(cmd), b.dataDir) {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join(filepath.Dir(p), "environ"))
+		if err != nil {
+			continue
+		}
+		found++
+		vars := strings.Split(string(env), "\x00")
+		if strings.Contains(string(env), "hunter2-browser-env") {
+			t.Errorf("%s: the password is in the browser's environment", p)
+		}
+		if strings.Contains(string(cmd), "--type=") {
+			continue // helpers (zygote, renderers) get environments of their own
+		}
+		for _, want := range []string{"FIX401_TEST_PLAIN=kept", "FIX401_TEST_EXTRA=added"} {
+			if !slices.Contains(vars, want) {
+				t.Errorf("%s: %s missing", p, want)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no browser process found")
+	}
+}
+
+func TestWithoutSecrets(t *testing.T) {
+	env := []string{"A=topsecret", "SHLVL=1", "B=x=topsecret", "C=topsecret2", "EMPTY="}
+	got, dropped := withoutSecrets(env, []string{"topsecret", "1", ""})
+	if want := []string{"SHLVL=1", "B=x=topsecret", "C=topsecret2", "EMPTY="}; !dropped || !slices.Equal(got, want) {
+		t.Errorf("got %q, %v", got, dropped)
+	}
+	if _, dropped := withoutSecrets(env, nil); dropped {
+		t.Error("dropped without secrets")
 	}
 }

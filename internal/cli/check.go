@@ -147,7 +147,11 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 			Concurrency: o.Concurrency, Timeout: o.Timeout, MaxWait: o.MaxWait,
 			Out: o.Out, Version: Version(), Now: o.now, Log: log,
 		}
-		b, err := o.launch(runCtx, io, log, browser.Options{})
+		var secrets []string
+		for _, c := range selected {
+			secrets = append(secrets, c.Secrets()...)
+		}
+		b, err := o.launch(runCtx, io, log, browser.Options{Secrets: secrets})
 		switch {
 		case err == nil:
 			defer func() {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,10 +136,11 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if err != nil {
 		return err
 	}
+	// The password and token, not the cookies: the browser gets those.
+	extra := browser.Options{Secrets: slices.Clone(secrets)}
 	for _, c := range cookies {
 		secrets = append(secrets, c.Value)
 	}
-	extra := browser.Options{}
 	if o.Profile != "" {
 		dir, err := profile.Copy(o.Profile)
 		if err != nil {
