@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,6 +206,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			return nil, ctx.Err()
 		}
 		if o.RemoteURL != "" {
+			// The dial error repeats the URL three times over; its
+			// innermost cause ("connection refused") is what helps.
+			var op *net.OpError
+			if errors.As(err, &op) && op.Err != nil {
+				err = op.Err
+			}
 			return nil, &UnavailableError{What: "remote browser " + o.RemoteURL + " is unreachable",
 				Hint: "check that the browser runs with --remote-debugging-port and that the address is right", Err: err}
 		}

@@ -262,7 +262,7 @@ func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func Listen(addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("lab: bad listen address %q: %w", addr, err)
+		return nil, fmt.Errorf("lab: listen address %q is not host:port on loopback, e.g. 127.0.0.1:8401", addr)
 	}
 	if !isLoopbackHost(host) {
 		return nil, fmt.Errorf("lab: refusing to listen on %s: the lab serves only loopback", addr)
