@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // One browser for the whole test binary and a tab per test, as chromedp's
@@ -294,6 +296,25 @@ func TestProfileRemovedOnClose(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("profile %s still there: %v", dir, err)
+	}
+}
+
+// TestIsolatedSessionOpensNoBrowserUI: the window of a new browser context
+// must not bring the omnibox popup's WebUI pages, a renderer process each,
+// which cost `check` more CPU than the page it loads (see disabledFeatures).
+func TestIsolatedSessionOpensNoBrowserUI(t *testing.T) {
+	s := newSession(t)
+	if _, err := s.Navigate(context.Background(), testServer(t).URL+"/ok", LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := chromedp.Targets(shared.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range infos {
+		if info.Type == "browser_ui" {
+			t.Errorf("browser UI target %s is open", info.URL)
+		}
 	}
 }
 
