@@ -73,7 +73,7 @@ func (r walkReport) loads() int {
 // step running, against bare page loads and browser starts in the same run.
 func BenchmarkWalk(b *testing.B) {
 	url := labURL + "/s/basic/"
-	var walk, ref time.Duration
+	var walk, ref, refLoads, refStarts time.Duration
 	var rep walkReport
 	var cacheRatio, cookieRatio float64
 	for b.Loop() {
@@ -99,6 +99,8 @@ func BenchmarkWalk(b *testing.B) {
 		// The reference: every load the walk made, as a bare load, plus one
 		// bare browser start per browser the walk started.
 		ref += time.Duration(rep.loads())*one + time.Duration(rep.Environment.BrowserLaunches)*start
+		refLoads += time.Duration(rep.loads()) * one
+		refStarts += time.Duration(rep.Environment.BrowserLaunches) * start
 		for _, s := range rep.Steps {
 			r := float64(s.DurationMS) / float64(one.Milliseconds()+1)
 			switch s.ID {
@@ -115,7 +117,11 @@ func BenchmarkWalk(b *testing.B) {
 	b.ReportMetric(cacheRatio, "clear-cache/reload")
 	b.ReportMetric(cookieRatio, "clear-cookies/reload")
 	b.ReportMetric(0, "ns/op")
-	fmt.Printf("walk: fix401 %.2fs vs bare %.2fs (%d loads + %d browser starts): ratio %.2f (target ≤ 1.5); launches %d (target 3); clear-cache %.1f× a reload, clear-cookies %.1f× a reload\n",
+	// The stricter reading: the walk less one bare start per browser it
+	// started, against its loads alone.
+	loadsOnly := float64(walk-refStarts) / float64(refLoads)
+	b.ReportMetric(loadsOnly, "ratio-loads-only")
+	fmt.Printf("walk: fix401 %.2fs vs bare %.2fs (%d loads + %d browser starts): ratio %.2f (target ≤ 1.5); less the starts, against the loads alone: %.2f; launches %d (target 3); clear-cache %.1f× a reload, clear-cookies %.1f× a reload\n",
 		walk.Seconds()/float64(b.N), ref.Seconds()/float64(b.N), rep.loads(), rep.Environment.BrowserLaunches, ratio,
-		rep.Environment.BrowserLaunches, cacheRatio, cookieRatio)
+		loadsOnly, rep.Environment.BrowserLaunches, cacheRatio, cookieRatio)
 }
