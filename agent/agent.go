@@ -416,6 +416,11 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 		name := fmt.Sprintf("screenshots/%02d-%s-%d.png", r.curIndex, r.cur.ID, len(r.cur.Loads)+1)
 		r.files[name] = l.Screenshot
 		r.shotNames[l] = name
+		if l.ScreenshotOf != nil {
+			// Its original was taken outside a step and has no file:
+			// this one stands for both from now on.
+			r.shotNames[l.ScreenshotOf] = name
+		}
 		rl.Screenshot = new(name)
 		r.report.Artifacts.Screenshots = append(r.report.Artifacts.Screenshots, name)
 	}

@@ -46,6 +46,7 @@ type Session struct {
 	auth      []AuthEvent
 
 	bearerOrigin, bearerToken string
+	firstTab                  bool // the browser's first tab, which outlives the session
 }
 
 // SessionOptions say where a tab lives.
@@ -74,6 +75,7 @@ func (b *Browser) Open(o SessionOptions) (*Session, error) {
 		// dns-flush each start one). Closing the session stops listening;
 		// the tab closes with the browser.
 		s.ctx, s.cancel = context.WithCancel(b.ctx)
+		s.firstTab = true
 		if err := chromedp.Listen(s.ctx, s.listen); err != nil {
 			s.cancel()
 			return nil, fmt.Errorf("opening a tab: %w", err)
@@ -115,8 +117,19 @@ func (s *Session) enable() (*Session, error) {
 	return s, nil
 }
 
-// Close closes the tab (and its browser context, when isolated).
-func (s *Session) Close() { s.cancel() }
+// Close closes the tab (and its browser context, when isolated). The
+// browser's first tab stays open until the browser closes: it stops
+// intercepting (a paused request would wait forever) and goes blank, so
+// that its page runs nothing more.
+func (s *Session) Close() {
+	if s.firstTab && s.ctx.Err() == nil {
+		ctx, cancel := context.WithTimeout(s.ctx, 2*time.Second)
+		_, _ = chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
+		_, _ = chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"})
+		cancel()
+	}
+	s.cancel()
+}
 
 // SetCredentials makes the session answer auth challenges with c (nil:
 // cancel them, so the 401 page renders).
@@ -234,6 +247,7 @@ type Load struct {
 	// because it showed the same page (see LoadOptions.Like); nil when
 	// this load's screenshot was captured for it.
 	ScreenshotOf *Load
+	domRead      bool // the page's DOM was read: Title and Text say what it showed
 	Started      time.Time
 	Duration     time.Duration
 	Index        int // the load's number, unique in the program: its requests' Load
@@ -350,6 +364,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	defer context.AfterFunc(ctx, rcancel)()
 	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
+		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
 	for i, q := range l.Requests {
@@ -414,12 +429,15 @@ func (l *Load) shareScreenshot(like []*Load) bool {
 	return false
 }
 
-// SamePage reports whether two loads showed the same page: the same
-// address, status and outcome, the same title and text, and the same
+// SamePage reports whether two loads showed the same page: both read, the
+// same address, status and outcome, the same title and text, and the same
 // requests with the same answers. A screenshot of one then stands for the
 // other. Anything that could change the picture (a subresource that now
 // fails, a script that wrote other text) makes them differ.
 func SamePage(a, b *Load) bool {
+	if !a.domRead || !b.domRead {
+		return false // without its text, a page could have shown anything
+	}
 	if a.FinalURL != b.FinalURL || a.Status != b.Status || a.NetError != b.NetError || a.TimedOut != b.TimedOut ||
 		a.Title != b.Title || a.Text != b.Text || a.HasPassword != b.HasPassword || len(a.Requests) != len(b.Requests) {
 		return false

@@ -166,11 +166,13 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 				// A browser of its own: the resolver is the process's.
 				dnsOpts := b.Options()
 				dnsOpts.Env = dns.Env
-				if sb, err = browser.Launch(ctx, dnsOpts); err != nil {
+				own, err := browser.Launch(ctx, dnsOpts)
+				if err != nil {
 					results[i] <- result{err: err}
 					return
 				}
-				defer sb.Close()
+				defer own.Close()
+				sb = own
 				in.DNSFlushCommand = dns.FlushCommand
 			}
 			secrets := []string{s.Options.Password, s.Options.BearerToken}

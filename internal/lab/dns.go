@@ -40,7 +40,7 @@ const OldServerIP = "127.0.0.2"
 const newServerIP = "127.0.0.1"
 
 // ErrNoNSSWrapper says that the stale-dns scenario cannot be set up here.
-var ErrNoNSSWrapper = errors.New("the stale-dns scenario needs libnss_wrapper, which gives the browser a resolver of its own (Debian/Ubuntu: apt-get install libnss-wrapper)")
+var ErrNoNSSWrapper = errors.New("the stale-dns scenario needs libnss_wrapper on Linux, which gives the browser a resolver of its own (Debian/Ubuntu: apt-get install libnss-wrapper)")
 
 // nssWrapperPaths are where distributions install libnss_wrapper.
 var nssWrapperPaths = []string{
