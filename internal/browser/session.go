@@ -122,13 +122,19 @@ func (s *Session) enable() (*Session, error) {
 // intercepting (a paused request would wait forever) and goes blank, so
 // that its page runs nothing more.
 func (s *Session) Close() {
-	if s.firstTab && s.ctx.Err() == nil {
-		ctx, cancel := context.WithTimeout(s.ctx, 2*time.Second)
+	if !s.firstTab || s.ctx.Err() != nil {
+		s.cancel()
+		return
+	}
+	// In the background, as closing other tabs is: the next step need not
+	// wait. The listener stops at once.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 2*time.Second)
+	s.cancel()
+	go func() {
+		defer cancel()
 		_, _ = chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
 		_, _ = chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"})
-		cancel()
-	}
-	s.cancel()
+	}()
 }
 
 // SetCredentials makes the session answer auth challenges with c (nil:
