@@ -104,7 +104,10 @@ var disabledFeatures = []string{
 // Flags are the command-line switches every local browser gets. The network
 // here is closed: without the background-networking switches Chromium floods
 // it with refused connections, and QUIC would bypass host rules.
-func flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
+//
+// Tests that must drive a browser with chromedp directly (the HAR import
+// into DevTools' own frontend) start it with these too.
+func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(o.ExecPath),
 		chromedp.UserDataDir(dataDir),
@@ -196,7 +199,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		if len(tmp)+len("/org.chromium.Chromium.XXXXXX/SingletonSocket") < 100 {
 			o.tmpDir = tmp
 		}
-		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, flags(o, profile)...)
+		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, Flags(o, profile)...)
 	}
 	var copts []chromedp.ContextOption
 	if o.Debugf != nil {

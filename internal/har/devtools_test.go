@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/fix401/fix401/internal/browser"
 )
 
 // TestChromiumDevToolsImportsHAR imports a real run's HAR into Chromium's own
@@ -255,22 +257,13 @@ func importInDevTools(t *testing.T, data []byte) *devtoolsImport {
 			t.Fatal(err)
 		}
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(shared.Options().ExecPath),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-	)
+	bo := browser.Options{ExecPath: shared.Options().ExecPath}
 	// Chromium's singleton socket lives in TMPDIR, and socket paths are
 	// short: keep the system's where ours would be too long (macOS).
 	if len(tmp)+len("/org.chromium.Chromium.XXXXXX/SingletonSocket") < 100 {
-		opts = append(opts, chromedp.Env("TMPDIR="+tmp, "TMP="+tmp, "TEMP="+tmp))
+		bo.Env = []string{"TMPDIR=" + tmp, "TMP=" + tmp, "TEMP=" + tmp}
 	}
+	opts := browser.Flags(bo, profile)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	// Cleanups run last first: the browser ends (cancelAlloc waits for it)
