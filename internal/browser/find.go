@@ -11,11 +11,31 @@ import (
 // ErrNotFound is returned by Find when no Chromium-based browser was found.
 var ErrNotFound = errors.New("no Chrome or Chromium found")
 
+// lookPath resolves a program name or path; tests replace it to stage which
+// browsers are installed.
+var lookPath = oscmd.LookPath
+
 // Find returns the browser executable to start. explicit (the --chrome flag)
 // wins, then the FIX401_CHROME variable, then the names on PATH and the places
-// each OS's installers use. getenv is injected because only the CLI reads the
-// process environment.
+// each OS's installers use, full Chrome and Chromium first: a diagnosis should
+// meet a page as the person's own browser does. getenv is injected because
+// only the CLI reads the process environment.
 func Find(explicit string, getenv func(string) string) (string, error) {
+	return find(explicit, getenv, false)
+}
+
+// FindShell is Find for runs of many pages that no one watches (check): it
+// prefers a headless shell (Debian's chromium-headless-shell, Chrome for
+// Testing's chrome-headless-shell, the chromedp/headless-shell image) when
+// one is installed. It is the same engine and network stack without the
+// browser's window UI, which full Chromium builds, lays out and paints for
+// every browser context even when headless: a context costs it about an
+// eighth of the browser-process CPU, and a check runs in a context of its own.
+func FindShell(explicit string, getenv func(string) string) (string, error) {
+	return find(explicit, getenv, true)
+}
+
+func find(explicit string, getenv func(string) string, shellFirst bool) (string, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -26,14 +46,18 @@ func Find(explicit string, getenv func(string) string) (string, error) {
 		if c.path == "" {
 			continue
 		}
-		p, err := oscmd.LookPath(c.path)
+		p, err := lookPath(c.path)
 		if err != nil {
 			return "", &PathError{From: c.from, Path: c.path}
 		}
 		return p, nil
 	}
-	for _, c := range candidates(runtime.GOOS, getenv) {
-		if p, err := oscmd.LookPath(c); err == nil {
+	list := candidates(runtime.GOOS, getenv)
+	if shellFirst {
+		list = append(shells(runtime.GOOS), list...)
+	}
+	for _, c := range list {
+		if p, err := lookPath(c); err == nil {
 			return p, nil
 		}
 	}
@@ -70,7 +94,7 @@ func candidates(goos string, getenv func(string) string) []string {
 				out = append(out, filepath.Join(home, "Applications", app))
 			}
 		}
-		return append(out, "chromium", "google-chrome")
+		return append(append(out, "chromium", "google-chrome"), shells(goos)...)
 	case "windows":
 		out := []string{"chrome.exe", "msedge.exe"}
 		for _, root := range []string{getenv("ProgramFiles"), getenv("ProgramFiles(x86)"), getenv("LocalAppData")} {
@@ -83,13 +107,30 @@ func candidates(goos string, getenv func(string) string) []string {
 				filepath.Join(root, `Microsoft\Edge\Application\msedge.exe`),
 			)
 		}
-		return out
+		return append(out, shells(goos)...)
+	default:
+		return append([]string{
+			"chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+			"chrome", "microsoft-edge",
+			"/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
+			"/opt/google/chrome/chrome",
+		}, shells(goos)...)
+	}
+}
+
+// shells lists where a headless shell is usually installed on goos. Full
+// browsers come first for a diagnosis, but a machine (or an image) with only
+// a shell still works.
+func shells(goos string) []string {
+	switch goos {
+	case "windows":
+		return []string{"chrome-headless-shell.exe"}
+	case "darwin":
+		return []string{"chrome-headless-shell"}
 	default:
 		return []string{
-			"chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
-			"chrome", "headless-shell", "microsoft-edge",
-			"/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
-			"/opt/google/chrome/chrome", "/headless-shell/headless-shell",
+			"chromium-headless-shell", "chrome-headless-shell", "headless-shell",
+			"/usr/bin/chromium-headless-shell", "/headless-shell/headless-shell",
 		}
 	}
 }

@@ -63,10 +63,17 @@ The config is YAML (or JSON):
 $NAME and ${NAME} in url, login_url, proxy, password_file and cookies are
 read from the environment (url: ${LAB}/s/basic/); an unset variable is an
 error. A check key in the file always wins over the matching flag.
-Every problem in the file is reported, one line each, before anything runs.`
+Every problem in the file is reported, one line each, before anything runs.
+
+check starts a headless shell when one is installed (Debian/Ubuntu:
+chromium-headless-shell; Chrome for Testing: chrome-headless-shell), else
+Chrome or Chromium: the same engine without the browser's window UI, which
+makes each check's browser context several times cheaper. --chrome or
+FIX401_CHROME choose another.`
 
 func newCheckCmd(io *IO) *cobra.Command {
 	o := &CheckOptions{now: time.Now}
+	o.shellFirst = true
 	c := &cobra.Command{
 		Use:   "check --config FILE",
 		Short: "Run many checks from a config file, diagnose the failing ones, write a summary",

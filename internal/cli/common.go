@@ -30,6 +30,10 @@ type BrowserOptions struct {
 	NoColor    bool
 	HostRules  []string
 	Insecure   bool
+
+	// shellFirst: look for a headless shell before a full browser (check,
+	// which runs many pages no one watches; see browser.FindShell).
+	shellFirst bool
 }
 
 func (o *BrowserOptions) register(c *cobra.Command) {
@@ -99,7 +103,11 @@ func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger,
 		opts.Debugf = func(f string, a ...any) { log.Trace().Msgf(f, a...) }
 	}
 	if o.BrowserURL == "" {
-		path, err := browser.Find(o.Chrome, io.Getenv)
+		find := browser.Find
+		if o.shellFirst {
+			find = browser.FindShell
+		}
+		path, err := find(o.Chrome, io.Getenv)
 		var pe *browser.PathError
 		switch {
 		case errors.As(err, &pe):
@@ -117,7 +125,7 @@ func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger,
 		}
 		return nil, &ExitError{Code: ExitBrowser, Err: err}
 	}
-	log.Debug().Str("browser", b.Product()).Bool("remote", b.Remote()).Msg("browser ready")
+	log.Debug().Str("browser", b.Product()).Str("path", opts.ExecPath).Bool("remote", b.Remote()).Msg("browser ready")
 	return b, nil
 }
 

@@ -1,0 +1,87 @@
+package browser
+
+import (
+	"errors"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// installed stages the browsers lookPath finds, by name or path.
+func installed(t *testing.T, programs ...string) {
+	t.Helper()
+	old := lookPath
+	lookPath = func(name string) (string, error) {
+		if slices.Contains(programs, name) {
+			return "/found/" + name, nil
+		}
+		return "", errors.New("not found")
+	}
+	t.Cleanup(func() { lookPath = old })
+}
+
+func noEnv(string) string { return "" }
+
+func TestFind(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the candidate names are Linux's")
+	}
+	for _, c := range []struct {
+		name      string
+		installed []string
+		env       string // FIX401_CHROME
+		explicit  string // --chrome
+		want      string // from Find
+		wantShell string // from FindShell
+	}{
+		{"both: a diagnosis gets the full browser, a check the shell",
+			[]string{"chromium", "chromium-headless-shell"}, "", "", "chromium", "chromium-headless-shell"},
+		{"no shell: both get the full browser",
+			[]string{"google-chrome"}, "", "", "google-chrome", "google-chrome"},
+		{"only a shell: both get it",
+			[]string{"/headless-shell/headless-shell"}, "", "", "/headless-shell/headless-shell", "/headless-shell/headless-shell"},
+		{"FIX401_CHROME wins over the shell",
+			[]string{"chromium", "chromium-headless-shell"}, "chromium", "", "chromium", "chromium"},
+		{"--chrome wins over FIX401_CHROME",
+			[]string{"chromium", "chromium-headless-shell"}, "chromium", "chromium-headless-shell", "chromium-headless-shell", "chromium-headless-shell"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			installed(t, c.installed...)
+			env := func(k string) string {
+				if k == "FIX401_CHROME" {
+					return c.env
+				}
+				return ""
+			}
+			if got, err := Find(c.explicit, env); err != nil || got != "/found/"+c.want {
+				t.Errorf("Find = %q, %v; want /found/%s", got, err, c.want)
+			}
+			if got, err := FindShell(c.explicit, env); err != nil || got != "/found/"+c.wantShell {
+				t.Errorf("FindShell = %q, %v; want /found/%s", got, err, c.wantShell)
+			}
+		})
+	}
+}
+
+func TestFindNothing(t *testing.T) {
+	installed(t)
+	for _, find := range []func(string, func(string) string) (string, error){Find, FindShell} {
+		if _, err := find("", noEnv); !errors.Is(err, ErrNotFound) {
+			t.Errorf("with nothing installed: %v, want ErrNotFound", err)
+		}
+		var pe *PathError
+		if _, err := find("/no/such/chrome", noEnv); !errors.As(err, &pe) || pe.From != "--chrome" {
+			t.Errorf("a --chrome that is not there: %v, want a PathError from --chrome", err)
+		}
+	}
+}
+
+func TestEveryOSFallsBackToAShell(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		list, sh := candidates(goos, noEnv), shells(goos)
+		// Last, so that every full browser comes before them.
+		if len(list) <= len(sh) || !slices.Equal(list[len(list)-len(sh):], sh) {
+			t.Errorf("%s: Find's candidates %q do not end with the shells %q", goos, list, sh)
+		}
+	}
+}
