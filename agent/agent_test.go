@@ -289,6 +289,8 @@ func staleDNS(t *testing.T, ctx context.Context, addr net.Addr) (*browser.Browse
 	done := make(chan error, 1)
 	go func() { done <- lab.ServeOldServer(ctx, old) }()
 	t.Cleanup(func() { <-done })
+	// Last, after the browsers closed (a dns-flush browser too).
+	t.Cleanup(func() { r.Reap() })
 	opts := shared.Options()
 	opts.Env = r.Env
 	b, err := browser.Launch(ctx, opts)

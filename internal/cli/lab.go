@@ -273,7 +273,9 @@ func setUpStaleDNS(ctx context.Context, labAddr net.Addr) (*staleDNSSetUp, error
 	return d, nil
 }
 
+// close is for after the scenario's browsers closed.
 func (d *staleDNSSetUp) close() {
+	d.Reap()
 	d.cancel()
 	<-d.served
 	os.RemoveAll(d.dir)

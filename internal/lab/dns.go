@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -61,6 +63,8 @@ type StaleDNS struct {
 	// FlushCommand is the --dns-flush-command that empties the "cache":
 	// it makes the resolver answer with the new server's address.
 	FlushCommand string
+
+	hostsEnv string // Env's NSS_WRAPPER_HOSTS entry, which marks our processes
 }
 
 // NewStaleDNS writes the resolver's files into dir, which the caller owns
@@ -77,10 +81,39 @@ func NewStaleDNS(dir string) (*StaleDNS, error) {
 			return nil, fmt.Errorf("stale-dns: %w", err)
 		}
 	}
+	hostsEnv := "NSS_WRAPPER_HOSTS=" + hosts
 	return &StaleDNS{
-		Env:          []string{"LD_PRELOAD=" + lib, "NSS_WRAPPER_HOSTS=" + hosts},
+		Env:          []string{"LD_PRELOAD=" + lib, hostsEnv},
 		FlushCommand: "cp " + shellQuote(flushed) + " " + shellQuote(hosts),
+		hostsEnv:     hostsEnv,
 	}, nil
+}
+
+// Reap kills what is left of the browsers that used this resolver, once
+// they are closed: Chromium's crash handlers, which outlive their browser
+// when libnss_wrapper is preloaded (they hang on a lock as they exit) and
+// ignore SIGTERM. They are found by the hosts file in their environment,
+// which is this resolver's own. It returns how many it killed.
+func (r *StaleDNS) Reap() int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	killed := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !slices.Contains(strings.Split(string(env), "\x00"), r.hostsEnv) {
+			continue
+		}
+		if p, err := os.FindProcess(pid); err == nil && p.Kill() == nil {
+			killed++
+		}
+	}
+	return killed
 }
 
 func findNSSWrapper() string {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -93,5 +94,37 @@ func TestStaleDNSFlush(t *testing.T) {
 	}
 	if got := read(); got != newServerIP+" "+StaleDNSHost+"\n" {
 		t.Fatalf("after the flush: %q", got)
+	}
+}
+
+// TestStaleDNSReap: a process left with the resolver's environment (as
+// Chromium's crash handlers are) is killed; others are not.
+func TestStaleDNSReap(t *testing.T) {
+	r, err := NewStaleDNS(t.TempDir())
+	if errors.Is(err, ErrNoNSSWrapper) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(env ...string) *exec.Cmd {
+		// Without the preload: sleep needs no resolver, only the marker.
+		cmd := exec.Command("sleep", "60")
+		cmd.Env = append(os.Environ(), env...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	ours, other := start(r.hostsEnv), start("NSS_WRAPPER_HOSTS=/elsewhere/hosts")
+	if n := r.Reap(); n != 1 {
+		t.Errorf("Reap killed %d processes, want 1", n)
+	}
+	if err := ours.Wait(); err == nil {
+		t.Error("the process with the resolver's environment was not killed")
+	}
+	if err := other.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("another process was killed: %v", err)
 	}
 }
