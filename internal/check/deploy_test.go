@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -450,5 +451,56 @@ func TestShellWords(t *testing.T) {
 	}
 	if got := windowsWords(`check --config "C:\Program Files\x.yaml" --json`); !reflect.DeepEqual(got, []string{"check", "--config", `C:\Program Files\x.yaml`, "--json"}) {
 		t.Errorf("windowsWords = %q", got)
+	}
+}
+
+// TestSystemdUnitsVerify has systemd itself read the service and the timer
+// (systemd-analyze verify, where systemd is installed): an unknown key, a
+// bad value or a timer without its service fails. It runs in a root of its
+// own, with the units where the install notes put them, the system's unit
+// library beside them and a stand-in /usr/local/bin/fix401: verify checks
+// that the ExecStart program is there, not what it does.
+func TestSystemdUnitsVerify(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("no systemd-analyze here")
+	}
+	lib := "/usr/lib/systemd/system"
+	if _, err := os.Stat(filepath.Join(lib, "sysinit.target")); err != nil {
+		t.Skip("no systemd unit library at " + lib)
+	}
+	root := t.TempDir()
+	units := filepath.Join(root, "etc/systemd/system")
+	for _, d := range []string{units, filepath.Join(root, "usr/local/bin")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "usr/local/bin/fix401"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A copy, not a link: verify resolves the library's own links inside
+	// the root.
+	if err := os.MkdirAll(filepath.Join(root, "usr/lib/systemd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", lib, filepath.Join(root, "usr/lib/systemd/")).CombinedOutput(); err != nil {
+		t.Fatalf("copying the unit library: %v\n%s", err, out)
+	}
+	args := []string{"verify", "--man=no", "--root=" + root}
+	for _, name := range []string{"fix401-check.service", "fix401-check.timer"} {
+		data, err := os.ReadFile(filepath.Join(deployDir, "systemd", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(units, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, filepath.Join(units, name))
+	}
+	out, err := exec.Command(analyze, args...).CombinedOutput()
+	// verify exits 0 on unknown keys and only says so: any word is a finding.
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
