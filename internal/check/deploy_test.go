@@ -16,6 +16,10 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8syaml "sigs.k8s.io/yaml"
 
 	"github.com/fix401/fix401/internal/check"
 	"github.com/fix401/fix401/internal/cli"
@@ -502,5 +506,67 @@ func TestSystemdUnitsVerify(t *testing.T) {
 	// verify exits 0 on unknown keys and only says so: any word is a finding.
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestKubernetesManifestTypes decodes every document of the Kubernetes
+// example into the API's own Go types, strictly: a misspelled or misplaced
+// field, which a cluster would reject or silently drop, fails here, where
+// no cluster is at hand.
+func TestKubernetesManifestTypes(t *testing.T) {
+	path := filepath.Join(deployDir, "kubernetes", "cronjob.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var node yaml.Node
+		if err := dec.Decode(&node); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("%s: document %d: %v", path, i, err)
+		}
+		doc, err := yaml.Marshal(&node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meta metav1.TypeMeta
+		if err := k8syaml.Unmarshal(doc, &meta); err != nil {
+			t.Fatalf("%s: document %d: %v", path, i, err)
+		}
+		var obj any
+		switch meta.APIVersion + " " + meta.Kind {
+		case "v1 ConfigMap":
+			obj = &corev1.ConfigMap{}
+		case "v1 Secret":
+			obj = &corev1.Secret{}
+		case "batch/v1 CronJob":
+			obj = &batchv1.CronJob{}
+		default:
+			t.Errorf("%s: document %d: %s %s is not a kind this test knows", path, i, meta.APIVersion, meta.Kind)
+			continue
+		}
+		if err := k8syaml.UnmarshalStrict(doc, obj); err != nil {
+			t.Errorf("%s: document %d (%s): %v", path, i, meta.Kind, err)
+			continue
+		}
+		kinds[meta.Kind]++
+		if cj, ok := obj.(*batchv1.CronJob); ok {
+			spec := cj.Spec.JobTemplate.Spec
+			if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
+				t.Errorf("%s: the CronJob's Job is not Indexed: --shard would not default from JOB_COMPLETION_INDEX", path)
+			}
+			if spec.Completions == nil || spec.Parallelism == nil || *spec.Parallelism > *spec.Completions {
+				t.Errorf("%s: completions %v, parallelism %v", path, spec.Completions, spec.Parallelism)
+			}
+			if p := spec.Template.Spec.RestartPolicy; p != corev1.RestartPolicyNever && p != corev1.RestartPolicyOnFailure {
+				t.Errorf("%s: a Job's pods must have restartPolicy Never or OnFailure, got %q", path, p)
+			}
+		}
+	}
+	if kinds["CronJob"] != 1 || kinds["ConfigMap"] != 1 {
+		t.Errorf("%s: kinds %v, want one CronJob and its ConfigMap", path, kinds)
 	}
 }
