@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the programs fix401 and its tests need are there: a Chromium
 # (FIX401_CHROME, or chromium on PATH), chromium-headless-shell where the
-# package exists (check prefers it: the same engine, several times cheaper
+# package exists (check prefers it: the same engine at less than half the CPU
 # per check; optional), on Linux libnss_wrapper (the lab's
 # stale-dns scenario gives its browser a resolver of its own with it),
 # xmllint (JUnit schema checks) and promtool (metrics checks). As root on Debian/Ubuntu it installs what is
@@ -14,7 +14,8 @@ if [ -n "${FIX401_CHROME:-}" ]; then
   [ -x "$FIX401_CHROME" ] || { echo "fix401: FIX401_CHROME=$FIX401_CHROME is not an executable"; exit 1; }
   chrome_ok=true
 fi
-for c in chromium chromium-browser google-chrome google-chrome-stable; do
+# A headless shell alone will do: fix401 falls back to it.
+for c in chromium chromium-browser google-chrome google-chrome-stable chromium-headless-shell chrome-headless-shell; do
   command -v "$c" >/dev/null 2>&1 && chrome_ok=true
 done
 $chrome_ok || need+=(chromium)
@@ -35,24 +36,38 @@ if [ "${1:-}" = "--test" ]; then
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 fi
-# shell_available: the distribution has the package (Debian 12 and later).
+# shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }
+# shell_fits: its version is the installed chromium's, so that installing
+# it upgrades nothing (both need the same chromium-common).
+shell_fits() {
+  local want have
+  want=$(apt-cache policy chromium-headless-shell 2>/dev/null | awk '/Candidate:/ {print $2}')
+  have=$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || true)
+  [ -n "$want" ] && [ "$want" = "$have" ]
+}
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   if [ ${#need[@]} -gt 0 ]; then
-    echo "fix401: installing ${need[*]} (Debian packages)…"
     apt-get update -qq >/dev/null
+    # One transaction: the shell comes at chromium's version.
+    if $shell_missing && shell_available; then need+=(chromium-headless-shell); fi
+    echo "fix401: installing ${need[*]} (Debian packages)…"
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  fi
-  # Only where the package lists already say it exists: no apt-get update
-  # on every run of a machine whose distribution lacks it (Ubuntu).
-  if $shell_missing && shell_available; then
+  elif $shell_missing && shell_available && shell_fits; then
+    # Only from package lists that already have it: no apt-get update on
+    # every run of a machine whose distribution lacks it (Ubuntu).
     echo "fix401: installing chromium-headless-shell (optional; check prefers it)…"
     apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null \
       || echo "fix401: could not install chromium-headless-shell; check will use chromium"
   fi
   exit 0
 fi
-[ ${#need[@]} -eq 0 ] && exit 0
+if [ ${#need[@]} -eq 0 ]; then
+  if $shell_missing && shell_available; then
+    echo "fix401: optional: 'sudo apt-get install chromium-headless-shell' makes check cheaper per page"
+  fi
+  exit 0
+fi
 echo "fix401: missing ${need[*]}: install with 'sudo apt-get install ${need[*]}' (or set FIX401_CHROME to a Chrome binary)"
 exit 1

@@ -123,6 +123,12 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.WindowSize(1280, 800),
 	)
+	if IsShell(o.ExecPath) {
+		// A headless shell sends no Accept-Language unless told, where
+		// Chrome sends its locale's: a login page would pick another
+		// language, and a soft 401 read in another one.
+		opts = append(opts, chromedp.Flag("accept-lang", acceptLanguage(os.Getenv)))
+	}
 	if len(o.HostRules) > 0 {
 		opts = append(opts, chromedp.Flag("host-resolver-rules", strings.Join(o.HostRules, ", ")))
 	}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -223,13 +224,13 @@ func startRemote(t *testing.T) string {
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--remote-debugging-port=0", "--user-data-dir="+dir, "about:blank")
-	inOwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cancel()
 		cmd.Wait()
+		killUsing(dir)
 		for range 50 {
 			if os.RemoveAll(dir) == nil {
 				return
@@ -249,6 +250,26 @@ func startRemote(t *testing.T) string {
 	}
 	t.Fatal("the remote Chromium did not write DevToolsActivePort")
 	return ""
+}
+
+// killUsing kills the processes started with dir as their --user-data-dir
+// (where /proc lists them). Debian's /usr/bin/chromium-headless-shell is a
+// script that runs the browser without exec: killing the script alone
+// leaves the browser running.
+func killUsing(dir string) {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && slices.Contains(strings.Split(string(cmdline), "\x00"), "--user-data-dir="+dir) {
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
+		}
+	}
 }
 
 func TestRemoteBrowser(t *testing.T) {
@@ -417,5 +438,38 @@ func TestWithoutSecrets(t *testing.T) {
 	}
 	if _, dropped := withoutSecrets(env, nil); dropped {
 		t.Error("dropped without secrets")
+	}
+}
+
+// TestShellSendsAcceptLanguage: a headless shell sends the Accept-Language
+// Chrome would, as the server sees it; left alone it sends none.
+func TestShellSendsAcceptLanguage(t *testing.T) {
+	path, err := FindShell("", os.Getenv)
+	if err != nil || !IsShell(path) {
+		t.Skip("no headless shell installed")
+	}
+	got := make(chan string, 4)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/page" {
+			got <- r.Header.Get("Accept-Language")
+		}
+		fmt.Fprint(w, `<!doctype html><title>Fine</title>`)
+	}))
+	defer ts.Close()
+	b, err := Launch(context.Background(), Options{ExecPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.NewSession(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Navigate(context.Background(), ts.URL+"/page", LoadOptions{Timeout: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if h, want := <-got, acceptLanguage(os.Getenv); h != want {
+		t.Errorf("the shell sent Accept-Language %q, want %q", h, want)
 	}
 }

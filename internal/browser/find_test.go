@@ -85,3 +85,47 @@ func TestEveryOSFallsBackToAShell(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptLanguage(t *testing.T) {
+	for env, want := range map[string]string{
+		"":               "en-US,en;q=0.9",
+		"C.UTF-8":        "en-US,en;q=0.9",
+		"POSIX":          "en-US,en;q=0.9",
+		"en_US.UTF-8":    "en-US,en;q=0.9",
+		"en_GB.UTF-8":    "en-GB,en;q=0.9",
+		"de_DE.UTF-8":    "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
+		"ja_JP.eucJP":    "ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7",
+		"sr_RS@latin":    "sr-RS,sr;q=0.9,en-US;q=0.8,en;q=0.7",
+		"fr":             "fr,en-US;q=0.9,en;q=0.8",
+		"../../etc/what": "en-US,en;q=0.9",
+	} {
+		got := acceptLanguage(func(k string) string {
+			if k == "LANG" {
+				return env
+			}
+			return ""
+		})
+		if got != want {
+			t.Errorf("LANG=%q: %q, want %q", env, got, want)
+		}
+	}
+	// LC_ALL wins over LANG.
+	got := acceptLanguage(func(k string) string { return map[string]string{"LC_ALL": "nl_BE.UTF-8", "LANG": "de_DE.UTF-8"}[k] })
+	if got != "nl-BE,nl;q=0.9,en-US;q=0.8,en;q=0.7" {
+		t.Errorf("LC_ALL over LANG: %q", got)
+	}
+}
+
+func TestIsShell(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/usr/bin/chromium-headless-shell": true,
+		`C:\cft\chrome-headless-shell.exe`: true,
+		"/headless-shell/headless-shell":   true,
+		"/usr/bin/chromium":                false,
+		"/opt/google/chrome/chrome":        false,
+	} {
+		if IsShell(path) != want {
+			t.Errorf("IsShell(%q) = %v", path, !want)
+		}
+	}
+}

@@ -65,11 +65,11 @@ read from the environment (url: ${LAB}/s/basic/); an unset variable is an
 error. A check key in the file always wins over the matching flag.
 Every problem in the file is reported, one line each, before anything runs.
 
-check starts a headless shell when one is installed (Debian:
+check starts a headless shell when one is on PATH (Debian:
 chromium-headless-shell; Chrome for Testing: chrome-headless-shell), else
-Chrome or Chromium: the same engine without the browser's window UI, which
-full Chromium builds for every check's browser context; a check costs less
-than half the CPU. --chrome or FIX401_CHROME choose another.`
+Chrome, Chromium or Edge: the same engine without the browser's window UI,
+which full Chromium builds for every check's browser context; a check costs
+less than half the CPU. --chrome or FIX401_CHROME choose another.`
 
 func newCheckCmd(io *IO) *cobra.Command {
 	o := &CheckOptions{now: time.Now}
