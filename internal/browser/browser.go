@@ -84,6 +84,9 @@ type Browser struct {
 	remote      bool
 	product     string
 	opts        Options
+	// acceptLanguage, when set, goes on every request of every tab: a
+	// remote headless shell sends none, and its flags are not ours to set.
+	acceptLanguage string
 }
 
 // disabledFeatures are Chromium features that cost CPU and change nothing a
@@ -247,6 +250,11 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 	if v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{}); err == nil {
 		b.product = v.Product
+	}
+	// A shell's product is "HeadlessChrome/…", a full browser's "Chrome/…"
+	// even when headless. A local shell got --accept-lang already.
+	if b.remote && strings.HasPrefix(b.product, "HeadlessChrome/") {
+		b.acceptLanguage = acceptLanguage(os.Getenv)
 	}
 	return b, nil
 }

@@ -214,6 +214,12 @@ func startRemote(t *testing.T) string {
 	if err != nil {
 		t.Skip("no Chromium")
 	}
+	return startRemoteAt(t, path)
+}
+
+// startRemoteAt is startRemote with the browser at path.
+func startRemoteAt(t *testing.T, path string) string {
+	t.Helper()
 	// Not t.TempDir: Chromium's helpers may still write into the profile
 	// for a moment after the main process exits, which fails its cleanup.
 	dir, err := os.MkdirTemp("", "fix401-remote-")
@@ -441,8 +447,9 @@ func TestWithoutSecrets(t *testing.T) {
 	}
 }
 
-// TestShellSendsAcceptLanguage: a headless shell sends the Accept-Language
-// Chrome would, as the server sees it; left alone it sends none.
+// TestShellSendsAcceptLanguage: a headless shell, started here or attached
+// to, sends the Accept-Language Chrome would, as the server sees it; left
+// alone it sends none.
 func TestShellSendsAcceptLanguage(t *testing.T) {
 	path, err := FindShell("", os.Getenv)
 	if err != nil || !IsShell(path) {
@@ -456,20 +463,30 @@ func TestShellSendsAcceptLanguage(t *testing.T) {
 		fmt.Fprint(w, `<!doctype html><title>Fine</title>`)
 	}))
 	defer ts.Close()
-	b, err := Launch(context.Background(), Options{ExecPath: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	s, err := b.NewSession(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Navigate(context.Background(), ts.URL+"/page", LoadOptions{Timeout: 10 * time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	if h, want := <-got, acceptLanguage(os.Getenv); h != want {
-		t.Errorf("the shell sent Accept-Language %q, want %q", h, want)
+	for _, c := range []struct {
+		name string
+		opts func() Options
+	}{
+		{"local", func() Options { return Options{ExecPath: path} }},
+		{"remote", func() Options { return Options{RemoteURL: startRemoteAt(t, path)} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := Launch(context.Background(), c.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			s, err := b.NewSession(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Navigate(context.Background(), ts.URL+"/page", LoadOptions{Timeout: 10 * time.Second}); err != nil {
+				t.Fatal(err)
+			}
+			if h, want := <-got, acceptLanguage(os.Getenv); h != want {
+				t.Errorf("the shell sent Accept-Language %q, want %q", h, want)
+			}
+		})
 	}
 }

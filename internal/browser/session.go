@@ -101,6 +101,13 @@ func (s *Session) enable() (*Session, error) {
 	// The tab must see auth challenges, or headless Chrome turns every
 	// Basic/Digest/NTLM 401 into ERR_INVALID_AUTH_CREDENTIALS with no page.
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if b.acceptLanguage != "" {
+			if _, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+				Headers: network.Headers{"Accept-Language": b.acceptLanguage},
+			}); err != nil {
+				return err
+			}
+		}
 		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
 			Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
 			HandleAuthRequests: new(true),
