@@ -16,10 +16,6 @@ deps: ## install what is missing: Go modules, Chromium (Debian's chromium packag
 	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
 	@$(GO) mod download
 	@bash .ci/deps.sh
-	@# The upstream HAR validator (shared/schemas/har/validate-har.js) needs ajv; tests use it when present.
-	@if command -v npm >/dev/null && [ ! -d .cache/npm/node_modules/ajv-formats ]; then \
-		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null 2>&1 || \
-		echo "fix401: could not install ajv with npm; HAR files are still validated in Go"; fi
 
 build: deps ## build bin/fix401
 	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fix401
@@ -37,6 +33,9 @@ demo: build ## start the built-in lab, diagnose every scenario, then run the lab
 
 test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium)
 	@bash .ci/deps.sh --test
+	@# The upstream HAR validator (testdata/har-schema/validate-har.js) needs ajv from npm.
+	@[ -d .cache/npm/node_modules/ajv-formats ] || npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null || \
+		{ echo "fix401: could not install ajv with npm (the HAR tests need it)"; exit 1; }
 	@$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) test -race -count=1 ./...

@@ -35,6 +35,8 @@ fi
 if [ "${1:-}" = "--test" ]; then
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  # The upstream HAR validator runs on Node.js with ajv from npm.
+  command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

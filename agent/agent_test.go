@@ -55,8 +55,7 @@ func TestMain(m *testing.M) {
 		go func() { done <- lab.Serve(ctx, ln, theLab) }()
 		defer func() { cancel(); <-done }()
 		labURL = "http://" + ln.Addr().String()
-		c := jsonschema.NewCompiler()
-		if schema, err = c.Compile(filepath.Join("..", "..", "shared", "report.schema.json")); err != nil {
+		if schema, err = reports.CompileSchema(); err != nil {
 			fmt.Fprintln(os.Stderr, "report schema:", err)
 			return 1
 		}
@@ -359,10 +358,10 @@ func TestStartingCookiesAreLoaded(t *testing.T) {
 }
 
 // TestReferencePagesThroughChromium serves the real servers' default 401
-// pages (shared/reference/401-pages) to real Chromium, as 401 with their
+// pages (testdata/401-pages) to real Chromium, as 401 with their
 // headers and as 200, and checks the judging of the load.
 func TestReferencePagesThroughChromium(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "reference", "401-pages")
+	dir := filepath.Join("..", "testdata", "401-pages")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -11,17 +11,13 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// SchemaPath is where the shared report schema sits beside the repository.
-var schemaPath = filepath.Join("..", "..", "shared", "report.schema.json")
-
-// Validate checks a report.json against the shared schema; the test
-// helpers of other packages use the same schema file.
+// Validate checks a report.json against the embedded schema, the one
+// other packages' tests use through reports.CompileSchema.
 func validate(t *testing.T, data []byte) {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	sch, err := c.Compile(schemaPath)
+	sch, err := CompileSchema()
 	if err != nil {
-		t.Fatalf("compiling %s: %v", schemaPath, err)
+		t.Fatalf("compiling the report schema: %v", err)
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {

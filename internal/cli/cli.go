@@ -190,6 +190,7 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 		newStepsCmd(io),
 		newVersionCmd(io),
 		newExitCodesTopic(),
+		newReportSchemaTopic(),
 	)
 	return root
 }

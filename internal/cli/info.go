@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
 )
 
@@ -66,5 +67,18 @@ func newExitCodesTopic() *cobra.Command {
 	}
 	// A help topic, not a command: `fix401 help exit-codes` shows the text only.
 	c.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), exitCodesHelp) })
+	return c
+}
+
+func newReportSchemaTopic() *cobra.Command {
+	show := func(c *cobra.Command, _ []string) { c.OutOrStdout().Write(reports.Schema) }
+	c := &cobra.Command{
+		Use:   "report-schema",
+		Short: "The JSON Schema every report.json follows",
+		Long:  "Prints the JSON Schema (draft 2020-12) that every report.json fix401 writes follows.",
+		Run:   show,
+	}
+	// A help topic: `fix401 help report-schema` prints the schema itself.
+	c.SetHelpFunc(show)
 	return c
 }
