@@ -92,12 +92,47 @@ func (r *recorder) notify() {
 	r.changed = make(chan struct{})
 }
 
-// state returns the number of unfinished requests of the current load and a
-// channel that is closed at the next change.
-func (r *recorder) state() (int, <-chan struct{}) {
+// longLived is how long a script's request may go unanswered before the
+// load stops waiting for it: long polling (a fetch the server holds for
+// 20 s, then the next one) and an event stream that sends no headers
+// until its first event never end, yet the page has loaded. A page with
+// no such request pays nothing for this; one with it waits this long.
+const longLived = 2 * time.Second
+
+// pollable says whether a request can be one a page keeps open on purpose:
+// what scripts make (XHR, fetch, EventSource), never the document or what
+// it needs to render.
+func pollable(q *Request) bool {
+	switch network.ResourceType(q.Type) {
+	case network.ResourceTypeXHR, network.ResourceTypeFetch, network.ResourceTypeEventSource:
+		return true
+	}
+	return false
+}
+
+// state returns the number of unfinished requests of the current load that
+// a load still waits for at now, the time the next of them turns
+// long-lived (zero when none will), and a channel that is closed at the
+// next change.
+func (r *recorder) state(now time.Time) (int, time.Time, <-chan struct{}) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.inflight, r.changed
+	n := r.inflight
+	var next time.Time
+	if n > 0 {
+		for _, q := range r.all {
+			if q.Load != r.load || q.settled || !pollable(q) {
+				continue
+			}
+			at := q.Started.Add(longLived)
+			if !now.Before(at) {
+				n--
+			} else if next.IsZero() || at.Before(next) {
+				next = at
+			}
+		}
+	}
+	return n, next, r.changed
 }
 
 func (r *recorder) loadedCh() <-chan struct{} {

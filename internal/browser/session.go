@@ -498,21 +498,30 @@ func (s *Session) body(ctx context.Context, id string) []byte {
 }
 
 // waitSettled waits for the load event and then for the requests the page
-// started to finish (a fetch() after load can be the one that gets the 401).
-// It reports false when tctx ended first.
+// started to be answered (a fetch() after load can be the one that gets the
+// 401), leaving out those a page keeps open on purpose (see longLived). It
+// reports false when tctx ended first.
 func (s *Session) waitSettled(tctx context.Context, loaded <-chan struct{}) bool {
 	select {
 	case <-loaded:
 	case <-tctx.Done():
 		return false
 	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
-		n, changed := s.rec.state()
+		n, next, changed := s.rec.state(time.Now())
 		if n == 0 {
 			return true
 		}
+		var expire <-chan time.Time
+		if !next.IsZero() {
+			timer.Reset(time.Until(next))
+			expire = timer.C
+		}
 		select {
 		case <-changed:
+		case <-expire:
 		case <-tctx.Done():
 			return false
 		}
