@@ -16,7 +16,7 @@ import (
 
 // checkConfig writes a config of n lab URLs, cycling through scenarios
 // with a known expectation.
-func checkConfig(b *testing.B, n int) (string, []string) {
+func checkConfig(b *testing.B, n int) (string, []string, []int) {
 	scen := []struct{ id, expect string }{
 		{"healthy", "healthy"}, {"basic", "auth_required"}, {"bearer", "auth_required"}, {"negotiate", "auth_required"},
 		{"soft-en", "auth_required"}, {"no-challenge", "auth_required"}, {"digest", "auth_required"},
@@ -24,17 +24,23 @@ func checkConfig(b *testing.B, n int) (string, []string) {
 	var sb strings.Builder
 	sb.WriteString("checks:\n")
 	var urls []string
+	var codes []int // what `diagnose --steps reproduce` of each URL exits with
 	for i := range n {
 		s := scen[i%len(scen)]
 		u := fmt.Sprintf("%s/s/%s/?n=%d", labURL, s.id, i)
 		urls = append(urls, u)
+		code := 11 // unresolved: only reproduce runs
+		if s.expect == "healthy" {
+			code = 0
+		}
+		codes = append(codes, code)
 		fmt.Fprintf(&sb, "  - name: c%02d-%s\n    url: %s\n    expect: %s\n", i, s.id, u, s.expect)
 	}
 	p := filepath.Join(b.TempDir(), "checks.yaml")
 	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	return p, urls
+	return p, urls, codes
 }
 
 // checkEngines are the browsers the check benchmarks run: the full one
@@ -55,24 +61,24 @@ func checkEngines() []string {
 // installed. The last line compares each command with the browser it picks
 // by itself.
 func BenchmarkCheck(b *testing.B) {
-	cfg, urls := checkConfig(b, 50)
+	cfg, urls, codes := checkConfig(b, 50)
 	engines := checkEngines()
 	c4 := make([]time.Duration, len(engines))
 	c1 := make([]time.Duration, len(engines))
 	seq := make([]time.Duration, len(engines))
 	for b.Loop() {
 		for i, e := range engines {
-			c4[i] += timed(b, nil, bin, "check", "-q", "--chrome", e, "--config", cfg, "--concurrency", "4", "--out", b.TempDir())
-			c1[i] += timed(b, nil, bin, "check", "-q", "--chrome", e, "--config", cfg, "--concurrency", "1", "--out", b.TempDir())
-			for _, u := range urls {
-				seq[i] += timed(b, nil, bin, "diagnose", "-q", "--chrome", e, "--steps", "reproduce", "--out", b.TempDir(), u)
+			c4[i] += timed(b, 0, nil, bin, "check", "-q", "--chrome", e, "--config", cfg, "--concurrency", "4", "--out", b.TempDir())
+			c1[i] += timed(b, 0, nil, bin, "check", "-q", "--chrome", e, "--config", cfg, "--concurrency", "1", "--out", b.TempDir())
+			for j, u := range urls {
+				seq[i] += timed(b, codes[j], nil, bin, "diagnose", "-q", "--chrome", e, "--steps", "reproduce", "--out", b.TempDir(), u)
 			}
 		}
 	}
 	n := float64(b.N)
 	fmt.Println() // after the benchmark's name, which `go test` prints first
 	for i, e := range engines {
-		fmt.Printf("check with %s: 50 URLs in %.1fs at concurrency 4, %.1fs at 1, %.1fs as 50 diagnose processes: speed-up %.1f× (target ≥ 4×), concurrency 1→4: %.2f×\n",
+		fmt.Printf("check with %s: 50 URLs in %.1fs at concurrency 4, %.1fs at 1, %.1fs as 50 diagnose processes: speed-up %.1f× (target ≥ 4×), concurrency 1→4: %.2f× (each diagnose process loads its page twice and writes a report; check loads each page once and writes none, since every check passes)\n",
 			filepath.Base(e), c4[i].Seconds()/n, c1[i].Seconds()/n, seq[i].Seconds()/n, float64(seq[i])/float64(c4[i]), float64(c1[i])/float64(c4[i]))
 	}
 	last := len(engines) - 1
@@ -93,7 +99,7 @@ func BenchmarkCheckMemory(b *testing.B) {
 	if _, err := os.Stat("/proc/self/smaps_rollup"); err != nil {
 		b.Skip("needs /proc smaps_rollup (Linux)")
 	}
-	cfg, _ := checkConfig(b, 50)
+	cfg, _, _ := checkConfig(b, 50)
 	engines := checkEngines()
 	peak := make([]int64, len(engines))
 	for b.Loop() {
@@ -103,7 +109,8 @@ func BenchmarkCheckMemory(b *testing.B) {
 				b.Fatal(err)
 			}
 			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
+			var waitErr error
+			go func() { waitErr = cmd.Wait(); close(done) }()
 			t := time.NewTicker(50 * time.Millisecond)
 		sample:
 			for {
@@ -115,6 +122,10 @@ func BenchmarkCheckMemory(b *testing.B) {
 				}
 			}
 			t.Stop()
+			if waitErr != nil {
+				// Every check passes: any other exit is a broken run.
+				b.Fatalf("check at concurrency 8 with %s: %v", filepath.Base(e), waitErr)
+			}
 		}
 	}
 	fmt.Println()
