@@ -53,6 +53,10 @@ type Config struct {
 	Log      zerolog.Logger
 	Progress func(Progress)
 	Secrets  []string // literal secrets to keep out of every text
+
+	// keepProcess makes "a new browser" keep the old tab: the tests use it
+	// to show that fresh-profile's fixes come from the new process.
+	keepProcess bool
 }
 
 // Progress is one event for the live display.
@@ -178,6 +182,7 @@ type run struct {
 	launched  int                                 // owned browsers already closed
 	isolating bool                                // isolate keeps the main tab open to return to it
 	closing   sync.WaitGroup                      // browsers being closed in the background
+	retired   []func()                            // closes put off until the next load, see swap
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	reported  map[*steps.Observation]reports.Load // each load as the report has it
 	target    string
@@ -203,6 +208,7 @@ func (r *run) Session() *browser.Session    { return r.sess }
 func (r *run) Inputs() steps.Inputs         { return r.cfg.Inputs }
 func (r *run) Load(ctx context.Context, url string) (*steps.Observation, error) {
 	l, err := r.sess.Navigate(ctx, url, r.loadOptions())
+	r.retire()
 	if err == nil {
 		r.lastURL = url
 		if l.Redirected {
@@ -219,6 +225,7 @@ func (r *run) Reload(ctx context.Context) (*steps.Observation, error) {
 		return r.Load(ctx, r.target)
 	}
 	l, err := r.sess.Reload(ctx, r.target, r.loadOptions())
+	r.retire()
 	return r.observe(l, err)
 }
 
@@ -226,6 +233,9 @@ func (r *run) Reload(ctx context.Context) (*steps.Observation, error) {
 // the run into it. With a remote browser, whose process is not ours to
 // start, a new isolated browser context stands in for it.
 func (r *run) NewBrowser(ctx context.Context) (string, error) {
+	if r.cfg.keepProcess {
+		return "the same browser process (a test's stand-in)", nil
+	}
 	if r.browser.Remote() {
 		s, err := r.browser.NewSession(true)
 		if err != nil {
@@ -260,27 +270,39 @@ func (r *run) UseProxy(ctx context.Context, proxy string) error {
 	return nil
 }
 
-// swap makes s the run's tab. The old tab is closed at once (its requests
-// stay recorded for the HAR), and so is a browser this run started that no
-// tab uses any more: on two cores an idle Chromium still costs.
+// swap makes s the run's tab. The old tab (its requests stay recorded for
+// the HAR) and a browser this run started that no tab uses any more are
+// closed once the new tab has loaded a page: a person trying another
+// browser opens it beside the old one, whose connections stay open until
+// then, and on two cores an idle Chromium still costs.
 func (r *run) swap(s *browser.Session) {
 	old := r.sess
 	r.old = append(r.old, old)
 	r.sess, r.lastURL = s, ""
 	if old != r.sess && !r.isolating {
-		old.Close()
+		r.retired = append(r.retired, old.Close)
 	}
 	for i, b := range r.owned {
 		if b != nil && b != r.browser {
-			// In the background: the next step need not wait for it.
-			r.closing.Go(func() {
-				if err := b.Close(); err != nil {
-					r.cfg.Log.Warn().Err(err).Msg("closing a browser")
-				}
+			r.retired = append(r.retired, func() {
+				// In the background: the next step need not wait for it.
+				r.closing.Go(func() {
+					if err := b.Close(); err != nil {
+						r.cfg.Log.Warn().Err(err).Msg("closing a browser")
+					}
+				})
 			})
 			r.owned[i] = nil
 		}
 	}
+}
+
+// retire closes what swap put off.
+func (r *run) retire() {
+	for _, f := range r.retired {
+		f()
+	}
+	r.retired = nil
 }
 
 // requests is every request of every tab the run used, for the HAR.
@@ -308,6 +330,7 @@ func (r *run) sessions() []*browser.Session {
 // recorded already, and the caller need not wait for the browser to
 // dispose of them.
 func (r *run) close() {
+	r.retire()
 	for _, s := range r.sessions() {
 		go s.Close()
 	}

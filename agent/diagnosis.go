@@ -81,6 +81,7 @@ func diagnose(r *run) reports.Diagnosis {
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
 	}
+	d.Findings = findings(r, v, d, noChallenge)
 	d.Summary = summary(r, v, d, noChallenge)
 	d.NextSteps = nextSteps(r, v, d, noChallenge)
 	if r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure {
@@ -91,6 +92,100 @@ func diagnose(r *run) reports.Diagnosis {
 	}
 	d.Summary = redact.Text(d.Summary, r.cfg.Secrets...)
 	return d
+}
+
+// findings names the causes found, under DESIGN.md's stable ids, from
+// what the judge and the steps recorded. Evidence holds facts, never a
+// secret: URLs are redacted, values of credentials never taken.
+func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []reports.Finding {
+	var out []reports.Finding
+	add := func(f reports.Finding) { out = append(out, f) }
+	b := r.baseline
+	if noChallenge {
+		ev := map[string]any{"status": 401, "url": redact.URL(b.Load.FinalURL)}
+		if v.Kind == judge.Subresource401 && len(v.Failing) > 0 {
+			ev["url"] = redact.URL(v.Failing[0].URL)
+		}
+		// The cause when nothing got past it; otherwise a bug worth
+		// reporting beside what really fixed the page.
+		sev := reports.Warning
+		if r.report.Outcome == reports.Unresolved {
+			sev = reports.Cause
+		}
+		add(reports.Finding{ID: reports.FindingNoChallenge, Severity: sev,
+			Title:    "The server answered 401 without a WWW-Authenticate header.",
+			Detail:   "RFC 9110 §15.5.2 requires the header: without it no browser can know how to sign in. A server bug worth reporting to the site owner.",
+			Evidence: ev})
+	}
+	if v.Kind == judge.Proxy407 {
+		ev := map[string]any{}
+		if len(d.Challenges) > 0 {
+			ev["schemes"] = schemeNames(d.Challenges)
+		}
+		add(reports.Finding{ID: reports.FindingProxyAuthRequired, Severity: reports.Cause,
+			Title:    "A proxy between this machine and the site asks for credentials (407), not the site.",
+			Detail:   "This is for the network team: the proxy settings or the proxy account of this machine.",
+			Evidence: ev})
+	}
+	if d.Intermittent {
+		ev := map[string]any{}
+		if kinds, ok := r.stepEvidence("reproduce", "kinds").([]string); ok {
+			ev["kinds"] = kinds
+		}
+		add(reports.Finding{ID: reports.FindingIntermittent, Severity: reports.Warning,
+			Title:    "The failure did not repeat on a second load.",
+			Detail:   "Something on the server side changes between loads (a restart, a load balancer with one bad node, a rate limit): reloading may seem to fix it for a while.",
+			Evidence: ev})
+	}
+	sub := v.IISSubstatus
+	if rateSub := sub == "401.501" || sub == "401.502"; d.RetryAfterS != nil || rateSub {
+		ev := map[string]any{}
+		title := "The server asks the browser to wait before trying again."
+		if d.RetryAfterS != nil {
+			ev["retry_after_s"] = *d.RetryAfterS
+			title = fmt.Sprintf("The server asks the browser to wait %d s before trying again (Retry-After).", *d.RetryAfterS)
+		}
+		if rateSub {
+			ev["iis_substatus"] = sub
+			title = "IIS refuses this client for now (" + sub + "): " + strings.TrimSuffix(judge.IISMeaning(sub), ".") + "."
+		}
+		sev := reports.Cause
+		if r.report.Outcome == reports.Fixed && *r.report.FixedBy != "reload" {
+			sev = reports.Notice
+		}
+		add(reports.Finding{ID: reports.FindingRateLimited, Severity: sev, Title: title, Evidence: ev})
+	}
+	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+		ev := map[string]any{}
+		if m, ok := r.stepEvidence("relogin", "method").(string); ok {
+			ev["method"] = m
+		}
+		if sc, ok := r.stepEvidence("relogin", "schemes").([]string); ok {
+			ev["schemes"] = sc
+		}
+		if u := r.cfg.Inputs.User; u != "" {
+			ev["user"] = u
+		}
+		add(reports.Finding{ID: reports.FindingCredentialsRejected, Severity: reports.Cause,
+			Title:    "The server refused the credentials that were supplied.",
+			Detail:   "The user name, password or token is wrong, expired or locked, or the account cannot sign in here.",
+			Evidence: ev})
+	}
+	if b.Load.HasPassword && !v.OK {
+		add(reports.Finding{ID: reports.FindingLoginForm, Severity: reports.Cause,
+			Title:    "The page shows a sign-in form.",
+			Detail:   "The site signs users in with its own form and a session cookie, not with an HTTP challenge: the session is missing or has expired.",
+			Evidence: map[string]any{"page": redact.URL(b.Load.FinalURL)}})
+	}
+	return out
+}
+
+func schemeNames(cs []reports.Challenge) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Scheme)
+	}
+	return out
 }
 
 // failingHeader returns the headers of the first sub-request that got a 401.

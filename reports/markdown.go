@@ -72,6 +72,24 @@ func Markdown(r *Report) []byte {
 		}
 	}
 
+	if len(v.Findings) > 0 {
+		p("## What fix401 found\n\n")
+		for _, f := range v.Findings {
+			p("- **%s:** %s %s\n", f.Label, mdText(f.F.Title), mdCode(f.F.ID))
+			if f.F.Detail != "" {
+				p("  %s\n", mdText(f.F.Detail))
+			}
+			if len(f.Evidence) > 0 {
+				var ev []string
+				for _, e := range f.Evidence {
+					ev = append(ev, e.K+": "+mdCode(e.V))
+				}
+				p("  - Evidence: %s\n", strings.Join(ev, " · "))
+			}
+		}
+		p("\n")
+	}
+
 	p("## Steps\n\n")
 	p("| | Step | Result | Load | Time |\n| --- | --- | --- | --- | ---: |\n")
 	for _, s := range v.Steps {

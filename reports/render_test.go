@@ -193,6 +193,13 @@ func sampleUnresolved() *Report {
 		},
 		Contact: &Contact{Webmaster: "webmaster@intranet.example", SecurityTxt: "https://intranet.example/.well-known/security.txt",
 			Page: "https://intranet.example/contact", Emails: []string{"security@intranet.example"}},
+		Findings: []Finding{
+			{ID: FindingRateLimited, Severity: Warning, Title: "The server asks the browser to wait 30 s before trying again (Retry-After).",
+				Evidence: map[string]any{"retry_after_s": 30}},
+			{ID: FindingCredentialsRejected, Severity: Cause, Title: "The server refused the credentials that were supplied.",
+				Detail:   "The user name, password or token is wrong, expired or locked, or the account cannot sign in here.",
+				Evidence: map[string]any{"method": "http-challenge", "schemes": []string{"Basic"}, "user": "alice"}},
+		},
 	}
 	r.Artifacts.Contact = "contact.md"
 	return r

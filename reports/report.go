@@ -142,6 +142,52 @@ type Diagnosis struct {
 	Summary      string      `json:"summary"`
 	NextSteps    []string    `json:"next_steps"`
 	Contact      *Contact    `json:"contact,omitempty"`
+	// Findings are the causes and warnings found, each under a stable id.
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Severity says how a finding bears on the failure.
+type Severity string
+
+const (
+	Cause   Severity = "cause"   // explains the failure
+	Warning Severity = "warning" // worth fixing, not the cause
+	Notice  Severity = "info"    // context
+)
+
+// Finding is one cause or warning the diagnosis found (DESIGN.md
+// "Findings"). Ids are a contract: JUnit messages, Prometheus labels and
+// the reports key on them; never rename one. Evidence holds facts (hosts,
+// names, codes, times), never a secret value.
+type Finding struct {
+	ID       string         `json:"id"`
+	Severity Severity       `json:"severity"`
+	Title    string         `json:"title"`
+	Detail   string         `json:"detail,omitempty"`
+	Evidence map[string]any `json:"evidence,omitempty"`
+}
+
+// The finding ids the code produces so far.
+const (
+	FindingNoChallenge         = "no_challenge"
+	FindingIntermittent        = "intermittent"
+	FindingRateLimited         = "rate_limited"
+	FindingCredentialsRejected = "credentials_rejected"
+	FindingLoginForm           = "login_form"
+	FindingProxyAuthRequired   = "proxy_auth_required"
+)
+
+// FindingIDs lists the ids of d's findings, causes first, in order.
+func (d Diagnosis) FindingIDs() []string {
+	var out []string
+	for _, sev := range []Severity{Cause, Warning, Notice} {
+		for _, f := range d.Findings {
+			if f.Severity == sev {
+				out = append(out, f.ID)
+			}
+		}
+	}
+	return out
 }
 
 // Contact is where to escalate.

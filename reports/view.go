@@ -35,6 +35,31 @@ type view struct {
 	Env     []pair
 	Diag    diagView
 	Files   []string // the run's other files, for the reader who has the folder
+	// Findings are the diagnosis's findings, causes first.
+	Findings []findingView
+}
+
+type findingView struct {
+	F        Finding
+	Label    string // Cause, Warning, Note
+	Tone     string
+	Evidence []pair
+}
+
+// findingViews orders d's findings causes first and labels them.
+func findingViews(d Diagnosis) []findingView {
+	var out []findingView
+	for _, sev := range []struct {
+		s           Severity
+		label, tone string
+	}{{Cause, "Cause", "bad"}, {Warning, "Warning", "warn"}, {Notice, "Note", "neutral"}} {
+		for _, f := range d.Findings {
+			if f.Severity == sev.s {
+				out = append(out, findingView{F: f, Label: sev.label, Tone: sev.tone, Evidence: evidencePairs(f.Evidence)})
+			}
+		}
+	}
+	return out
 }
 
 type browserFix struct {
@@ -140,6 +165,7 @@ func newView(r *Report, files map[string][]byte) *view {
 		}
 	}
 	d := &r.Diagnosis
+	v.Findings = findingViews(*d)
 	for _, c := range d.Challenges {
 		v.Diag.Challenges = append(v.Diag.Challenges, newChallengeView(c))
 		cv := v.Diag.Challenges[len(v.Diag.Challenges)-1]

@@ -101,6 +101,10 @@ func (s *Summary) JUnit(hostname string) ([]byte, error) {
 			if msg == "" {
 				msg = r.Reason
 			}
+			if len(r.Findings) > 0 {
+				// Finding ids are stable: CI can group failures by them.
+				msg += " [findings: " + strings.Join(r.Findings, ", ") + "]"
+			}
 			c.Failure = &junitProblem{Message: msg, Type: failureType(r), Text: xmlSafe(details(r))}
 		case Error:
 			c.Error = &junitProblem{Message: r.Error, Type: "error", Text: xmlSafe(details(r))}
@@ -145,6 +149,7 @@ func details(r Result) string {
 	line("kind", r.Kind)
 	line("fixed by", r.FixedBy)
 	line("summary", r.Summary)
+	line("findings", strings.Join(r.Findings, ", "))
 	if r.Report != nil {
 		for _, s := range r.Report.Diagnosis.NextSteps {
 			line("next", s)

@@ -56,6 +56,7 @@ func sampleSummary() *Summary {
 	fail.Result, fail.Outcome, fail.Status, fail.Kind, fail.FixedBy, fail.DurationMS = Fail, reports.Fixed, 401, "http_401", "clear-cookies", 2480
 	fail.Reason = "expected fixed_by relogin, got fixed by clear-cookies (http_401, 401)"
 	fail.Summary = `The server answered 401 with Basic realm="Q3 <reports> & more" ]]> and a bell` + "\a"
+	fail.Findings = []string{"credentials_rejected", "intermittent"}
 	fail.ReportDir = "out/reports"
 	fail.Notes = []string{"credentials are not used yet: user, password_env checked but not sent"}
 
@@ -119,13 +120,14 @@ func TestJUnitValidAgainstStrictSchema(t *testing.T) {
 	if len(c) != 3 || c[0].Name != "home" || c[0].Failure != nil || c[0].Error != nil || c[0].Class != "fix401.checks" {
 		t.Fatalf("cases = %+v", c)
 	}
-	if c[1].Failure == nil || !strings.HasPrefix(c[1].Failure.Message, `The server answered 401 with Basic realm="Q3 <reports> & more" ]]>`) {
+	if c[1].Failure == nil || !strings.HasPrefix(c[1].Failure.Message, `The server answered 401 with Basic realm="Q3 <reports> & more" ]]>`) ||
+		!strings.HasSuffix(c[1].Failure.Message, "[findings: credentials_rejected, intermittent]") {
 		t.Errorf("failure = %+v", c[1].Failure)
 	}
 	if strings.Contains(string(data), "eyJsecret") {
 		t.Error("the JUnit file contains the URL's token")
 	}
-	for _, want := range []string{"expected: fixed_by relogin", "report: out/reports/report.html", "note: credentials are not used yet"} {
+	for _, want := range []string{"expected: fixed_by relogin", "findings: credentials_rejected, intermittent", "report: out/reports/report.html", "note: credentials are not used yet"} {
 		if !strings.Contains(c[1].Failure.Text, want) {
 			t.Errorf("failure text lacks %q:\n%s", want, c[1].Failure.Text)
 		}

@@ -56,8 +56,9 @@ type Result struct {
 	Kind       string          `json:"kind,omitempty"`   // the first load's verdict
 	FixedBy    string          `json:"fixed_by,omitempty"`
 	DurationMS int64           `json:"duration_ms"`
-	Reason     string          `json:"reason,omitempty"`  // why it did not pass, one line
-	Summary    string          `json:"summary,omitempty"` // the diagnosis summary
+	Reason     string          `json:"reason,omitempty"`   // why it did not pass, one line
+	Summary    string          `json:"summary,omitempty"`  // the diagnosis summary
+	Findings   []string        `json:"findings,omitempty"` // the diagnosis's finding ids, causes first
 	Error      string          `json:"error,omitempty"`
 	ReportDir  string          `json:"report_dir,omitempty"`
 	Notes      []string        `json:"notes,omitempty"`
@@ -188,6 +189,7 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	r.Outcome = rep.Outcome
 	r.Kind = rep.Diagnosis.Kind
 	r.Summary = rep.Diagnosis.Summary
+	r.Findings = rep.Diagnosis.FindingIDs()
 	if rep.Diagnosis.Status != nil {
 		r.Status = *rep.Diagnosis.Status
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -210,19 +211,21 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 		if r.rep.FixedBy != nil {
 			fixed = *r.rep.FixedBy
 		}
-		ok := got == s.Expect && (s.FixedBy == "" || fixed == s.FixedBy)
+		findings := r.rep.Diagnosis.FindingIDs()
+		// The whole outcome is graded: a scenario that must stay
+		// unresolved but was "fixed" is as wrong as a missed fix.
+		diff := s.Grade(string(r.rep.Outcome), got, fixed, findings)
 		res := reports.StepFixed
-		if !ok {
+		if diff != "" {
 			res = reports.StillFailing
 			failed++
 		}
 		line := fmt.Sprintf("%-16s %s", got, verdict(r.rep))
-		if !ok {
-			line += fmt.Sprintf("  (expected %s", s.Expect)
-			if s.FixedBy != "" {
-				line += ", fixed by " + s.FixedBy
-			}
-			line += ")"
+		if len(findings) > 0 {
+			line += " · " + strings.Join(findings, ", ")
+		}
+		if diff != "" {
+			line += "  (" + diff + ")"
 		}
 		fmt.Fprintf(io.Out, "  %s %-14s %s\n", mark(res, color), s.ID, line)
 		fmt.Fprintf(io.Out, "    %-14s report: %s\n", "", filepath.Join(o.Out, s.ID, "report.html"))

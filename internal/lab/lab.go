@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,12 @@ type Scenario struct {
 	Description string // what the server does and what a person would see
 	Expect      string // diagnosis kind for the first load, e.g. "http_401"
 	FixedBy     string // step id expected to fix it; "" when nothing should
-	Hangs       bool   // the page never finishes loading
+	// Outcome is the report's expected outcome (healthy, fixed, unresolved,
+	// not_auth_failure) and Findings the exact finding ids expected, in
+	// any order: Grade compares a whole diagnosis with them.
+	Outcome  string
+	Findings []string
+	Hangs    bool // the page never finishes loading
 	// Options are what a diagnose run needs besides the URL to reach
 	// FixedBy: credentials, a proxy, a URL other than the root.
 	Options ScenarioOptions
@@ -48,6 +54,36 @@ type ScenarioOptions struct {
 	// resolver of NewStaleDNS and with the old server of ListenOldServer
 	// running (see dns.go).
 	StaleDNS bool
+}
+
+// Grade compares a diagnosis with what the scenario expects, all of it:
+// the outcome, the kind, the fixing step and the findings. It returns what
+// differs, or "" when it is all as expected. A scenario that should stay
+// unresolved but was "fixed" by some step fails here.
+func (s Scenario) Grade(outcome, kind, fixedBy string, findings []string) string {
+	var diff []string
+	if outcome != s.Outcome {
+		diff = append(diff, fmt.Sprintf("outcome %s, expected %s", outcome, s.Outcome))
+	}
+	if kind != s.Expect {
+		diff = append(diff, fmt.Sprintf("kind %s, expected %s", kind, s.Expect))
+	}
+	if fixedBy != s.FixedBy {
+		want := s.FixedBy
+		if want == "" {
+			want = "no step"
+		}
+		got := fixedBy
+		if got == "" {
+			got = "no step"
+		}
+		diff = append(diff, fmt.Sprintf("fixed by %s, expected %s", got, want))
+	}
+	got, want := slices.Sorted(slices.Values(findings)), slices.Sorted(slices.Values(s.Findings))
+	if !slices.Equal(got, want) {
+		diff = append(diff, fmt.Sprintf("findings [%s], expected [%s]", strings.Join(got, " "), strings.Join(want, " ")))
+	}
+	return strings.Join(diff, "; ")
 }
 
 // Path is the URL path of the scenario's root: where its index entry
@@ -120,7 +156,59 @@ type Lab struct {
 	counters map[string]int  // free-form per-scenario counters, see count
 	marks    map[string]bool // issued sessions and tokens, see mark
 	digest   digestState
-	conns    connState // the conn-bound scenario
+	conns    visitors
+}
+
+// visitors is what the lab remembers of the browsers visiting it, by
+// connection (remote ip:port): a browser keeps its keep-alive connection
+// across reloads and cleared caches, cookies and site data, while another
+// browser (a second run, a new browser context, a new process) opens new
+// ones. Scenarios that stand for "this browser's history" key on it, so
+// that every new browser meets the failure again, however many loads came
+// before. ConnState forgets a connection when it closes.
+type visitors struct {
+	seen   map[string]map[string]bool // connection → facts such as "planted the stale cookie"
+	until  map[string]time.Time       // recycle: when the pool is back, per connection
+	bound  map[string]bool            // conn-bound: open connections → poisoned
+	hooked bool                       // ConnState is wired: closed connections are forgotten
+}
+
+// maxConns bounds the memory of connections when ConnState is not wired.
+const maxConns = 4096
+
+// ConnState is the lab server's http.Server.ConnState: it forgets what a
+// connection carried once it closes (Serve wires it; a test server must).
+func (l *Lab) ConnState(c net.Conn, st http.ConnState) {
+	if st != http.StateClosed && st != http.StateHijacked {
+		return
+	}
+	addr := c.RemoteAddr().String()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.conns.hooked = true
+	delete(l.conns.seen, addr)
+	delete(l.conns.until, addr)
+	delete(l.conns.bound, addr)
+}
+
+// firstOnConn reports whether fact is new for the connection addr, and
+// records it.
+func (l *Lab) firstOnConn(addr, fact string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.conns.seen[addr]
+	if m == nil {
+		if len(l.conns.seen) >= maxConns {
+			clear(l.conns.seen)
+		}
+		m = map[string]bool{}
+		l.conns.seen[addr] = m
+	}
+	if m[fact] {
+		return false
+	}
+	m[fact] = true
+	return true
 }
 
 // New returns a Lab ready to serve.
@@ -152,7 +240,7 @@ func (l *Lab) resetLocked() {
 	l.counters = make(map[string]int)
 	l.marks = make(map[string]bool)
 	l.digest.nonces = make(map[string]*nonceInfo)
-	l.conns = connState{seen: make(map[string]bool)}
+	l.conns = visitors{seen: map[string]map[string]bool{}, until: map[string]time.Time{}, bound: map[string]bool{}, hooked: l.conns.hooked}
 }
 
 // Hits reports how many requests the scenario has received since New or
@@ -203,8 +291,15 @@ func (l *Lab) Close() {
 	l.closeOnce.Do(func() { close(l.closed) })
 }
 
-// Handler serves the index at "/" and each scenario under /s/<id>/.
-func (l *Lab) Handler() http.Handler { return http.HandlerFunc(l.serveHTTP) }
+// Handler serves the index at "/" and each scenario under /s/<id>/. A
+// server of its own must also set ConnState to l.ConnState.
+func (l *Lab) Handler() http.Handler { return labHandler{l} }
+
+// labHandler carries the lab's ConnState to serve.
+type labHandler struct{ l *Lab }
+
+func (h labHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.l.serveHTTP(w, r) }
+func (h labHandler) ConnState(c net.Conn, st http.ConnState)          { h.l.ConnState(c, st) }
 
 func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -291,7 +386,7 @@ func isLoopbackHost(host string) bool {
 // released first so that the short grace period is spent only on requests
 // that can actually finish. It returns nil on a clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, l *Lab) error {
-	return serve(ctx, ln, l.Handler(), l.Close, "lab")
+	return serve(ctx, ln, labHandler{l}, l.Close, "lab")
 }
 
 // serve runs handler on ln until ctx is done; release frees what would hold
@@ -300,6 +395,11 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, release f
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
+	}
+	if l, ok := handler.(interface {
+		ConnState(net.Conn, http.ConnState)
+	}); ok {
+		srv.ConnState = l.ConnState
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

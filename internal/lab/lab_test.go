@@ -24,7 +24,9 @@ const failAfter = 10 * time.Second
 func newTestLab(t *testing.T) (*Lab, *httptest.Server) {
 	t.Helper()
 	l := New()
-	ts := httptest.NewServer(l.Handler())
+	ts := httptest.NewUnstartedServer(l.Handler())
+	ts.Config.ConnState = l.ConnState
+	ts.Start()
 	// Cleanups run last-in first-out: release hanging pages before the
 	// server waits for its handlers.
 	t.Cleanup(ts.Close)
@@ -179,7 +181,7 @@ func TestScenarioResponses(t *testing.T) {
 		}, []string{"This server could not verify that you"}},
 		"recycle": {401, html, map[string][]string{
 			"WWW-Authenticate": {"Negotiate", "NTLM"},
-			"Retry-After":      {"1"},
+			"Retry-After":      {"3"},
 			"Server":           {"Microsoft-IIS/10.0"},
 		}, []string{"HTTP Error 401.1 - Unauthorized", `C:\inetpub\wwwroot\s\recycle`}},
 		"stale-cache":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{`<script src="app.js"></script>`, "Loading your profile…"}},
@@ -598,5 +600,37 @@ func TestConcurrent(t *testing.T) {
 			_ = l.Hits("digest")
 			_ = l.count("concurrent")
 		})
+	}
+}
+
+func TestGradeComparesTheWholeOutcome(t *testing.T) {
+	byID := map[string]Scenario{}
+	for _, s := range Scenarios() {
+		if s.Outcome == "" {
+			t.Errorf("%s: no expected outcome", s.ID)
+		}
+		if (s.FixedBy != "") != (s.Outcome == "fixed") {
+			t.Errorf("%s: outcome %s with FixedBy %q", s.ID, s.Outcome, s.FixedBy)
+		}
+		byID[s.ID] = s
+	}
+	neg, rec := byID["negotiate"], byID["recycle"]
+	for _, tt := range []struct {
+		s                      Scenario
+		outcome, kind, fixedBy string
+		findings               []string
+		want                   string
+	}{
+		{neg, "unresolved", "http_401", "", nil, ""},
+		// Must stay unresolved: "fixed" by any step is a failure.
+		{neg, "fixed", "http_401", "reload", nil, "outcome fixed, expected unresolved; fixed by reload, expected no step"},
+		{rec, "fixed", "http_401", "reload", []string{"rate_limited"}, ""},
+		{rec, "fixed", "http_401", "reload", nil, "findings [], expected [rate_limited]"},
+		{rec, "fixed", "soft_401", "clear-cache", []string{"rate_limited", "intermittent"},
+			"kind soft_401, expected http_401; fixed by clear-cache, expected reload; findings [intermittent rate_limited], expected [rate_limited]"},
+	} {
+		if got := tt.s.Grade(tt.outcome, tt.kind, tt.fixedBy, tt.findings); got != tt.want {
+			t.Errorf("%s: Grade = %q, want %q", tt.s.ID, got, tt.want)
+		}
 	}
 }

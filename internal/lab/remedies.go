@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,19 +83,40 @@ func serveURLTypo(_ *Lab, w http.ResponseWriter, r *http.Request, rest string) {
 
 // ---- recycle: fixed by reload ----
 
-// recycleFailures is how many page requests fail while the application
-// pool restarts: the two loads of fix401's reproduce step.
-const recycleFailures = 2
+// recycleWindow is how long the application pool takes to come back,
+// counted from a visitor's first request: long enough that two loads in a
+// row (fix401's reproduce step) both fail on a busy machine, short enough
+// for a demo.
+const recycleWindow = 3 * time.Second
+
+// recycleLeft is how long the pool is still down for the visitor on the
+// connection addr; its first request starts the window.
+func (l *Lab) recycleLeft(addr string) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	until, ok := l.conns.until[addr]
+	if !ok {
+		if len(l.conns.until) >= maxConns {
+			clear(l.conns.until)
+		}
+		until = now.Add(recycleWindow)
+		l.conns.until[addr] = until
+	}
+	return until.Sub(now)
+}
 
 // serveRecycle is an IIS application pool recycling: until it is back, the
-// site's Windows authentication fails and IIS says when to try again.
+// site's Windows authentication fails and IIS says when to try again. The
+// window is the visitor's own, so that every new browser meets it, and it
+// ends after the time announced, whatever the number of loads.
 func serveRecycle(l *Lab, w http.ResponseWriter, r *http.Request) {
 	iisHeaders(w)
-	if l.count("recycle/page") <= recycleFailures {
+	if left := l.recycleLeft(r.RemoteAddr); left > 0 {
 		h := w.Header()
 		h.Add("WWW-Authenticate", "Negotiate")
 		h.Add("WWW-Authenticate", "NTLM")
-		h.Set("Retry-After", "1")
+		h.Set("Retry-After", strconv.Itoa(int((left+time.Second-1)/time.Second)))
 		writePage(w, http.StatusUnauthorized, iis401_1.page(r))
 		return
 	}
@@ -133,12 +155,20 @@ var (
 	staleCacheV2 = staleCacheScript("2025.01", "v2")
 )
 
+// staleCacheVisitor names the visitor cookie of stale-cache: the browser's
+// first app.js is the old build, as if it had cached it months ago.
+const staleCacheVisitor = "lab_visitor"
+
 // serveStaleCache is a dashboard whose script was served as immutable and
 // then changed under the same URL: browsers that cached the old script keep
-// calling an API version that has been switched off.
+// calling an API version that has been switched off. Each new browser gets
+// the old build first, standing in for its months-old cache.
 func serveStaleCache(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
 	switch rest {
 	case "":
+		if _, err := r.Cookie(staleCacheVisitor); err != nil {
+			w.Header().Add("Set-Cookie", staleCacheVisitor+"="+randomToken(12)+"; Path=/s/stale-cache/; HttpOnly; SameSite=Lax")
+		}
 		writePage(w, http.StatusOK, page{
 			Title: "Dashboard – Northwind",
 			CSS:   siteCSS,
@@ -153,8 +183,13 @@ func serveStaleCache(l *Lab, w http.ResponseWriter, r *http.Request, rest string
 		// No ETag or Last-Modified either: there is nothing to revalidate
 		// with, as with many CDN-served bundles.
 		w.Header().Set("Cache-Control", immutable)
+		visitor := "conn:" + r.RemoteAddr
+		if c, err := r.Cookie(staleCacheVisitor); err == nil {
+			visitor = "cookie:" + c.Value
+		}
 		js := staleCacheV2
-		if l.count("stale-cache/app.js") == 1 {
+		if !l.marked("stale-cache/served/" + visitor) {
+			l.mark("stale-cache/served/" + visitor)
 			js = staleCacheV1
 		}
 		writeBody(w, http.StatusOK, "text/javascript; charset=utf-8", js)
@@ -177,13 +212,14 @@ const (
 
 // serveStaleCookie is a site whose session store was reset: the session
 // cookie the browser still has is unknown to it. The lab plants that old
-// cookie itself, once, on the first visit, standing in for the user's
-// history with the site.
+// cookie itself on a browser's first visit (its first request on a
+// connection), standing in for the user's history with the site; the same
+// browser, its cookies cleared, is not planted again.
 func serveStaleCookie(l *Lab, w http.ResponseWriter, r *http.Request) {
 	path := "/s/stale-cookie/"
 	c, err := r.Cookie(staleCookieName)
 	switch {
-	case err != nil && l.count("stale-cookie/planted") == 1:
+	case err != nil && l.firstOnConn(r.RemoteAddr, "stale-cookie/planted"):
 		w.Header().Add("Set-Cookie", staleCookieName+"="+staleCookieValue+"; Path="+path+"; Max-Age=86400")
 		http.Redirect(w, r, path, http.StatusFound)
 		return
@@ -251,8 +287,10 @@ const staleTokenPlant = `  // Left behind by the previous version of this app.
 func serveStaleToken(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
 	switch rest {
 	case "":
+		// A browser's first visit gets the token the old app left
+		// behind; the same browser, its site data cleared, does not.
 		plant := ""
-		if l.count("stale-token/page") == 1 {
+		if l.firstOnConn(r.RemoteAddr, "stale-token/planted") {
 			plant = staleTokenPlant
 		}
 		writePage(w, http.StatusOK, page{
@@ -287,52 +325,25 @@ func serveStaleToken(l *Lab, w http.ResponseWriter, r *http.Request, rest string
 
 // ---- conn-bound: fixed by fresh-profile ----
 
-// connState remembers the client connections (by remote ip:port) that the
-// conn-bound scenario has seen, and whether each is poisoned.
-type connState struct {
-	seen  map[string]bool // remote address → poisoned
-	start time.Time       // when the current generation began
-	last  time.Time       // the scenario's latest request
-}
-
-const (
-	// connWindow is how long after a generation starts new connections
-	// are poisoned too: a browser may open a second socket during the
-	// first load. Real Chromium does not use it (it reuses its one busy
-	// socket), and a new browser process needs far longer than this to
-	// start, so the window is short.
-	connWindow = 200 * time.Millisecond
-	// connRearm is how long the scenario must be quiet before the next
-	// new connection starts another generation, so that a later run with
-	// a new browser reproduces the failure again.
-	connRearm = 15 * time.Second
-	// maxConns bounds the memory of connections.
-	maxConns = 4096
-)
-
 // connPoisoned reports whether requests on the connection from addr fail.
-// The first connections of a generation are poisoned for as long as they
-// live; connections opened later are healthy. Clearing the cache or cookies
-// does not close a browser's idle keep-alive socket; a new browser process
-// has none to reuse.
+// The first connection a visit opens is poisoned for as long as it lives; a
+// connection opened while another is still open (a new browser process
+// started beside the old one) is healthy. Clearing the cache or cookies
+// does not close a browser's keep-alive socket; a new browser has none to
+// reuse. Once every connection has closed (the browser quit), the next
+// visitor's first connection is poisoned again. No clock is involved.
 func (l *Lab) connPoisoned(addr string) bool {
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := &l.conns
-	quiet := c.last.IsZero() || now.Sub(c.last) >= connRearm
-	c.last = now
-	if p, ok := c.seen[addr]; ok {
+	b := l.conns.bound
+	if p, ok := b[addr]; ok {
 		return p
 	}
-	if quiet {
-		c.start = now
+	if len(b) >= maxConns {
+		clear(b)
 	}
-	if len(c.seen) >= maxConns {
-		clear(c.seen)
-	}
-	p := now.Sub(c.start) < connWindow
-	c.seen[addr] = p
+	p := len(b) == 0
+	b[addr] = p
 	return p
 }
 

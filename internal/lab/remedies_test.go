@@ -33,7 +33,8 @@ func browserLike(t *testing.T, follow bool) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &http.Transport{Proxy: nil}
+	// One connection, as a browser reuses its keep-alive socket.
+	tr := &http.Transport{Proxy: nil, MaxConnsPerHost: 1}
 	t.Cleanup(tr.CloseIdleConnections)
 	c := &http.Client{Jar: jar, Transport: tr, Timeout: failAfter}
 	if !follow {
@@ -108,9 +109,11 @@ func TestHealthyPagesJudgeHealthy(t *testing.T) {
 		"url-typo fixed": func(*http.Client) string { return "/s/url-typo/reports/q3" },
 		"stale-cache":    func(*http.Client) string { return "/s/stale-cache/" },
 		"stale-token":    func(*http.Client) string { return "/s/stale-token/" },
-		"stale-cookie": func(*http.Client) string {
-			// Somebody else's first visit takes the planted cookie.
-			do(t, browserLike(t, true), "GET", ts.URL+"/s/stale-cookie/", nil, nil)
+		"stale-cookie": func(c *http.Client) string {
+			// The browser's first visit plants the old cookie; cleared,
+			// the same browser gets a session that works.
+			do(t, c, "GET", ts.URL+"/s/stale-cookie/", nil, nil)
+			c.Jar, _ = cookiejar.New(nil)
 			return "/s/stale-cookie/"
 		},
 		"form-login done": func(c *http.Client) string { login(t, c, ts.URL, labPassword); return "/s/form-login/" },
@@ -192,51 +195,83 @@ func TestURLTypo(t *testing.T) {
 }
 
 func TestRecycle(t *testing.T) {
-	l, ts := newTestLab(t)
+	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	l, ts := newClockedLab(t, clk)
 	url := scenario(t, "recycle").Target(ts.URL)
-	// Requests below the page are 404s and do not count as page loads.
+	// Requests below the page are 404s.
 	resp, _ := get(t, url+"x", nil)
 	wantStatus(t, "subpath", resp, 404)
-	for round := range 2 {
-		for i := 1; i <= 4; i++ {
-			resp, body := get(t, url, nil)
-			want := 200
-			if i <= 2 {
-				want = 401
-			}
-			wantStatus(t, fmt.Sprintf("round %d, load %d", round, i), resp, want)
-			if want == 401 {
-				if got := resp.Header.Values("WWW-Authenticate"); !slices.Equal(got, []string{"Negotiate", "NTLM"}) {
-					t.Errorf("WWW-Authenticate %q", got)
-				}
-				if resp.Header.Get("Retry-After") != "1" || resp.Header.Get("Server") != "Microsoft-IIS/10.0" {
-					t.Errorf("headers %v", resp.Header)
-				}
-				if !strings.Contains(body, "HTTP Error 401.1 - Unauthorized") || judge.IISSubstatus(judge.FromHTML(body).Text) != "401.1" {
-					t.Errorf("not an IIS 401.1 page: %s", body)
-				}
-			} else if !strings.Contains(body, "<h1>Dashboard</h1>") {
-				t.Errorf("body %s", body)
-			}
+	down := func(c *http.Client, what, retryAfter string) {
+		t.Helper()
+		resp, body := do(t, c, "GET", url, nil, nil)
+		wantStatus(t, what, resp, 401)
+		if got := resp.Header.Values("WWW-Authenticate"); !slices.Equal(got, []string{"Negotiate", "NTLM"}) {
+			t.Errorf("%s: WWW-Authenticate %q", what, got)
 		}
-		l.Reset()
+		if resp.Header.Get("Retry-After") != retryAfter || resp.Header.Get("Server") != "Microsoft-IIS/10.0" {
+			t.Errorf("%s: Retry-After %q, want %q; headers %v", what, resp.Header.Get("Retry-After"), retryAfter, resp.Header)
+		}
+		if !strings.Contains(body, "HTTP Error 401.1 - Unauthorized") || judge.IISSubstatus(judge.FromHTML(body).Text) != "401.1" {
+			t.Errorf("%s: not an IIS 401.1 page: %s", what, body)
+		}
 	}
+	up := func(c *http.Client, what string) {
+		t.Helper()
+		resp, body := do(t, c, "GET", url, nil, nil)
+		wantStatus(t, what, resp, 200)
+		if !strings.Contains(body, "<h1>Dashboard</h1>") {
+			t.Errorf("%s: body %s", what, body)
+		}
+	}
+	first := browserLike(t, false)
+	down(first, "first load", "3")
+	// Any number of loads inside the window fails: only time heals it.
+	for i := range 10 {
+		down(first, fmt.Sprintf("load %d in the window", i+2), "3")
+	}
+	clk.Advance(1500 * time.Millisecond)
+	down(first, "1.5 s later", "2")
+	clk.Advance(recycleWindow / 2)
+	up(first, "after the announced wait")
+	up(first, "and then")
+	// Another browser meets the recycle again: the lab can be used again.
+	second := browserLike(t, false)
+	down(second, "a second browser", "3")
+	up(first, "the first browser meanwhile")
+	l.Reset()
+}
+
+// newClockedLab is newTestLab with a fake clock, set before the server
+// exists so that no handler can race with it.
+func newClockedLab(t *testing.T, clk *fakeClock) (*Lab, *httptest.Server) {
+	t.Helper()
+	l := New()
+	l.now = clk.Now
+	ts := httptest.NewUnstartedServer(l.Handler())
+	ts.Config.ConnState = l.ConnState
+	ts.Start()
+	t.Cleanup(ts.Close)
+	t.Cleanup(l.Close)
+	return l, ts
 }
 
 func TestStaleCache(t *testing.T) {
-	l, ts := newTestLab(t)
+	_, ts := newTestLab(t)
 	base := ts.URL + "/s/stale-cache/"
-	resp, body := get(t, base, nil)
-	wantStatus(t, "page", resp, 200)
-	if resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(body, `<script src="app.js"></script>`) {
-		t.Fatalf("page: %v\n%s", resp.Header, body)
-	}
+	// Each browser's first app.js is the old build; the next ones (after
+	// its cache was cleared) are the new one.
 	for round := range 2 {
+		c := browserLike(t, false)
+		resp, body := do(t, c, "GET", base, nil, nil)
+		wantStatus(t, "page", resp, 200)
+		if resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(body, `<script src="app.js"></script>`) {
+			t.Fatalf("page: %v\n%s", resp.Header, body)
+		}
 		for i, want := range []string{`fetch("api/v1/me")`, `fetch("api/v2/me")`, `fetch("api/v2/me")`} {
-			resp, js := get(t, base+"app.js", nil)
+			resp, js := do(t, c, "GET", base+"app.js", nil, nil)
 			wantStatus(t, "app.js", resp, 200)
 			if !strings.Contains(js, want) {
-				t.Errorf("round %d, app.js #%d lacks %s:\n%s", round, i+1, want, js)
+				t.Errorf("browser %d, app.js #%d lacks %s:\n%s", round+1, i+1, want, js)
 			}
 			if got := resp.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
 				t.Errorf("app.js Cache-Control %q", got)
@@ -250,9 +285,9 @@ func TestStaleCache(t *testing.T) {
 				t.Errorf("app.js Content-Type %q", ct)
 			}
 		}
-		l.Reset()
 	}
-	resp, _ = get(t, base+"api/v1/me", nil)
+	var body string
+	resp, _ := get(t, base+"api/v1/me", nil)
 	wantStatus(t, "api/v1/me", resp, 401)
 	if got := resp.Header.Get("WWW-Authenticate"); got != `Bearer realm="lab-api", error="invalid_token", error_description="API v1 was retired"` {
 		t.Errorf("WWW-Authenticate %q", got)
@@ -292,10 +327,11 @@ func TestStaleCookie(t *testing.T) {
 		}
 	}
 
-	// Cleared cookies: a new session, which then holds.
-	fresh := browserLike(t, false)
+	// Cleared cookies (the same browser, so the same connection): a new
+	// session, which then holds.
+	cleared := sameBrowserNewJar(t, c)
 	for i := range 3 {
-		resp, body := do(t, fresh, "GET", url, nil, nil)
+		resp, body := do(t, cleared, "GET", url, nil, nil)
 		wantStatus(t, fmt.Sprintf("after clearing cookies, load %d", i), resp, 200)
 		if !strings.Contains(body, "Welcome back") {
 			t.Errorf("body %s", body)
@@ -304,18 +340,30 @@ func TestStaleCookie(t *testing.T) {
 			t.Errorf("load %d: Set-Cookie %q", i, sc)
 		}
 	}
-	// The planting happens once per Lab, and again after Reset.
+	// Every new browser is planted again: the lab can be used again.
 	resp, _ = do(t, browserLike(t, false), "GET", url, nil, nil)
-	wantStatus(t, "another new visitor", resp, 200)
+	wantStatus(t, "another new browser", resp, 302)
 	l.Reset()
 	resp, _ = do(t, browserLike(t, false), "GET", url, nil, nil)
 	wantStatus(t, "first visit after Reset", resp, 302)
 	resp, _ = get(t, url, map[string]string{"Cookie": "lab_session=fresh-made-up"})
 	wantStatus(t, "forged session", resp, 401)
 	// A browser following the redirect sees a 401 on its first load.
-	l.Reset()
 	resp, _ = do(t, browserLike(t, true), "GET", url, nil, nil)
 	wantStatus(t, "first load, redirect followed", resp, 401)
+}
+
+// sameBrowserNewJar is c after clearing its cookies: the same connections,
+// an empty cookie jar.
+func sameBrowserNewJar(t *testing.T, c *http.Client) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := *c
+	n.Jar = jar
+	return &n
 }
 
 var tokenJSON = regexp.MustCompile(`^\{"token":"(fresh-[A-Za-z0-9_-]+)"\}\n$`)
@@ -323,11 +371,15 @@ var tokenJSON = regexp.MustCompile(`^\{"token":"(fresh-[A-Za-z0-9_-]+)"\}\n$`)
 func TestStaleToken(t *testing.T) {
 	l, ts := newTestLab(t)
 	base := ts.URL + "/s/stale-token/"
-	_, first := get(t, base, nil)
-	_, second := get(t, base, nil)
+	c := browserLike(t, false)
+	_, first := do(t, c, "GET", base, nil, nil)
+	_, second := do(t, c, "GET", base, nil, nil)
 	plant := `localStorage.setItem(KEY, "stale-token-2024")`
 	if !strings.Contains(first, plant) || strings.Contains(second, plant) {
-		t.Errorf("only the first page may plant the stale token:\nfirst: %v, second: %v", strings.Contains(first, plant), strings.Contains(second, plant))
+		t.Errorf("only a browser's first page may plant the stale token:\nfirst: %v, second: %v", strings.Contains(first, plant), strings.Contains(second, plant))
+	}
+	if _, other := do(t, browserLike(t, false), "GET", base, nil, nil); !strings.Contains(other, plant) {
+		t.Error("a second browser is not planted: the lab cannot be used again")
 	}
 	for _, sub := range []string{`x.open("GET", "api/token", false)`, `fetch("api/me", {headers: {Authorization: "Bearer " + token}})`, "Could not load your profile"} {
 		if !strings.Contains(second, sub) {
@@ -366,7 +418,7 @@ func TestStaleToken(t *testing.T) {
 		}
 	}
 	l.Reset()
-	if _, p := get(t, base, nil); !strings.Contains(p, plant) {
+	if _, p := do(t, c, "GET", base, nil, nil); !strings.Contains(p, plant) {
 		t.Error("Reset does not plant the stale token again")
 	}
 	if resp, _ := get(t, base+"api/me", map[string]string{"Authorization": "Bearer " + m[1]}); resp.StatusCode != 401 {
@@ -386,64 +438,65 @@ func connClient(t *testing.T) *http.Client {
 }
 
 func TestConnBound(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
-	l := New()
-	l.now = clk.Now // before the server exists, so no handler can race with it
-	ts := httptest.NewServer(l.Handler())
-	t.Cleanup(ts.Close)
+	l, ts := newTestLab(t)
 	url := scenario(t, "conn-bound").Target(ts.URL)
 	load := func(c *http.Client) (int, string) {
 		resp, body := do(t, c, "GET", url, nil, nil)
 		return resp.StatusCode, body
 	}
-
-	stuck := connClient(t)
-	st, body := load(stuck)
-	if st != 401 || !strings.Contains(body, "HTTP Error 401.1 - Unauthorized") {
-		t.Fatalf("first load: %d\n%s", st, body)
-	}
-	resp, _ := do(t, stuck, "GET", url, nil, nil)
-	if got := resp.Header.Get("WWW-Authenticate"); got != "NTLM" {
-		t.Errorf("WWW-Authenticate %q", got)
-	}
-	if resp.Close {
-		t.Error("the server closes the connection; the point is that it stays open")
-	}
-	// A second connection of the same browser during the first load.
-	clk.Advance(connWindow / 2)
-	if st, _ := load(connClient(t)); st != 401 {
-		t.Errorf("a connection opened during the first load: %d, want 401", st)
-	}
-	// Later: reloads and cleared caches reuse the connection; it stays stuck.
-	for range 5 {
-		clk.Advance(time.Second)
+	for run := range 2 {
+		stuck := connClient(t)
+		st, body := load(stuck)
+		if st != 401 || !strings.Contains(body, "HTTP Error 401.1 - Unauthorized") {
+			t.Fatalf("run %d, first load: %d\n%s", run, st, body)
+		}
+		resp, _ := do(t, stuck, "GET", url, nil, nil)
+		if got := resp.Header.Get("WWW-Authenticate"); got != "NTLM" {
+			t.Errorf("WWW-Authenticate %q", got)
+		}
+		if resp.Close {
+			t.Error("the server closes the connection; the point is that it stays open")
+		}
+		// Reloads and cleared caches reuse the connection: stuck, however
+		// many loads.
+		for range 5 {
+			if st, _ := load(stuck); st != 401 {
+				t.Fatalf("same connection: %d, want 401", st)
+			}
+		}
+		// A new browser process beside the old one: a new connection, healthy.
+		fresh := connClient(t)
+		for range 3 {
+			st, body := load(fresh)
+			if st != 200 || !strings.Contains(body, "<h1>Timesheets</h1>") {
+				t.Fatalf("new connection: %d\n%s", st, body)
+			}
+		}
 		if st, _ := load(stuck); st != 401 {
-			t.Fatalf("same connection: %d, want 401", st)
+			t.Errorf("the stuck connection recovered: %d", st)
 		}
+		// Both browsers quit: the next run meets the failure again.
+		stuck.Transport.(*http.Transport).CloseIdleConnections()
+		fresh.Transport.(*http.Transport).CloseIdleConnections()
+		waitForgotten(t, l)
 	}
-	// A new browser process: new connections, healthy.
-	fresh := connClient(t)
-	for range 3 {
-		st, body := load(fresh)
-		if st != 200 || !strings.Contains(body, "<h1>Timesheets</h1>") {
-			t.Fatalf("new connection: %d\n%s", st, body)
+}
+
+// waitForgotten waits until the lab has seen every connection close.
+func waitForgotten(t *testing.T, l *Lab) {
+	t.Helper()
+	deadline := time.Now().Add(failAfter)
+	for {
+		l.mu.Lock()
+		n := len(l.conns.bound)
+		l.mu.Unlock()
+		if n == 0 {
+			return
 		}
-		clk.Advance(time.Second)
-	}
-	if st, _ := load(stuck); st != 401 {
-		t.Errorf("the stuck connection recovered: %d", st)
-	}
-	// After a quiet spell the next new visitor starts a new generation.
-	clk.Advance(connRearm)
-	if st, _ := load(connClient(t)); st != 401 {
-		t.Errorf("a new connection after %s of quiet: %d, want 401", connRearm, st)
-	}
-	if st, _ := load(fresh); st != 200 {
-		t.Errorf("the healthy connection broke: %d", st)
-	}
-	l.Reset()
-	if st, _ := load(fresh); st != 401 {
-		t.Errorf("after Reset, the first connection seen: %d, want 401", st)
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab still holds %d connections", n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
