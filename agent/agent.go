@@ -166,6 +166,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	r.report.Environment.CookiesFile = len(cfg.Cookies) > 0
 	if !cfg.Browser.Remote() {
 		r.report.Environment.BrowserLaunches++ // the browser this run was given
+		r.report.Environment.Sandbox = new(browser.Sandboxed())
 	}
 	r.finish()
 	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages}, nil

@@ -72,6 +72,9 @@ type Environment struct {
 	BrowserLaunches int64  `json:"browser_launches"`
 	CookiesFile     bool   `json:"cookies_file,omitempty"`
 	Profile         bool   `json:"profile,omitempty"`
+	// Sandbox says whether the local browser ran with Chrome's sandbox
+	// (off only when fix401 runs as root); absent for a remote browser.
+	Sandbox *bool `json:"sandbox,omitempty"`
 }
 
 // Step is one step of the walk.

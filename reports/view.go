@@ -497,6 +497,13 @@ func (v *view) environment() {
 	} else {
 		add("Browser runs", "on this machine")
 	}
+	if e.Sandbox != nil {
+		if *e.Sandbox {
+			add("Chrome's sandbox", "on")
+		} else {
+			add("Chrome's sandbox", "off (fix401 ran as root, where Chromium cannot use it)")
+		}
+	}
 	add("Browser launches", strconv.FormatInt(e.BrowserLaunches, 10))
 	add("Started from", startedFrom(e))
 }

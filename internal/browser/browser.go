@@ -48,7 +48,27 @@ type Options struct {
 
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
+	// Errorf receives chromedp's own errors (an event it could not decode,
+	// a target that went away); nil drops them.
+	Errorf func(string, ...any)
+	// Getenv reads the caller's environment (the locale for a headless
+	// shell's Accept-Language); nil reads none.
+	Getenv func(string) string
 }
+
+// getenv is o.Getenv, or an empty environment.
+func (o Options) getenv(k string) string {
+	if o.Getenv == nil {
+		return ""
+	}
+	return o.Getenv(k)
+}
+
+// Sandboxed reports whether a local browser keeps Chrome's sandbox: always,
+// unless this process runs as root, where Chromium refuses to start with
+// it (its renderers would then run as root unconfined, so it is said in
+// the report).
+func Sandboxed() bool { return os.Geteuid() != 0 }
 
 // UnavailableError means there is no browser to work with: none was found,
 // it failed to start, or the remote endpoint did not answer.
@@ -114,7 +134,6 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(o.ExecPath),
 		chromedp.UserDataDir(dataDir),
-		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -126,11 +145,14 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.WindowSize(1280, 800),
 	)
+	if !Sandboxed() {
+		opts = append(opts, chromedp.NoSandbox)
+	}
 	if IsShell(o.ExecPath) {
 		// A headless shell sends no Accept-Language unless told, where
 		// Chrome sends its locale's: a login page would pick another
 		// language, and a soft 401 read in another one.
-		opts = append(opts, chromedp.Flag("accept-lang", acceptLanguage(os.Getenv)))
+		opts = append(opts, chromedp.Flag("accept-lang", acceptLanguage(o.getenv)))
 	}
 	if len(o.HostRules) > 0 {
 		opts = append(opts, chromedp.Flag("host-resolver-rules", strings.Join(o.HostRules, ", ")))
@@ -214,7 +236,11 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if o.Debugf != nil {
 		copts = append(copts, chromedp.WithDebugf(o.Debugf))
 	}
-	copts = append(copts, chromedp.WithErrorf(func(string, ...any) {}), chromedp.WithLogf(func(string, ...any) {}))
+	errorf := o.Errorf
+	if errorf == nil {
+		errorf = func(string, ...any) {}
+	}
+	copts = append(copts, chromedp.WithErrorf(errorf), chromedp.WithLogf(func(string, ...any) {}))
 	b.ctx, b.cancel = chromedp.NewContext(allocCtx, copts...)
 
 	// Starting is bounded: a browser that hangs at start must not hang us.
@@ -254,7 +280,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	// A shell's product is "HeadlessChrome/…", a full browser's "Chrome/…"
 	// even when headless. A local shell got --accept-lang already.
 	if b.remote && strings.HasPrefix(b.product, "HeadlessChrome/") {
-		b.acceptLanguage = acceptLanguage(os.Getenv)
+		b.acceptLanguage = acceptLanguage(o.getenv)
 	}
 	return b, nil
 }

@@ -467,8 +467,8 @@ func TestShellSendsAcceptLanguage(t *testing.T) {
 		name string
 		opts func() Options
 	}{
-		{"local", func() Options { return Options{ExecPath: path} }},
-		{"remote", func() Options { return Options{RemoteURL: startRemoteAt(t, path)} }},
+		{"local", func() Options { return Options{ExecPath: path, Getenv: os.Getenv} }},
+		{"remote", func() Options { return Options{RemoteURL: startRemoteAt(t, path), Getenv: os.Getenv} }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := Launch(context.Background(), c.opts())

@@ -68,8 +68,8 @@ Every problem in the file is reported, one line each, before anything runs.
 check starts a headless shell when one is on PATH (Debian:
 chromium-headless-shell; Chrome for Testing: chrome-headless-shell), else
 Chrome, Chromium or Edge: the same engine without the browser's window UI,
-which full Chromium builds for every check's browser context; a check costs
-less than half the CPU. --chrome or FIX401_CHROME choose another.`
+which full Chromium builds for every check's browser context (make bench
+compares the two). --chrome or FIX401_CHROME choose another.`
 
 func newCheckCmd(io *IO) *cobra.Command {
 	o := &CheckOptions{now: time.Now}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,9 @@ func (o *BrowserOptions) validate() error {
 	if o.MaxTime < 0 {
 		return usageErr("--max-time must not be negative, got %s", o.MaxTime)
 	}
-	if _, err := zerolog.ParseLevel(o.LogLevel); err != nil || o.LogLevel == "" {
+	// Only the documented levels: zerolog's "trace" would print the
+	// DevTools traffic, credentials answered to a challenge included.
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, o.LogLevel) {
 		return usageErr("--log-level must be one of debug, info, warn, error; got %q", o.LogLevel)
 	}
 	if o.LogFormat != "console" && o.LogFormat != "json" {
@@ -99,9 +102,10 @@ func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger,
 	opts.RemoteURL = o.BrowserURL
 	opts.HostRules = append(opts.HostRules, o.HostRules...)
 	opts.Insecure = o.Insecure
-	if log.GetLevel() <= zerolog.TraceLevel {
-		opts.Debugf = func(f string, a ...any) { log.Trace().Msgf(f, a...) }
-	}
+	opts.Getenv = io.Getenv
+	// chromedp's own errors (an event it could not decode, a target gone)
+	// are worth a line at debug level, not silence.
+	opts.Errorf = func(f string, a ...any) { log.Debug().Str("from", "chromedp").Msgf(f, a...) }
 	if o.BrowserURL == "" {
 		find := browser.Find
 		if o.shellFirst {
