@@ -56,15 +56,12 @@ func testBrowser(t *testing.T) *browser.Browser {
 
 func testLab(t *testing.T) string {
 	t.Helper()
-	ln, err := lab.Listen("127.0.0.1:0")
+	base, stop, err := lab.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- lab.Serve(ctx, ln, lab.New()) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return "http://" + ln.Addr().String()
+	t.Cleanup(func() { stop() })
+	return base
 }
 
 func mustParse(t *testing.T, src string, getenv func(string) string) []Check {

@@ -429,3 +429,17 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, release f
 	}
 	return nil
 }
+
+// Start serves a new Lab on a free loopback port in the background, for
+// tests and benchmarks: base is its URL, and stop shuts it down and
+// returns Serve's error.
+func Start() (base string, stop func() error, err error) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, ln, New()) }()
+	return "http://" + ln.Addr().String(), func() error { cancel(); return <-done }, nil
+}

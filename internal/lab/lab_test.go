@@ -23,15 +23,7 @@ const failAfter = 10 * time.Second
 
 func newTestLab(t *testing.T) (*Lab, *httptest.Server) {
 	t.Helper()
-	l := New()
-	ts := httptest.NewUnstartedServer(l.Handler())
-	ts.Config.ConnState = l.ConnState
-	ts.Start()
-	// Cleanups run last-in first-out: release hanging pages before the
-	// server waits for its handlers.
-	t.Cleanup(ts.Close)
-	t.Cleanup(l.Close)
-	return l, ts
+	return newClockedLab(t, nil)
 }
 
 func get(t *testing.T, url string, header map[string]string) (*http.Response, string) {

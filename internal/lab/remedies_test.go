@@ -241,15 +241,20 @@ func TestRecycle(t *testing.T) {
 	l.Reset()
 }
 
-// newClockedLab is newTestLab with a fake clock, set before the server
-// exists so that no handler can race with it.
+// newClockedLab serves a new lab on a test server that tells it when
+// connections close, with a fake clock when clk is set (before the server
+// exists, so that no handler can race with it).
 func newClockedLab(t *testing.T, clk *fakeClock) (*Lab, *httptest.Server) {
 	t.Helper()
 	l := New()
-	l.now = clk.Now
+	if clk != nil {
+		l.now = clk.Now
+	}
 	ts := httptest.NewUnstartedServer(l.Handler())
 	ts.Config.ConnState = l.ConnState
 	ts.Start()
+	// Cleanups run last-in first-out: release hanging pages before the
+	// server waits for its handlers.
 	t.Cleanup(ts.Close)
 	t.Cleanup(l.Close)
 	return l, ts
