@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/suggest"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -97,8 +98,11 @@ type Page struct {
 func Plan(only, skip []string) ([]steps.Step, error) {
 	for _, id := range append(slices.Clone(only), skip...) {
 		if steps.ByID(id) == nil {
-			return nil, fmt.Errorf("unknown step %q (steps: %s)", id, strings.Join(steps.IDs(), ", "))
+			return nil, fmt.Errorf("unknown step %q%s (steps: %s)", id, suggest.Hint(id, steps.IDs()), strings.Join(steps.IDs(), ", "))
 		}
+	}
+	if slices.Contains(skip, "reproduce") {
+		return nil, errors.New("reproduce cannot be skipped: it is the baseline every run starts from")
 	}
 	var plan []steps.Step
 	for _, s := range steps.All() {
@@ -111,6 +115,9 @@ func Plan(only, skip []string) ([]steps.Step, error) {
 			continue
 		}
 		plan = append(plan, s)
+	}
+	if len(skip) > 0 && len(plan) == 1 {
+		return nil, errors.New("--skip leaves no remedy to try (give --steps reproduce to only reproduce the failure)")
 	}
 	return plan, nil
 }
@@ -184,6 +191,7 @@ type run struct {
 	isolating bool                                // isolate keeps the main tab open to return to it
 	closing   sync.WaitGroup                      // browsers being closed in the background
 	retired   []func()                            // closes put off until the next load, see swap
+	sent      bool                                // the secrets were sent: what pages show is masked, see mask
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	reported  map[*steps.Observation]reports.Load // each load as the report has it
 	target    string
@@ -358,11 +366,30 @@ func (r *run) startingState(ctx context.Context, s *browser.Session) error {
 }
 
 func (r *run) loadOptions() browser.LoadOptions {
-	return browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots, Like: r.shots}
+	o := browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots, Like: r.shots}
+	if r.sent {
+		o.Mask = r.cfg.Secrets
+	}
+	return o
+}
+
+// mask makes text from outside (a page's title, a server's reason, an
+// error) safe for the report: URLs lose their secrets always, and once the
+// run sent the supplied secrets (relogin), every occurrence of them goes
+// too, since a page may echo what it was sent. Before that no page can
+// know them, so the text is left whole: a password that is an ordinary
+// word ("page") must not garble the report, nor show by its gaps.
+// fix401's own sentences never carry a secret and are not searched.
+func (r *run) mask(s string) string {
+	s = redact.Text(s)
+	if r.sent {
+		s = redact.Literal(s, r.cfg.Secrets...)
+	}
+	return s
 }
 
 func (r *run) Logf(format string, args ...any) {
-	msg := redact.Text(fmt.Sprintf(format, args...), r.cfg.Secrets...)
+	msg := redact.Text(fmt.Sprintf(format, args...)) // fix401's own words
 	step := ""
 	if r.cur != nil {
 		step = r.cur.ID
@@ -408,9 +435,9 @@ func loadPhrase(l *browser.Load) string {
 func (r *run) reportLoad(o *steps.Observation) reports.Load {
 	l := o.Load
 	rl := reports.Load{
-		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: redact.Text(o.Verdict.Reason, r.cfg.Secrets...),
+		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: r.mask(o.Verdict.Reason),
 		URL: redact.URL(l.URL), FinalURL: redact.URL(l.FinalURL), NetError: l.NetError,
-		TimedOut: l.TimedOut, Title: redact.Text(l.Title, r.cfg.Secrets...), DurationMS: l.Duration.Milliseconds(),
+		TimedOut: l.TimedOut, Title: r.mask(l.Title), DurationMS: l.Duration.Milliseconds(),
 		StatusText: l.StatusText,
 	}
 	if l.Status > 0 {
@@ -419,6 +446,9 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 	}
 	if l.RemoteIP != "" {
 		rl.RemoteIP = new(l.RemoteIP)
+	}
+	for _, d := range l.Dialogs {
+		rl.Dialogs = append(rl.Dialogs, r.mask(d.Type+": "+d.Message))
 	}
 	for _, f := range o.Verdict.Failing {
 		rl.FailingRequests = append(rl.FailingRequests, reports.FailingRequest{
@@ -498,7 +528,7 @@ func (r *run) walk(ctx context.Context, plan []steps.Step) {
 
 // stop ends the run early with an error outcome.
 func (r *run) stop(err error) {
-	msg := redact.Text(stopMessage(err), r.cfg.Secrets...)
+	msg := r.mask(stopMessage(err))
 	r.report.Error = &msg
 	r.report.Outcome = reports.Error
 }
@@ -517,18 +547,23 @@ func stopMessage(err error) string {
 
 // runStep runs one step and its judged load, records it and reports progress.
 func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observation, error) {
-	rs := reports.Step{ID: s.ID(), Title: s.Title(), Result: reports.StillFailing}
+	rs := reports.Step{ID: s.ID(), Title: s.Title(), FixedPhrase: s.FixedPhrase(), Result: reports.StillFailing}
 	r.cur, r.curIndex, r.curStart = &rs, i, r.cfg.Now()
 	r.progress(Progress{Step: s.ID(), Title: s.Title()})
 	slog := r.cfg.Log.With().Str("step", s.ID()).Logger()
 	slog.Debug().Msg("step started")
 
+	if steps.NeedsOf(s.ID()).Credentials {
+		// From here on the server has the secrets, and a page may show
+		// them back.
+		r.sent = true
+	}
 	out, err := r.safeRun(ctx, s)
 	var judged *steps.Observation
 	switch {
 	case err != nil:
 		rs.Result = reports.StepError
-		rs.Error = redact.Text(err.Error(), r.cfg.Secrets...)
+		rs.Error = r.mask(err.Error())
 		if ctx.Err() != nil {
 			rs.Error = stopMessage(context.Cause(ctx))
 		}
@@ -541,7 +576,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			// The step changed the browser's state: load the target again.
 			judged, err = r.Load(ctx, r.target)
 			if err != nil {
-				rs.Result, rs.Error = reports.StepError, redact.Text(err.Error(), r.cfg.Secrets...)
+				rs.Result, rs.Error = reports.StepError, r.mask(err.Error())
 			}
 		}
 		if out.CorrectedURL != "" {
@@ -549,7 +584,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			r.report.Target.CorrectedURL = new(redact.URL(out.CorrectedURL))
 		}
 	}
-	rs.Action = redact.Text(out.Action, r.cfg.Secrets...)
+	rs.Action = redact.Text(out.Action) // fix401's own words: URLs only
 	if len(out.Evidence) > 0 {
 		rs.Evidence = out.Evidence
 	}
@@ -570,6 +605,8 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			rs.Result = reports.Info
 		case judged.OK() && rs.Result != reports.StepError:
 			rs.Result = reports.StepFixed
+			rs.Instructions = byHand(s)
+			rs.UserSide = steps.UserSide(s.ID())
 			if r.fixedObs == nil {
 				r.fixedObs = judged
 				r.report.FixedBy = new(s.ID())
@@ -681,7 +718,7 @@ func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
 
 func (r *run) progress(p Progress) {
 	if r.cfg.Progress != nil {
-		p.Line = redact.Text(p.Line, r.cfg.Secrets...)
+		p.Line = redact.Text(p.Line)
 		r.cfg.Progress(p)
 	}
 }
@@ -711,6 +748,18 @@ func (r *run) finish() {
 	}
 	rep.Diagnosis = diagnose(r)
 	rep.DurationMS = r.cfg.Now().Sub(r.started).Milliseconds()
+}
+
+// byHand is the step's by-hand instructions, in steps.Browsers' order.
+func byHand(s steps.Step) []reports.BrowserSteps {
+	m := s.ByHand()
+	var out []reports.BrowserSteps
+	for _, b := range steps.Browsers {
+		if st := m[b]; len(st) > 0 {
+			out = append(out, reports.BrowserSteps{Browser: b, Steps: st})
+		}
+	}
+	return out
 }
 
 func stepsByID(id string) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/testbrowser"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,6 @@ import (
 // One browser and one lab for the package; each diagnosis gets its own
 // browser context, as `check` runs them.
 var (
-	shared *browser.Browser
 	labURL string
 	theLab *lab.Lab
 	schema *jsonschema.Schema
@@ -35,16 +35,6 @@ var (
 
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
-		path, err := browser.Find("", os.Getenv)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "agent tests need Chromium:", browser.InstallHint("linux"))
-			return 1
-		}
-		if shared, err = browser.Launch(context.Background(), browser.Options{ExecPath: path}); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer shared.Close()
 		ln, err := lab.Listen("127.0.0.1:0")
 		if err != nil {
 			panic(err)
@@ -59,14 +49,16 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "report schema:", err)
 			return 1
 		}
-		return m.Run()
+		// One browser for the binary, and a check that nothing of it is
+		// left when the tests end.
+		return testbrowser.Main(m)
 	}())
 }
 
 func runDiag(t *testing.T, cfg Config) *Result {
 	t.Helper()
 	if cfg.Browser == nil {
-		cfg.Browser = shared
+		cfg.Browser = testbrowser.Get(t)
 	}
 	cfg.Isolated = true
 	if cfg.Timeout == 0 {
@@ -299,7 +291,7 @@ func staleDNS(t *testing.T, ctx context.Context, addr net.Addr) (*browser.Browse
 	t.Cleanup(func() { <-done })
 	// Last, after the browsers closed (a dns-flush browser too).
 	t.Cleanup(func() { r.Reap() })
-	opts := shared.Options()
+	opts := testbrowser.Get(t).Options()
 	opts.Env = r.Env
 	b, err := browser.Launch(ctx, opts)
 	if err != nil {
@@ -497,4 +489,56 @@ func TestLabScenariosNeedTheRemedysEffect(t *testing.T) {
 			t.Fatalf("outcome %s, fresh-profile %s", r.Outcome, stepResult(r, "fresh-profile"))
 		}
 	})
+}
+
+// TestOrdinaryWordPasswordsDoNotGarbleTheReport: passwords that are
+// ordinary words, short, or in the page's own text are kept out of the
+// data they travel in, not searched for in finished text: the report
+// reads whole, and only what a page shows after it was sent the password
+// is masked.
+func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
+	for _, pw := range []string{"page", "the", "password", "pa"} {
+		t.Run(pw, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if u, p, ok := r.BasicAuth(); ok && u == "alice" && p == pw {
+					// A page that echoes what it was sent.
+					fmt.Fprintf(w, "<!doctype html><title>Welcome, your password is %s</title><h1>Welcome</h1>", pw)
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Basic realm="the page portal password"`)
+				w.WriteHeader(401)
+				fmt.Fprint(w, "<!doctype html><title>Sign in to the page</title><h1>This page needs the password of the portal</h1>")
+			}))
+			defer ts.Close()
+			r := runDiag(t, Config{URL: ts.URL + "/", Only: []string{"reload", "relogin"},
+				Inputs: steps.Inputs{User: "alice", Password: pw}, Secrets: []string{pw}}).Report
+			if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != "relogin" {
+				t.Fatalf("outcome %s fixed by %v", r.Outcome, r.FixedBy)
+			}
+			if !strings.Contains(r.Diagnosis.Summary, `realm "the page portal password"`) {
+				t.Errorf("the summary lost words: %q", r.Diagnosis.Summary)
+			}
+			if got := r.Steps[0].Load.Title; got != "Sign in to the page" {
+				t.Errorf("a page that never saw the password is masked: %q", got)
+			}
+			var ours []string // fix401's own words, and what pages showed before the password was sent
+			for _, s := range r.Steps {
+				ours = append(ours, s.Action)
+				if s.ID == "relogin" {
+					// The page that echoed the password: masked, however
+					// short or ordinary the password.
+					want := strings.ReplaceAll("Welcome, your password is "+pw, pw, "[redacted]")
+					if s.Load == nil || s.Load.Title != want {
+						t.Errorf("the page that echoed the password: title %q, want %q", s.Load.Title, want)
+					}
+					continue
+				}
+				ours = append(ours, s.Load.Title, s.Load.Reason)
+			}
+			text := strings.Join(append(ours, r.Diagnosis.Summary, strings.Join(r.Diagnosis.NextSteps, " ")), " ")
+			if strings.Contains(text, "[redacted]") {
+				t.Errorf("the report is garbled with [redacted]:\n%s", text)
+			}
+		})
+	}
 }

@@ -87,10 +87,13 @@ func diagnose(r *run) reports.Diagnosis {
 	if r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure {
 		d.Contact = r.contact
 	}
+	// fix401's own sentences, from the baseline (which no secret reached)
+	// and the steps' facts: URLs are redacted, nothing is searched for
+	// the supplied secrets.
 	for i := range d.NextSteps {
-		d.NextSteps[i] = redact.Text(d.NextSteps[i], r.cfg.Secrets...)
+		d.NextSteps[i] = redact.Text(d.NextSteps[i])
 	}
-	d.Summary = redact.Text(d.Summary, r.cfg.Secrets...)
+	d.Summary = redact.Text(d.Summary)
 	return d
 }
 

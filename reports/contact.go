@@ -17,6 +17,13 @@ func ContactMessage(r *Report) []byte {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
+	// contact.md is for what only the site owner can fix.
+	if r.Outcome == Fixed && v.Fix != nil && v.Fix.UserSide {
+		p("# Nothing to report to the site owner\n\n")
+		p("The page works again after %s, which is on the user's side. Do that in the user's browser (see report.html); there is nothing for the site owner to fix.\n", mdText(v.FixPhrase))
+		return b.Bytes()
+	}
+
 	if d.Contact != nil {
 		if lines := contactLines(d.Contact); len(lines) > 0 {
 			p("Send to any of:\n\n")

@@ -41,7 +41,7 @@ func Markdown(r *Report) []byte {
 			p("**What fixed it here:** %s\n\n", mdText(v.Fix.Action))
 		}
 		for _, bf := range v.Browsers {
-			p("**%s**\n\n", bf.Name)
+			p("**%s**\n\n", mdText(bf.Name))
 			for i, s := range bf.Steps {
 				p("%d. %s\n", i+1, mdRich(s))
 			}

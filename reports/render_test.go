@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"github.com/fix401/fix401/steps"
 	"image"
 	"image/color"
 	"image/png"
@@ -117,6 +118,7 @@ func sampleFixed() *Report {
 			Load: failing("screenshots/01-reload.png")},
 		{ID: "clear-cache", Title: "Clear the cache", Result: Skipped, SkipReason: new("left out with --skip clear-cache")},
 		{ID: "clear-cookies", Title: "Clear cookies and site data", Result: StepFixed, DurationMS: 388,
+			FixedPhrase: steps.ClearCookies{}.FixedPhrase(), Instructions: byHand(steps.ClearCookies{}), UserSide: true,
 			Action: "Cleared \"Cookies and other site data\" for https://intranet.example, then opened the page again.",
 			Load:   fixed, Loads: []Load{*fixed, *again},
 			Evidence: map[string]any{"confirmed": true, "cookies_removed": []string{"ASP.NET_SessionId", "XSRF-TOKEN"},
@@ -624,40 +626,13 @@ func TestMarkdownEscaping(t *testing.T) {
 	}
 }
 
-func TestInstructions(t *testing.T) {
-	for _, id := range []string{"url-check", "reload", "clear-cache", "clear-cookies", "fresh-profile", "dns-flush", "relogin", "via-proxy"} {
-		in := Instructions(id)
-		if len(in) != len(Browsers) {
-			t.Errorf("%s: %d browsers, want %d", id, len(in), len(Browsers))
-		}
-		for _, b := range Browsers {
-			if len(in[b]) == 0 {
-				t.Errorf("%s: nothing for %s", id, b)
-			}
-			for _, s := range in[b] {
-				if strings.Count(s, "`")%2 != 0 {
-					t.Errorf("%s/%s: unbalanced backticks in %q", id, b, s)
-				}
-			}
-		}
+// byHand is what the agent puts on a fixing step.
+func byHand(s steps.Step) []BrowserSteps {
+	var out []BrowserSteps
+	for _, b := range steps.Browsers {
+		out = append(out, BrowserSteps{Browser: b, Steps: s.ByHand()[b]})
 	}
-	if Instructions("reproduce") != nil || Instructions("nope") != nil {
-		t.Error("instructions for a step a person cannot repeat")
-	}
-	in := Instructions("reload")
-	in["Chrome"][0] = "changed"
-	if Instructions("reload")["Chrome"][0] == "changed" {
-		t.Error("Instructions returns the shared table, not a copy")
-	}
-	want := map[string]string{
-		"clear-cache": "Ctrl+Shift+Delete",
-		"dns-flush":   "ipconfig /flushdns",
-	}
-	for id, s := range want {
-		if !strings.Contains(strings.Join(Instructions(id)["Chrome"], " "), s) {
-			t.Errorf("%s: Chrome steps do not mention %q", id, s)
-		}
-	}
+	return out
 }
 
 func TestFormatValue(t *testing.T) {

@@ -79,16 +79,30 @@ type Environment struct {
 
 // Step is one step of the walk.
 type Step struct {
-	ID         string         `json:"id"`
-	Title      string         `json:"title,omitempty"`
-	Result     Result         `json:"result"`
-	SkipReason *string        `json:"skip_reason"`
-	Action     string         `json:"action,omitempty"`
-	DurationMS int64          `json:"duration_ms"`
-	Load       *Load          `json:"load,omitempty"`
-	Loads      []Load         `json:"loads,omitempty"` // every load the step made; Load is the one judged
-	Evidence   map[string]any `json:"evidence,omitempty"`
-	Error      string         `json:"error,omitempty"`
+	ID         string  `json:"id"`
+	Title      string  `json:"title,omitempty"`
+	Result     Result  `json:"result"`
+	SkipReason *string `json:"skip_reason"`
+	Action     string  `json:"action,omitempty"`
+	// FixedPhrase names the step as the object of "fixed by …".
+	FixedPhrase string `json:"fix_phrase,omitempty"`
+	// UserSide, on the fixing step, says the fix was on the user's side
+	// (URL, browser state, machine, account): nothing to tell the owner.
+	UserSide bool `json:"user_side,omitempty"`
+	// Instructions, on the fixing step, say how to repeat it by hand in
+	// each browser.
+	Instructions []BrowserSteps `json:"instructions,omitempty"`
+	DurationMS   int64          `json:"duration_ms"`
+	Load         *Load          `json:"load,omitempty"`
+	Loads        []Load         `json:"loads,omitempty"` // every load the step made; Load is the one judged
+	Evidence     map[string]any `json:"evidence,omitempty"`
+	Error        string         `json:"error,omitempty"`
+}
+
+// BrowserSteps is how to do something by hand in one browser.
+type BrowserSteps struct {
+	Browser string   `json:"browser"`
+	Steps   []string `json:"steps"`
 }
 
 // Load is one judged page load.
@@ -107,7 +121,10 @@ type Load struct {
 	Title           string           `json:"title,omitempty"`
 	DurationMS      int64            `json:"duration_ms"`
 	FailingRequests []FailingRequest `json:"failing_requests,omitempty"`
-	Screenshot      *string          `json:"screenshot"`
+	// Dialogs are the JavaScript dialogs the page opened, "type: message";
+	// each was dismissed.
+	Dialogs    []string `json:"dialogs,omitempty"`
+	Screenshot *string  `json:"screenshot"`
 }
 
 // FailingRequest is a sub-request that answered 401 or 407.
@@ -209,6 +226,9 @@ type Artifacts struct {
 	HAR         string   `json:"har,omitempty"`
 	Contact     string   `json:"contact,omitempty"`
 	Screenshots []string `json:"screenshots,omitempty"`
+	// Dir is the report folder's absolute path: only in the copy printed
+	// with --json, never in report.json (a user's paths stay off tickets).
+	Dir string `json:"dir,omitempty"`
 }
 
 // LogLine is one line of a step's own log, kept in the report so a reader

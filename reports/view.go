@@ -111,18 +111,6 @@ type challengeView struct {
 	Scheme, Realm, Params, Token68 string
 }
 
-// remedyPhrases name the known steps as the object of "fixed by".
-var remedyPhrases = map[string]string{
-	"url-check":     "using the corrected URL",
-	"reload":        "reloading the page",
-	"clear-cache":   "clearing the browser cache",
-	"clear-cookies": "clearing cookies and site data",
-	"fresh-profile": "a fresh browser profile",
-	"dns-flush":     "flushing the DNS cache",
-	"relogin":       "signing in again",
-	"via-proxy":     "another network (the proxy)",
-}
-
 // kindLabels say what a failure kind is, for people who do not know the ids.
 var kindLabels = map[string]string{
 	"http_401":        "401 Unauthorized",
@@ -146,9 +134,9 @@ func newView(r *Report, files map[string][]byte) *view {
 			}
 		}
 		v.FixPhrase = remedyPhrase(*r.FixedBy, v.Fix)
-		if in := Instructions(*r.FixedBy); in != nil {
-			for _, b := range Browsers {
-				v.Browsers = append(v.Browsers, browserFix{Name: b, Steps: in[b]})
+		if v.Fix != nil {
+			for _, b := range v.Fix.Instructions {
+				v.Browsers = append(v.Browsers, browserFix{Name: b.Browser, Steps: b.Steps})
 			}
 		}
 	}
@@ -328,8 +316,8 @@ func (v *view) baselineStatus() string {
 }
 
 func remedyPhrase(id string, s *Step) string {
-	if p, ok := remedyPhrases[id]; ok {
-		return p
+	if s != nil && s.FixedPhrase != "" {
+		return s.FixedPhrase
 	}
 	if s != nil && s.Title != "" {
 		return "the step \u201c" + s.Title + "\u201d"
@@ -368,6 +356,9 @@ func newStepView(s *Step, fixedBy *string) stepView {
 		sv.Reason = s.Load.Reason
 	}
 	sv.Evidence = evidencePairs(s.Evidence)
+	if s.Load != nil && len(s.Load.Dialogs) > 0 {
+		sv.Evidence = append(sv.Evidence, pair{"dialogs dismissed", strings.Join(s.Load.Dialogs, " · ")})
+	}
 	return sv
 }
 

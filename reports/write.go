@@ -60,18 +60,37 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // WriteDir writes the report and its files into dir: the files
 // (screenshots) first, then the human-readable formats, and report.json
 // last, each atomically, so report.json only ever names files that exist.
-func WriteDir(dir string, r *Report, files map[string][]byte) error {
+// If a write fails (a full disk), the files written so far are removed
+// again: a folder with a report.html that points at a report.json never
+// written would mislead. The folder itself is the caller's (see outdir).
+func WriteDir(dir string, r *Report, files map[string][]byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	// A reused folder must not mix two runs' evidence: screenshots of an
-	// earlier run that this one does not have go.
-	if old, err := os.ReadDir(filepath.Join(dir, "screenshots")); err == nil {
-		for _, e := range old {
-			if _, ours := files["screenshots/"+e.Name()]; !ours && !e.IsDir() {
-				os.Remove(filepath.Join(dir, "screenshots", e.Name()))
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, p := range written {
+				os.Remove(p)
 			}
 		}
+	}()
+	write := func(name string, data []byte) error {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if sub := filepath.Dir(p); sub != filepath.Clean(dir) {
+			// Never write through a link out of the folder.
+			if st, err := os.Lstat(sub); err == nil && st.Mode()&os.ModeSymlink != 0 {
+				return fmt.Errorf("writing %s: %s is a link", name, sub)
+			}
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				return err
+			}
+		}
+		if err := WriteFileAtomic(p, data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		written = append(written, p)
+		return nil
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -79,12 +98,8 @@ func WriteDir(dir string, r *Report, files map[string][]byte) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := write(name, files[name]); err != nil {
 			return err
-		}
-		if err := WriteFileAtomic(p, files[name], 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
 		}
 	}
 
@@ -111,8 +126,8 @@ func WriteDir(dir string, r *Report, files map[string][]byte) error {
 		{r.Artifacts.Markdown, Markdown(r)},
 		{r.Artifacts.Contact, ContactMessage(r)},
 	} {
-		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", f.name, err)
+		if err := write(f.name, f.data); err != nil {
+			return err
 		}
 	}
 
@@ -120,5 +135,5 @@ func WriteDir(dir string, r *Report, files map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, r.Artifacts.JSON), data, 0o644)
+	return write(r.Artifacts.JSON, data)
 }

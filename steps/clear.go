@@ -18,6 +18,41 @@ func (ClearCache) Help() string {
 	return `clears Chrome's "cached images and files" (cookies and site data stay), then loads the page`
 }
 
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (ClearCache) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (ClearCache) FixedPhrase() string { return "clearing the browser cache" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (ClearCache) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Settings > Privacy and security > Delete browsing data (shortcut Ctrl+Shift+Delete, Cmd+Shift+Delete on Mac)",
+			"Time range: All time",
+			"Tick only \"Cached images and files\", then Delete data",
+			"Reload the page",
+		},
+		"Edge": {
+			"Settings > Privacy, search, and services > Delete browsing data > Choose what to clear (shortcut Ctrl+Shift+Delete)",
+			"Time range: All time",
+			"Tick only \"Cached images and files\", then Clear now",
+			"Reload the page",
+		},
+		"Firefox": {
+			"Settings > Privacy & Security > Cookies and Site Data > Clear Data… (shortcut Ctrl+Shift+Delete, Cmd+Shift+Delete on Mac)",
+			"Time range: Everything",
+			"Tick only \"Temporary cached files and pages\" (\"Cached Web Content\" in older versions), then Clear",
+			"Reload the page",
+		},
+		"Safari": {
+			"Safari > Settings > Advanced: tick \"Show features for web developers\" (\"Show Develop menu\" in older versions)",
+			"Develop > Empty Caches (Option+Cmd+E)",
+			"Reload the page",
+		},
+	}
+}
+
 func (ClearCache) Run(ctx context.Context, env Env) (Outcome, error) {
 	if err := env.Session().ClearCache(ctx); err != nil {
 		return Outcome{}, err
@@ -34,6 +69,39 @@ func (ClearCookies) ID() string    { return "clear-cookies" }
 func (ClearCookies) Title() string { return "Clear cookies and site data" }
 func (ClearCookies) Help() string {
 	return `clears Chrome's "cookies and other site data" (cookies, localStorage, sessionStorage, IndexedDB, service workers, cache storage) of every site the page touched`
+}
+
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (ClearCookies) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (ClearCookies) FixedPhrase() string { return "clearing cookies and site data" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (ClearCookies) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Open the site, click the icon left of the address (View site information)",
+			"Cookies and site data > Manage on-device site data",
+			"Delete every entry shown (trash icons), then reload the page",
+			"Or open `chrome://settings/content/all`, search the site, Delete data",
+		},
+		"Edge": {
+			"Settings > Cookies and site permissions > Manage and delete cookies and site data > See all cookies and site data",
+			"Search for the site's host name",
+			"Remove every entry shown (trash icon), then reload the page",
+		},
+		"Firefox": {
+			"Open the site, click the padlock left of the address",
+			"Clear cookies and site data… > Remove",
+			"Reload the page",
+		},
+		"Safari": {
+			"Safari > Settings > Privacy > Manage Website Data…",
+			"Search for the site's host name, select it, Remove, Done",
+			"Reload the page",
+		},
+	}
 }
 
 func (ClearCookies) Run(ctx context.Context, env Env) (Outcome, error) {

@@ -20,6 +20,38 @@ func (FreshProfile) Help() string {
 	return "opens the page in a brand-new browser process with an empty profile: no extensions, saved HTTP auth, HSTS or open connections"
 }
 
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (FreshProfile) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (FreshProfile) FixedPhrase() string { return "a fresh browser profile" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (FreshProfile) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Test in a new Incognito window (Ctrl+Shift+N, Cmd+Shift+N on Mac) or a Guest window: no extensions, no saved sign-ins",
+			"If it loads there, turn off extensions one by one at `chrome://extensions` to find the culprit",
+			"Or add a new profile (profile icon > Add) and use that one",
+		},
+		"Edge": {
+			"Test in a new InPrivate window (Ctrl+Shift+N): no extensions, no saved sign-ins",
+			"If it loads there, turn off extensions one by one at `edge://extensions` to find the culprit",
+			"Or add a new profile (profile icon > Add profile) and use that one",
+		},
+		"Firefox": {
+			"Test in a new Private Window (Ctrl+Shift+P, Cmd+Shift+P on Mac)",
+			"If it loads there, try Help > Troubleshoot Mode, then turn off add-ons one by one at `about:addons`",
+			"Or create a new profile at `about:profiles` and use that one",
+		},
+		"Safari": {
+			"Test in a new Private Window (Shift+Cmd+N)",
+			"If it loads there, turn off extensions one by one in Safari > Settings > Extensions",
+			"Or create a new profile in Safari > Settings > Profiles (Safari 17 and later)",
+		},
+	}
+}
+
 func (FreshProfile) Run(ctx context.Context, env Env) (Outcome, error) {
 	how, err := env.NewBrowser(ctx)
 	if err != nil {
@@ -27,6 +59,10 @@ func (FreshProfile) Run(ctx context.Context, env Env) (Outcome, error) {
 	}
 	return Outcome{Action: "Opened the page in " + how + "."}, nil
 }
+
+// The OS flush is the same advice in every browser's column, because Chrome,
+// Edge and Firefox keep their own host cache on top of the system's.
+const flushOS = "Flush the system DNS cache: Windows `ipconfig /flushdns`; macOS `sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder`; Linux `resolvectl flush-caches`"
 
 // DNSFlush is "flush DNS": a name that still resolves to an old server
 // answers with that server's 401. It runs the OS's flush, then starts a new
@@ -37,6 +73,38 @@ func (DNSFlush) ID() string    { return "dns-flush" }
 func (DNSFlush) Title() string { return "Flush DNS" }
 func (DNSFlush) Help() string {
 	return "flushes the OS resolver cache (ipconfig /flushdns, dscacheutil + mDNSResponder, resolvectl/systemd-resolve/nscd) and restarts the browser so its host cache goes too"
+}
+
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (DNSFlush) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (DNSFlush) FixedPhrase() string { return "flushing the DNS cache" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (DNSFlush) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			flushOS,
+			"Open `chrome://net-internals/#dns` and click \"Clear host cache\"",
+			"Reload the page",
+		},
+		"Edge": {
+			flushOS,
+			"Open `edge://net-internals/#dns` and click \"Clear host cache\"",
+			"Reload the page",
+		},
+		"Firefox": {
+			flushOS,
+			"Open `about:networking#dns` and click \"Clear DNS Cache\"",
+			"Reload the page",
+		},
+		"Safari": {
+			"Flush the system DNS cache: `sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder` in Terminal",
+			"Quit Safari (Cmd+Q) and open it again",
+			"Reload the page",
+		},
+	}
 }
 
 func (DNSFlush) Run(ctx context.Context, env Env) (Outcome, error) {

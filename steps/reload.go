@@ -20,6 +20,31 @@ func (Reload) Help() string {
 	return "reloads the page as F5 does, after waiting out Retry-After or an IIS 401.501/401.502 rate limit (bounded by --max-wait)"
 }
 
+// FixedPhrase names the step as the object of "fixed by".
+func (Reload) FixedPhrase() string { return "reloading the page" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (Reload) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Press F5 or Ctrl+R (Cmd+R on Mac)",
+			"If the page asked to wait (a rate limit), wait that long before reloading",
+		},
+		"Edge": {
+			"Press F5 or Ctrl+R",
+			"If the page asked to wait (a rate limit), wait that long before reloading",
+		},
+		"Firefox": {
+			"Press F5 or Ctrl+R (Cmd+R on Mac)",
+			"If the page asked to wait (a rate limit), wait that long before reloading",
+		},
+		"Safari": {
+			"Press Cmd+R, or click the reload arrow in the address bar",
+			"If the page asked to wait (a rate limit), wait that long before reloading",
+		},
+	}
+}
+
 // iisRateLimitWait is how long to wait when IIS says "too many requests"
 // without a Retry-After: its dynamic IP restriction counts per second.
 const iisRateLimitWait = 2 * time.Second

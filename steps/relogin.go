@@ -20,6 +20,41 @@ func (Relogin) Help() string {
 	return "signs in again with --user and the password from --password-stdin or FIX401_PASSWORD (HTTP Basic/Digest/NTLM challenge, or the login form at --login-url), or sends the token of --bearer-token-env to the site only"
 }
 
+// Needs: credentials, or there is nothing to sign in with.
+func (Relogin) Needs() Needs { return Needs{Credentials: true} }
+
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (Relogin) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (Relogin) FixedPhrase() string { return "signing in again" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (Relogin) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Sign out of the site, or close every Chrome window (that forgets a browser sign-in prompt's password)",
+			"Open the page again and sign in with the right account",
+			"If Chrome fills in a wrong password: Settings > Autofill and passwords > Google Password Manager, search the site, delete the entry",
+		},
+		"Edge": {
+			"Sign out of the site, or close every Edge window (that forgets a browser sign-in prompt's password)",
+			"Open the page again and sign in with the right account",
+			"If Edge fills in a wrong password: Settings > Profiles > Passwords, search the site, delete the entry",
+		},
+		"Firefox": {
+			"Sign out of the site, or quit Firefox (that forgets a browser sign-in prompt's password)",
+			"Open the page again and sign in with the right account",
+			"If Firefox fills in a wrong password: open `about:logins`, search the site, Remove",
+		},
+		"Safari": {
+			"Sign out of the site, or quit Safari (Cmd+Q)",
+			"Open the page again and sign in with the right account",
+			"If Safari fills in a wrong password: Safari > Settings > Passwords (the Passwords app on macOS 15), search the site, delete the entry",
+		},
+	}
+}
+
 func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 	in := env.Inputs()
 	s := env.Session()
@@ -139,6 +174,38 @@ func (ViaProxy) ID() string    { return "via-proxy" }
 func (ViaProxy) Title() string { return "Another network (proxy)" }
 func (ViaProxy) Help() string {
 	return `loads the page through --proxy: the "try another network or a VPN" advice`
+}
+
+// Needs: a proxy to go through.
+func (ViaProxy) Needs() Needs { return Needs{Proxy: true} }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (ViaProxy) FixedPhrase() string { return "another network (the proxy)" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (ViaProxy) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Connect the company VPN (or disconnect it if it was on), or try another network such as a phone hotspot",
+			"Chrome uses the system proxy: Settings > System > Open your computer's proxy settings",
+			"Reload the page",
+		},
+		"Edge": {
+			"Connect the company VPN (or disconnect it if it was on), or try another network such as a phone hotspot",
+			"Edge uses the system proxy: Settings > System and performance > Open your computer's proxy settings",
+			"Reload the page",
+		},
+		"Firefox": {
+			"Connect the company VPN (or disconnect it if it was on), or try another network such as a phone hotspot",
+			"Check the proxy: Settings > General > Network Settings > Settings…",
+			"Reload the page",
+		},
+		"Safari": {
+			"Connect the company VPN (or disconnect it if it was on), or try another network such as a phone hotspot",
+			"Safari uses the system proxy: System Settings > Network > (the network) > Details > Proxies",
+			"Reload the page",
+		},
+	}
 }
 
 func (ViaProxy) Run(ctx context.Context, env Env) (Outcome, error) {

@@ -16,6 +16,12 @@ func (Reproduce) Help() string {
 	return "loads the page twice in a clean browser to see the failure and whether it repeats"
 }
 
+// FixedPhrase is empty: reproducing fixes nothing.
+func (Reproduce) FixedPhrase() string { return "" }
+
+// ByHand is nil: there is nothing to repeat.
+func (Reproduce) ByHand() map[string][]string { return nil }
+
 func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
 	first, err := env.Load(ctx, env.Target())
 	if err != nil {

@@ -94,8 +94,43 @@ type Step interface {
 	Title() string
 	// Help says in one sentence what the step does, for `fix401 steps`.
 	Help() string
+	// FixedPhrase names the step as the object of "fixed by …" ("clearing
+	// the browser cache"); "" for a step that cannot fix anything.
+	FixedPhrase() string
+	// ByHand is what a person does to repeat the step in each of Browsers,
+	// as short steps (text in backticks is something to type); nil when
+	// there is nothing to repeat. The report shows it for the fixing step.
+	ByHand() map[string][]string
 	Run(ctx context.Context, env Env) (Outcome, error)
 }
+
+// Needs says which of the person's inputs a step cannot do without.
+type Needs struct {
+	Credentials bool // a user with a password, or a bearer token
+	Proxy       bool // --proxy
+}
+
+// NeedsOf returns what the step with id needs; a step says so with a
+// Needs() Needs method, and most need nothing.
+func NeedsOf(id string) Needs {
+	if s, ok := ByID(id).(interface{ Needs() Needs }); ok {
+		return s.Needs()
+	}
+	return Needs{}
+}
+
+// UserSide says whether the step, when it fixes the page, fixed it on the
+// user's side (their URL, browser state, machine or account), so that the
+// site owner has nothing to be told; a step says so with a
+// FixedOnUserSide() bool method.
+func UserSide(id string) bool {
+	s, ok := ByID(id).(interface{ FixedOnUserSide() bool })
+	return ok && s.FixedOnUserSide()
+}
+
+// Browsers are the browsers ByHand explains the fix for, in the order the
+// reports show them.
+var Browsers = []string{"Chrome", "Edge", "Firefox", "Safari"}
 
 // All returns every step in the order a person should try them: cheapest and
 // least destructive first. The list is explicit so that the order is read

@@ -20,6 +20,38 @@ func (URLCheck) Help() string {
 	return "tries corrected URLs (stray whitespace or punctuation, %20, double slashes, backslashes, doubled scheme, http→https, path case, www); walks up the parents to find where the protected area starts and the login link"
 }
 
+// FixedOnUserSide: the fix is the user's to make, not the site owner's.
+func (URLCheck) FixedOnUserSide() bool { return true }
+
+// FixedPhrase names the step as the object of "fixed by".
+func (URLCheck) FixedPhrase() string { return "using the corrected URL" }
+
+// ByHand is what a person does in each browser to repeat the step.
+func (URLCheck) ByHand() map[string][]string {
+	return map[string][]string{
+		"Chrome": {
+			"Open the corrected URL shown in this report, pasted exactly into the address bar",
+			"Fix bookmarks that point to the old address (Ctrl+Shift+O, Cmd+Option+B on Mac)",
+			"Remove the wrong address from the suggestions: highlight it in the address bar and press Shift+Delete (Shift+Fn+Delete on Mac)",
+		},
+		"Edge": {
+			"Open the corrected URL shown in this report, pasted exactly into the address bar",
+			"Fix favorites that point to the old address (Ctrl+Shift+O)",
+			"Remove the wrong address from the suggestions: highlight it in the address bar and press Shift+Delete",
+		},
+		"Firefox": {
+			"Open the corrected URL shown in this report, pasted exactly into the address bar",
+			"Fix bookmarks that point to the old address (Ctrl+Shift+O, Cmd+Shift+O on Mac)",
+			"Remove the wrong address from the suggestions: highlight it in the address bar and press Shift+Delete (Shift+Fn+Delete on Mac)",
+		},
+		"Safari": {
+			"Open the corrected URL shown in this report, pasted exactly into the address bar",
+			"Fix bookmarks that point to the old address (Bookmarks > Edit Bookmarks, Option+Cmd+B)",
+			"Remove the wrong address from History > Show All History so it stops being suggested",
+		},
+	}
+}
+
 // maxParents bounds the walk up: past a few levels it says nothing new.
 const maxParents = 5
 

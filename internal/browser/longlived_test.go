@@ -6,9 +6,13 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"github.com/chromedp/chromedp"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,5 +122,122 @@ func TestLongLivedRequestsDoNotHoldTheLoad(t *testing.T) {
 				t.Errorf("timed out %v, net error %q, status %d, title %q", l.TimedOut, l.NetError, l.Status, l.Title)
 			}
 		})
+	}
+}
+
+// TestMaskHidesSecretsBeforeTheScreenshot: a page that echoes a secret it
+// was sent shows dots instead in the picture (its text, fields and title
+// are masked before the capture).
+func TestMaskHidesSecretsBeforeTheScreenshot(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Hello s3cr3t-pw</title><h1>Signed in with s3cr3t-pw</h1>
+<input id="f" value="s3cr3t-pw"><div id="host"></div>
+<script>document.getElementById("host").attachShadow({mode: "open"}).innerHTML = "<p>shadow s3cr3t-pw</p>";</script>`)
+	}))
+	defer ts.Close()
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL, LoadOptions{Timeout: 10 * time.Second, Screenshot: true, Mask: []string{"s3cr3t-pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Screenshot) == 0 {
+		t.Fatal("no screenshot")
+	}
+	shown, err := chromedp.Run(s.ctx, chromedp.Evaluate[string](`document.title + " " + document.body.innerText + " " + document.getElementById("f").value + " " + document.getElementById("host").shadowRoot.textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(shown, "s3cr3t-pw") || !strings.Contains(shown, "Signed in with ••••") {
+		t.Errorf("the page as captured: %q", shown)
+	}
+}
+
+// TestDownloadsAreDenied: a page that sends a file as an attachment gets
+// nothing saved, in the user's Downloads or anywhere else.
+func TestDownloadsAreDenied(t *testing.T) {
+	name := fmt.Sprintf("fix401-download-test-%d.txt", time.Now().UnixNano())
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/file" {
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+			w.Header().Set("Content-Type", "application/octet-stream")
+			fmt.Fprint(w, "the server chose this file")
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>Files</title><a id="a" href="/file">get</a><script>document.getElementById("a").click()</script>`)
+	}))
+	defer ts.Close()
+	// In the default context (diagnose's), where Chromium saves
+	// downloads unless told, and in an isolated one (check's).
+	for _, isolated := range []bool{false, true} {
+		s, err := shared.NewSession(isolated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{ts.URL + "/", ts.URL + "/file", ts.URL + "/"} {
+			l, err := s.Navigate(context.Background(), u, LoadOptions{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The refused download ends the load: no wait for a load
+			// event the page will never fire.
+			if l.TimedOut {
+				t.Errorf("%s (isolated %v): timed out", u, isolated)
+			}
+		}
+		s.Close()
+	}
+	home, _ := os.UserHomeDir()
+	for _, dir := range []string{filepath.Join(home, "Downloads"), home, shared.dataDir, os.TempDir()} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("the download was saved in %s", dir)
+		}
+	}
+}
+
+// TestDialogsAreDismissedAndRecorded: alert, confirm and prompt while the
+// page loads, and a beforeunload when the next load leaves it, neither
+// block the tab nor go unsaid.
+func TestDialogsAreDismissedAndRecorded(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/next" {
+			fmt.Fprint(w, `<!doctype html><title>Next</title><h1>Next</h1>`)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>Nagging</title><h1>Nagging</h1><script>
+alert("Your session will expire");
+document.title = confirm("Stay signed in?") ? "confirmed" : "Nagging";
+prompt("Your name?");
+window.addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnValue = "unsaved"; });
+</script>`)
+	}))
+	defer ts.Close()
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL+"/", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.TimedOut || l.Title != "Nagging" {
+		t.Errorf("timed out %v, title %q: a dialog blocked the page or was accepted", l.TimedOut, l.Title)
+	}
+	var got []string
+	for _, d := range l.Dialogs {
+		got = append(got, d.Type+": "+d.Message)
+	}
+	if want := "alert: Your session will expire|confirm: Stay signed in?|prompt: Your name?"; strings.Join(got, "|") != want {
+		t.Errorf("dialogs %q, want %q", got, want)
+	}
+	// The page asks "leave?" when left: the next load still happens.
+	if _, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](`document.body.click(), true`)); err != nil {
+		t.Fatal(err) // a user gesture, which beforeunload needs
+	}
+	next, err := s.Navigate(context.Background(), ts.URL+"/next", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.TimedOut || next.Title != "Next" {
+		t.Errorf("the next load: timed out %v, title %q", next.TimedOut, next.Title)
 	}
 }

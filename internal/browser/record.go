@@ -368,6 +368,36 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 	r.notify()
 }
 
+// downloadRefused ends the requests of the current load for url that
+// became a download, which the browser refuses, and reports whether there
+// were any. Such a navigation gets no other end, and the page it left may
+// never fire its load event: the download ends the load too.
+func (r *recorder) downloadRefused(url string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	found := false
+	for _, q := range r.all {
+		if q.URL != url || q.Load != r.load {
+			continue
+		}
+		found = true
+		if !q.done {
+			q.done = true
+			q.Failed = "download refused (fix401 saves no file a page sends)"
+		}
+		r.settle(q)
+	}
+	if found {
+		select {
+		case <-r.loaded:
+		default:
+			close(r.loaded)
+		}
+		r.notify()
+	}
+	return found
+}
+
 // settle counts a request out of the load's in-flight set once its status
 // is known: judging needs no body, and a page that never reads a fetch's
 // body (or streams one) must not hold the load open.

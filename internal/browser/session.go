@@ -2,8 +2,10 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,6 +27,13 @@ type Credentials struct {
 }
 
 // AuthEvent is one HTTP auth challenge the browser met, and what we answered.
+// Dialog is a JavaScript dialog a page opened (alert, confirm, prompt,
+// beforeunload), answered by fix401 so that it never blocks the tab.
+type Dialog struct {
+	Type    string // alert, confirm, prompt, beforeunload
+	Message string // at most 200 characters, as the page wrote it
+}
+
 type AuthEvent struct {
 	URL, Origin, Scheme, Realm string
 	Proxy                      bool
@@ -44,6 +53,7 @@ type Session struct {
 	creds     *Credentials
 	authTries map[string]int // per request id: Chrome asks again after a wrong answer
 	auth      []AuthEvent
+	dialogs   []Dialog
 
 	bearerOrigin, bearerToken string
 	firstTab                  bool // the browser's first tab, which outlives the session
@@ -108,6 +118,17 @@ func (s *Session) enable() (*Session, error) {
 				return err
 			}
 		}
+		// A page's download (Content-Disposition: attachment) is never
+		// saved: it would land in the user's Downloads under a name the
+		// server chose.
+		if c := chromedp.FromContext(ctx); c != nil && c.Browser != nil {
+			if _, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
+				EventsEnabled: new(true),
+			}); err != nil {
+				return fmt.Errorf("denying downloads: %w", err)
+			}
+		}
 		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
 			Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
 			HandleAuthRequests: new(true),
@@ -119,6 +140,16 @@ func (s *Session) enable() (*Session, error) {
 		if b.ctx.Err() != nil {
 			return nil, errClosed
 		}
+		return nil, fmt.Errorf("opening a tab: %w", err)
+	}
+	// A navigation that turns into a download never finishes as a request:
+	// the refused download ends it. The listener ends with the session.
+	if err := chromedp.ListenBrowser(s.ctx, func(ev any) {
+		if d, ok := ev.(*cdpbrowser.EventDownloadWillBegin); ok {
+			s.rec.downloadRefused(d.URL)
+		}
+	}); err != nil {
+		s.cancel()
 		return nil, fmt.Errorf("opening a tab: %w", err)
 	}
 	return s, nil
@@ -185,6 +216,22 @@ func (s *Session) listen(ev any) {
 		go s.reply(fetch.ContinueRequest, p)
 	case *fetch.EventAuthRequired:
 		go s.answerAuth(ev)
+	case *page.EventJavascriptDialogOpening:
+		msg := ev.Message
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		s.mu.Lock()
+		s.dialogs = append(s.dialogs, Dialog{Type: string(ev.Type), Message: msg})
+		s.mu.Unlock()
+		// Dismissed, as a person closes it; a page that asks "leave this
+		// page?" is left, or the next load would wait on it forever.
+		accept := ev.Type == page.DialogTypeBeforeunload
+		go func() {
+			ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+			defer cancel()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+		}()
 	}
 }
 
@@ -255,7 +302,8 @@ type Load struct {
 	HasPassword bool
 	Requests    []*Request // every request of this load, the document first
 	Auth        []AuthEvent
-	Screenshot  []byte // PNG of the viewport; nil when it could not be taken
+	Dialogs     []Dialog // what the page asked while it loaded, dismissed
+	Screenshot  []byte   // PNG of the viewport; nil when it could not be taken
 	// ScreenshotOf is the earlier load whose Screenshot this one shares,
 	// because it showed the same page (see LoadOptions.Like); nil when
 	// this load's screenshot was captured for it.
@@ -275,7 +323,26 @@ type LoadOptions struct {
 	// instead of capturing one: a capture costs about as much as the load
 	// itself, and a walk mostly reloads the same 401 page.
 	Like []*Load
+	// Mask are secrets the page may show (it was sent them): before the
+	// screenshot, every occurrence in the page's text, form fields and
+	// title is replaced by dots, so the picture cannot show one.
+	Mask []string
 }
+
+// maskScript replaces the secrets it is given wherever the page shows
+// them: text nodes (in shadow roots too), form field values, the title.
+const maskScript = `((secrets) => {
+  const dots = (s) => { for (const x of secrets) { if (x) s = s.split(x).join("\u2022\u2022\u2022\u2022"); } return s; };
+  const walk = (root) => {
+    const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) { const v = dots(n.nodeValue); if (v !== n.nodeValue) n.nodeValue = v; }
+    for (const el of root.querySelectorAll("*")) { if (el.shadowRoot) walk(el.shadowRoot); }
+    for (const el of root.querySelectorAll("input, textarea")) { const v = dots(el.value); if (v !== el.value) el.value = v; }
+  };
+  if (document.body) walk(document.body);
+  document.title = dots(document.title);
+  return true;
+})`
 
 // Navigate loads url in the tab, as typing it in the address bar does.
 func (s *Session) Navigate(ctx context.Context, url string, o LoadOptions) (*Load, error) {
@@ -325,7 +392,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 	n := s.rec.begin()
 	s.mu.Lock()
-	authFrom := len(s.auth)
+	authFrom, dialogsFrom := len(s.auth), len(s.dialogs)
 	s.mu.Unlock()
 	l := &Load{URL: url, Started: time.Now(), Index: n}
 
@@ -416,6 +483,13 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	case !o.Screenshot:
 	case l.shareScreenshot(o.Like):
 	default:
+		if len(o.Mask) > 0 {
+			arg, _ := json.Marshal(o.Mask)
+			if _, err := chromedp.Run(rctx, chromedp.Evaluate[bool](maskScript+"("+string(arg)+")")); err != nil {
+				// A picture that could show a secret is not taken.
+				break
+			}
+		}
 		// Capture dominates (≈50 ms either way); plain PNG is 3× smaller
 		// than the speed-optimized encoding, and the report inlines it.
 		shot, err := chromedp.Call(rctx, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: new(true)})
@@ -425,6 +499,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 	s.mu.Lock()
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
+	l.Dialogs = append([]Dialog(nil), s.dialogs[dialogsFrom:]...)
 	s.mu.Unlock()
 	l.Duration = time.Since(l.Started)
 	return l, nil

@@ -9,6 +9,8 @@ type Challenge struct {
 	Scheme  string            `json:"scheme"`  // as sent (case kept)
 	Params  map[string]string `json:"params"`  // names lower-cased, values unquoted & unescaped; never nil (empty map)
 	Token68 *string           `json:"token68"` // nil when absent
+	// Order lists the parameter names in the order the server sent them.
+	Order []string `json:"param_order,omitempty"`
 }
 
 // Result is everything learned from one WWW-Authenticate (or

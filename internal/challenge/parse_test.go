@@ -208,9 +208,20 @@ func TestValid(t *testing.T) {
 			t.Errorf("%s: Parse(%q) invalid: %s", tt.name, tt.headers, *r.Error)
 			continue
 		}
+		for i := range r.Challenges {
+			r.Challenges[i].Order = nil // TestParamOrder checks it
+		}
 		if !reflect.DeepEqual(r.Challenges, tt.want) {
 			t.Errorf("%s: Parse(%q) = %+v, want %+v", tt.name, tt.headers, r.Challenges, tt.want)
 		}
+	}
+}
+
+// TestParamOrder: the parameters keep the order the server sent them in.
+func TestParamOrder(t *testing.T) {
+	r := Parse(`Digest realm="x", qop="auth", nonce="n", algorithm=SHA-256, opaque="o"`, `Basic zeta=1, alpha=2`)
+	if got := [][]string{r.Challenges[0].Order, r.Challenges[1].Order}; !reflect.DeepEqual(got, [][]string{{"realm", "qop", "nonce", "algorithm", "opaque"}, {"zeta", "alpha"}}) {
+		t.Errorf("order %q", got)
 	}
 }
 

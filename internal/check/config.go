@@ -1,8 +1,12 @@
 package check
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/inputfile"
+	suggestpkg "github.com/fix401/fix401/internal/suggest"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -132,22 +136,8 @@ func (e *ConfigError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// designSteps are the step ids of DESIGN.md §3. A config may name any of
-// them even when this build does not have the step yet, so that a config
-// written for the full tool stays valid; the runner says which ones it
-// could not run.
-var designSteps = []string{"reproduce", "url-check", "reload", "clear-cache", "clear-cookies", "fresh-profile", "dns-flush", "relogin", "via-proxy"}
-
 // KnownSteps returns every step id a config may name, in order.
-func KnownSteps() []string {
-	ids := slices.Clone(designSteps)
-	for _, id := range steps.IDs() {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
+func KnownSteps() []string { return steps.IDs() }
 
 // checkKeys are the keys of a check (and of defaults:), in the order the
 // documentation lists them.
@@ -167,13 +157,9 @@ const inlineSecret = "inline secret: use password_env/password_file/bearer_token
 // not matter. A file that cannot be read at all is a plain error; anything
 // wrong inside it is a *ConfigError.
 func Load(path string, getenv func(string) string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxConfig)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return Parse(path, data, filepath.Dir(path), getenv)
 }
@@ -209,7 +195,21 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (p *parser) parse(data []byte) *Config {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		err = nil // an empty file: said below
+	}
+	if err == nil {
+		// A second document would be ignored by a plain decode: a config
+		// pasted twice, or two files concatenated, is refused instead.
+		var next yaml.Node
+		if derr := dec.Decode(&next); derr == nil {
+			p.add(&next, "", "the file holds more than one YAML document (a second starts here, at ---): give one config per file")
+			return nil
+		}
+	}
+	if err != nil {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
@@ -520,10 +520,10 @@ func (p *parser) finish(f *fields, n *yaml.Node, path string) (Check, bool) {
 			p.add(at("expect"), ep, "%s is in skip, so it can never fix the page", s)
 		case len(f.steps) > 0 && !slices.Contains(f.steps, s):
 			p.add(at("expect"), ep, "%s is not in steps, so it can never fix the page", s)
-		case s == "relogin" && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)):
-			p.add(at("expect"), ep, "relogin needs credentials: add user with password_env or password_file, or bearer_token_env")
-		case s == "via-proxy" && f.proxy == "":
-			p.add(at("expect"), ep, "via-proxy needs a proxy: add proxy:")
+		case steps.NeedsOf(s).Credentials && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)):
+			p.add(at("expect"), ep, "%s needs credentials: add user with password_env or password_file, or bearer_token_env", s)
+		case steps.NeedsOf(s).Proxy && f.proxy == "":
+			p.add(at("expect"), ep, "%s needs a proxy: add proxy:", s)
 		}
 	}
 	c := Check{
@@ -591,10 +591,13 @@ func (p *parser) url(v *yaml.Node, path string) string {
 	}
 	s, err := NormalizeURL(expanded)
 	if err != nil {
+		// The message quotes the URL after ${VAR} expansion: what the
+		// variables put in it may be secret.
+		msg := redact.Text(err.Error())
 		if expanded != raw {
-			p.add(v, path, "%v (after expanding %s)", err, raw)
+			p.add(v, path, "%s (after expanding %s)", msg, raw)
 		} else {
-			p.add(v, path, "%v", err)
+			p.add(v, path, "%s", msg)
 		}
 		return ""
 	}
@@ -683,9 +686,9 @@ func (p *parser) path(v *yaml.Node, kp string) (string, bool) {
 }
 
 func (p *parser) secretFile(v *yaml.Node, kp, path string) string {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxPassword)
 	if err != nil {
-		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
+		p.add(v, kp, "cannot read %v", err)
 		return ""
 	}
 	// Files written by editors and `echo` end with a newline that is not
@@ -698,18 +701,8 @@ func (p *parser) secretFile(v *yaml.Node, kp, path string) string {
 }
 
 func (p *parser) readable(v *yaml.Node, kp, path string) {
-	f, err := os.Open(path)
-	if err != nil {
-		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
-		return
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		p.add(v, kp, "%s is a folder, not a file", path)
-		return
-	}
-	if _, err := f.Read(make([]byte, 1)); err != nil && err.Error() != "EOF" {
-		p.add(v, kp, "cannot read %s: %v", path, pathErr(err))
+	if err := inputfile.Check(path, inputfile.MaxCookies); err != nil {
+		p.add(v, kp, "cannot read %v", err)
 	}
 }
 
@@ -746,7 +739,11 @@ func (p *parser) expect(v *yaml.Node, path string) Expect {
 		case "fixed_by":
 			p.add(v, path, "fixed_by needs a step: write {fixed_by: STEP}")
 		default:
-			p.add(v, path, "%s, got %s", want, kindName(v))
+			if hint := suggest(v.Value, []string{string(ExpectHealthy), string(ExpectAuthRequired)}); hint != "" && v.Tag == "!!str" {
+				p.add(v, path, "unknown expectation %q%s: %s", v.Value, hint, want)
+			} else {
+				p.add(v, path, "%s, got %s", want, kindName(v))
+			}
 		}
 	case yaml.MappingNode:
 		var e Expect
@@ -825,40 +822,8 @@ func (p *parser) stepList(v *yaml.Node, path string) []string {
 	return ids
 }
 
-// suggest returns ` (did you mean "x"?)` for a near miss, else "".
-func suggest(got string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := distance(strings.ToLower(got), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best == "" || best == got {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// distance is the Levenshtein distance, enough for typo hints.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
+// suggest returns ` (did you mean x?)` for a near miss, else "".
+func suggest(got string, known []string) string { return suggestpkg.Hint(got, known) }
 
 // NormalizeURL applies diagnose's rules for a target URL (urlfix.Normalize).
 func NormalizeURL(raw string) (string, error) { return urlfix.Normalize(raw) }

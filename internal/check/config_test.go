@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"github.com/fix401/fix401/steps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,6 +43,21 @@ func TestConfigErrors(t *testing.T) {
 		src  string
 		want []string
 	}{
+		{"two documents", `
+checks:
+  - name: a
+    url: https://a.example/
+---
+checks:
+  - name: b
+    url: https://b.example/
+`, []string{`checks.yaml:5: the file holds more than one YAML document (a second starts here, at ---): give one config per file`}},
+		{"a near miss of an expectation", `
+checks:
+  - name: a
+    url: https://a.example/
+    expect: healty
+`, []string{`checks.yaml:5: checks[0].expect: unknown expectation "healty" (did you mean healthy?): want healthy, auth_required or {fixed_by: STEP}`}},
 		{"unsupported scheme", `
 checks:
   - name: a
@@ -419,9 +435,9 @@ func TestLoadUnreadable(t *testing.T) {
 	}
 }
 
-func TestKnownStepsStartWithTheDesign(t *testing.T) {
+func TestKnownStepsStartWithTheSteps(t *testing.T) {
 	got := KnownSteps()
-	if !reflect.DeepEqual(got[:len(designSteps)], designSteps) {
+	if ids := steps.IDs(); !reflect.DeepEqual(got, ids) {
 		t.Errorf("KnownSteps = %q", got)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/fix401/fix401/internal/inputfile"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -229,6 +229,14 @@ func writeReport(dir string, res *agent.Result, o Options, secrets []string) err
 	if o.Browser != nil {
 		product = o.Browser.Product()
 	}
+	// The check's own folder, reused on every run of a schedule: a
+	// previous report there is replaced, anything else is left alone and
+	// the report not written.
+	claim, err := outdir.Take(dir, true)
+	if err != nil {
+		return err
+	}
+	defer claim.Release()
 	return outdir.Write(dir, res, o.Version, product, secrets)
 }
 
@@ -281,9 +289,9 @@ func (c *Check) inputs() (steps.Inputs, []browser.Cookie, error) {
 	if c.Cookies == "" {
 		return in, nil, nil
 	}
-	data, err := os.ReadFile(c.Cookies)
+	data, err := inputfile.Read(c.Cookies, inputfile.MaxCookies)
 	if err != nil {
-		return in, nil, fmt.Errorf("cookies %s: %w", c.Cookies, err)
+		return in, nil, fmt.Errorf("cookies %w", err)
 	}
 	cookies, err := cookiefile.Parse(data)
 	if err != nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fix401/fix401/internal/testbrowser"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,34 +24,11 @@ import (
 // The runner is tested with real Chromium, one browser for the whole test
 // binary, started by the first test that needs it: as `fix401 check` does,
 // every check opens its own browser context in it.
-var (
-	sharedOnce sync.Once
-	shared     *browser.Browser
-	sharedErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testbrowser.Main(m)) }
 
 func testBrowser(t *testing.T) *browser.Browser {
 	t.Helper()
-	sharedOnce.Do(func() {
-		path, err := browser.Find("", os.Getenv)
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		shared, sharedErr = browser.Launch(context.Background(), browser.Options{ExecPath: path})
-	})
-	if sharedErr != nil {
-		t.Fatalf("no browser: %v (%s)", sharedErr, browser.InstallHint("linux"))
-	}
-	return shared
+	return testbrowser.Get(t)
 }
 
 func testLab(t *testing.T) string {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
@@ -28,8 +30,18 @@ const (
 	ExitUnresolved  = 11
 	ExitNotAuth     = 12
 	ExitCheckFailed = 20
-	ExitInterrupted = 130
+	ExitInterrupted = 130 // SIGINT (Ctrl-C), as shells report it
+	ExitTerminated  = 143 // SIGTERM: what Kubernetes, systemd and Task Scheduler send
 )
+
+// errTerminated is the cause of a run ended by SIGTERM: an interrupt like
+// Ctrl-C in every way but its words and the exit status.
+var errTerminated error = terminated{}
+
+type terminated struct{}
+
+func (terminated) Error() string        { return "terminated (SIGTERM)" }
+func (terminated) Is(target error) bool { return target == agent.ErrInterrupted }
 
 // version is set at build time with -ldflags "-X github.com/fix401/fix401/internal/cli.version=…".
 var version = ""
@@ -52,15 +64,28 @@ type IO struct {
 	OutTTY      bool
 	ErrTTY      bool
 	Getenv      func(string) string
+	// ReadPassword, when standard input is a terminal, asks for a
+	// password there without echoing it; nil reads a line from In.
+	ReadPassword func(prompt string) (string, error)
 }
 
 // SystemIO is the process's own streams and environment.
 func SystemIO() *IO {
-	return &IO{
+	io := &IO{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY: isatty.IsTerminal(os.Stdout.Fd()), ErrTTY: isatty.IsTerminal(os.Stderr.Fd()),
 		Getenv: os.Getenv,
 	}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		// As gh and docker login do: a prompt, and nothing echoed.
+		io.ReadPassword = func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(fd)
+			fmt.Fprintln(os.Stderr)
+			return string(b), err
+		}
+	}
+	return io
 }
 
 // ExitError carries an exit code and an optional hint line to Main.
@@ -98,8 +123,12 @@ func interruptContext(parent context.Context) (context.Context, func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		for range ch {
-			cancel(agent.ErrInterrupted)
+		for sig := range ch {
+			if sig == syscall.SIGTERM {
+				cancel(errTerminated)
+			} else {
+				cancel(agent.ErrInterrupted)
+			}
 		}
 	}()
 	return ctx, func() { signal.Stop(ch); cancel(nil) }
@@ -109,6 +138,14 @@ func interruptContext(parent context.Context) (context.Context, func()) {
 // one line on stderr ("fix401: …", maybe a "hint: …" line): never a stack
 // trace, never cobra's usage dump.
 func Run(ctx context.Context, args []string, io *IO) int {
+	code := run(ctx, args, io)
+	if code == ExitInterrupted && errors.Is(context.Cause(ctx), errTerminated) {
+		return ExitTerminated
+	}
+	return code
+}
+
+func run(ctx context.Context, args []string, io *IO) int {
 	root := NewRootCmd(io)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -139,7 +176,30 @@ func Run(ctx context.Context, args []string, io *IO) int {
 	if hint != "" {
 		fmt.Fprintf(io.ErrOut, "hint: %s\n", oneLine(hint))
 	}
+	if wantsJSON(args) {
+		// A program reading stdout gets an answer it can parse too.
+		e := struct {
+			Error    string `json:"error"`
+			Hint     string `json:"hint,omitempty"`
+			ExitCode int    `json:"exit_code"`
+		}{oneLine(err.Error()), oneLine(hint), code}
+		data, _ := json.Marshal(e)
+		fmt.Fprintf(io.Out, "%s\n", data)
+	}
 	return code
+}
+
+// wantsJSON says whether the command line asked for JSON on stdout.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // isUsage recognises cobra's and pflag's own errors, which have no type.

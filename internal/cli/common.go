@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/redact"
 	"io"
 	"net/url"
 	"runtime"
@@ -148,10 +149,17 @@ func checkURL(raw string) (string, error) {
 	var se *urlfix.SchemeError
 	switch {
 	case errors.As(err, &se):
-		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("unsupported URL scheme %q in %q", se.Scheme, raw),
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("unsupported URL scheme %q in %q", se.Scheme, redact.URL(raw)),
 			Hint: "fix401 checks web pages: use an http:// or https:// URL"}
 	case err != nil:
-		return "", &ExitError{Code: ExitUsage, Err: err}
+		// The message quotes the URL: its userinfo and secret values go.
+		return "", &ExitError{Code: ExitUsage, Err: errors.New(redact.Text(err.Error()))}
+	}
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("the URL carries a password: %s", redact.URL(s)),
+				Hint: "give the user with --user and the password with --password-stdin or FIX401_PASSWORD; a password in a URL goes to every request and into the browser's history"}
+		}
 	}
 	return s, nil
 }

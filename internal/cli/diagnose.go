@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/outdir"
+	"github.com/fix401/fix401/internal/redact"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +31,7 @@ type DiagnoseOptions struct {
 	BrowserOptions
 	URL     string
 	Out     string
+	Force   bool
 	JSON    bool
 	Steps   []string
 	Skip    []string
@@ -65,7 +69,8 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 	}
 	o.register(c)
 	f := c.Flags()
-	f.StringVar(&o.Out, "out", "", "folder for report.json and screenshots/ (default: a new folder named after host and time)")
+	f.StringVar(&o.Out, "out", "", "a new or empty folder for report.json and screenshots/ (default: a new folder named after host and time)")
+	f.BoolVar(&o.Force, "force", false, "let --out replace a previous fix401 report in that folder (nothing else there is touched)")
 	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
 	f.StringSliceVar(&o.Steps, "steps", nil, "run only these steps, comma-separated (see 'fix401 steps')")
 	f.StringSliceVar(&o.Skip, "skip", nil, "skip these steps, comma-separated")
@@ -113,20 +118,27 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if _, err := agent.Plan(o.Steps, o.Skip); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	// The folder is reserved before anything runs: one that cannot take the
+	// report, holds something else, or is being written by another run
+	// costs nothing.
+	var claim *outdir.Claim
 	if o.Out == "" {
-		o.Out = defaultOut(target, o.now())
+		claim, err = takeDefaultOut(target, o.now())
+		if claim != nil {
+			o.Out = claim.Dir
+		}
+	} else {
+		claim, err = outdir.Take(o.Out, o.Force)
 	}
-	if err := checkOutDir(o.Out); err != nil {
-		return err
+	if err != nil {
+		return outErr(err)
 	}
+	defer claim.Release()
 	var cookies []browser.Cookie
 	if o.Cookies != "" {
-		if err := checkReadable(o.Cookies, "--cookies"); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(o.Cookies)
+		data, err := inputfile.Read(o.Cookies, inputfile.MaxCookies)
 		if err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %s: %v", o.Cookies, unwrapPathError(err))}
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %v", err)}
 		}
 		if cookies, err = cookiefile.Parse(data); err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %s: %v", o.Cookies, err)}
@@ -192,7 +204,11 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	}
 	reportPath := filepath.Join(o.Out, "report.html") + "  (also report.json, report.md, contact.md, network.har, screenshots/)"
 	if o.JSON {
-		data, err := reports.JSON(rep)
+		shown := *rep
+		if abs, err := filepath.Abs(o.Out); err == nil {
+			shown.Artifacts.Dir = abs
+		}
+		data, err := reports.JSON(&shown)
 		if err != nil {
 			return err
 		}
@@ -217,8 +233,18 @@ func (o *DiagnoseOptions) inputs(io *IO) (steps.Inputs, []string, error) {
 	if o.PasswordStdin && o.User == "" {
 		return in, nil, usageErr("--password-stdin needs --user")
 	}
+	if o.User == "" && io.Getenv("FIX401_PASSWORD") != "" {
+		// Said, not silently ignored: the person meant to sign in.
+		fmt.Fprintln(io.ErrOut, "fix401: FIX401_PASSWORD is set but --user is not: relogin will not sign in (give --user NAME)")
+	}
 	if o.User != "" {
 		switch {
+		case o.PasswordStdin && io.ReadPassword != nil:
+			pw, err := io.ReadPassword("Password for " + o.User + ": ")
+			if err != nil || pw == "" {
+				return in, nil, usageErr("--password-stdin: no password was typed")
+			}
+			in.Password = pw
 		case o.PasswordStdin:
 			line, err := bufio.NewReader(io.In).ReadString('\n')
 			if err != nil && line == "" {
@@ -245,8 +271,16 @@ func (o *DiagnoseOptions) inputs(io *IO) (steps.Inputs, []string, error) {
 		if u.v == "" {
 			continue
 		}
-		if p, err := url.Parse(u.v); err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
-			return in, nil, usageErr("%s %q is not a URL", u.flag, u.v)
+		p, err := url.Parse(u.v)
+		if err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
+			return in, nil, usageErr("%s %q is not a URL", u.flag, redact.URL(u.v))
+		}
+		if _, has := p.User.Password(); has {
+			hint := "give the user with --user and the password with --password-stdin or FIX401_PASSWORD"
+			if u.flag == "--proxy" {
+				hint = "give the proxy without credentials; its password is never written on a command line"
+			}
+			return in, nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s carries a password: %s", u.flag, redact.URL(u.v)), Hint: hint}
 		}
 	}
 	return in, secrets, nil
@@ -270,8 +304,7 @@ func exitCode(rep *reports.Report, ctx context.Context) int {
 	return ExitInternal
 }
 
-// defaultOut names a new folder after the host and the time, so runs never
-// overwrite each other.
+// defaultOut names a new folder after the host and the time.
 func defaultOut(target string, now time.Time) string {
 	host := "report"
 	if u, err := url.Parse(target); err == nil && u.Hostname() != "" {
@@ -280,7 +313,63 @@ func defaultOut(target string, now time.Time) string {
 	return fmt.Sprintf("fix401-%s-%s", host, now.Format("20060102-150405"))
 }
 
+// takeDefaultOut claims defaultOut's folder, or the same name with -2, -3…
+// after it when that one exists or another run took it in the same second:
+// runs never overwrite each other.
+func takeDefaultOut(target string, now time.Time) (*outdir.Claim, error) {
+	base := defaultOut(target, now)
+	name := base
+	for i := 2; i < 1000; i++ {
+		if _, err := os.Lstat(name); err != nil {
+			c, err := outdir.Take(name, false)
+			if err == nil {
+				return c, nil
+			}
+			if _, serr := os.Lstat(name); serr != nil {
+				return nil, err // not a race: the folder cannot be made here
+			}
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	return nil, fmt.Errorf("no free folder name after %s", base)
+}
+
+// outErr turns a folder outdir refused into a usage error.
+func outErr(err error) error {
+	var oe *outdir.Error
+	if errors.As(err, &oe) {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out %s", oe.Msg), Hint: oe.Hint}
+	}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out: %w", err)}
+}
+
+// checkOutDir checks a folder that will hold per-check or per-scenario
+// report folders: it is created if needed and must be writable, before
+// anything runs.
 func checkOutDir(dir string) error {
+	if err := checkOutParent(dir); err != nil {
+		return err
+	}
+	// Written to only when a report is due, so it is not created here:
+	// the folder, or the nearest one above it that exists, must take a
+	// file.
+	probe := filepath.Clean(dir)
+	for {
+		if _, err := os.Stat(probe); err == nil || probe == filepath.Dir(probe) {
+			break
+		}
+		probe = filepath.Dir(probe)
+	}
+	f, err := os.CreateTemp(probe, ".fix401-write-test-*")
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--out %s is not writable: %v", dir, unwrapPathError(err)), Hint: "give a folder you can write to"}
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+func checkOutParent(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case err == nil && !st.IsDir():
@@ -301,22 +390,6 @@ func checkOutDir(dir string) error {
 			break
 		}
 		parent = filepath.Dir(parent)
-	}
-	return nil
-}
-
-func checkReadable(path, flag string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s: %v", flag, path, unwrapPathError(err))}
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err == nil && st.IsDir() {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s is a folder, not a file", flag, path)}
-	}
-	if _, err := f.Read(make([]byte, 1)); err != nil && err.Error() != "EOF" {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %s: %v", flag, path, unwrapPathError(err))}
 	}
 	return nil
 }

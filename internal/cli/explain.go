@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,6 +28,14 @@ the header follows the grammar.`,
 			if len(args) == 0 {
 				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("explain needs at least one header value"),
 					Hint: `fix401 explain -- 'Basic realm="x"'`}
+			}
+			// A line pasted whole, with its name, is read as its value.
+			for i, a := range args {
+				for _, name := range []string{"www-authenticate:", "proxy-authenticate:"} {
+					if len(a) >= len(name) && strings.EqualFold(a[:len(name)], name) {
+						args[i] = strings.TrimSpace(a[len(name):])
+					}
+				}
 			}
 			res := challenge.Parse(args...)
 			if asJSON {
@@ -55,11 +64,11 @@ func printExplanation(io *IO, res challenge.Result) {
 		if c.Token68 != nil {
 			fmt.Fprintf(w, "   token68: %s\n", *c.Token68)
 		}
-		keys := make([]string, 0, len(c.Params))
-		for k := range c.Params {
-			keys = append(keys, k)
+		// In the server's order: that is how the header reads.
+		keys := c.Order
+		if len(keys) != len(c.Params) {
+			keys = slices.Sorted(maps.Keys(c.Params))
 		}
-		slices.Sort(keys)
 		for _, k := range keys {
 			fmt.Fprintf(w, "   %s = %q\n", k, c.Params[k])
 		}

@@ -51,8 +51,11 @@ const exitCodesHelp = `Exit codes
   12    not an auth failure (403, 404, DNS, TLS,   -
         refused, timeout)
   20    -                                          at least one check failed
-  130   interrupted (Ctrl-C or SIGTERM); the       same
-        report of what was done is still written
+  130   interrupted (Ctrl-C); the report of what   same
+        was done is still written
+  143   terminated (SIGTERM, as Kubernetes,        same
+        systemd and Task Scheduler stop a job);
+        the report of what was done is written
 
 fix401 explain exits 0 whenever it could read the values; its output says
 whether the header is valid.

@@ -15,9 +15,10 @@ import (
 	"github.com/fix401/fix401/internal/lab"
 )
 
-// TestInterrupt sends SIGINT to a real fix401 process in the middle of a
-// load: it must stop at once, close the browser, remove its profile, write
-// a complete report that says "interrupted", and exit 130.
+// TestInterrupt sends SIGINT, then SIGTERM (what Kubernetes, systemd and
+// Task Scheduler send), to a real fix401 process in the middle of a load:
+// it must stop at once, close the browser, remove its profile, write a
+// complete report that says "interrupted", and exit 130 or 143.
 func TestInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -36,6 +37,16 @@ func TestInterrupt(t *testing.T) {
 	go func() { done <- lab.Serve(ctx, ln, lab.New()) }()
 	defer func() { cancel(); <-done }()
 
+	for _, sig := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, ExitInterrupted}, {syscall.SIGTERM, ExitTerminated}} {
+		t.Run(sig.sig.String(), func(t *testing.T) { interrupt(t, bin, "http://"+ln.Addr().String()+"/s/hang/", sig.sig, sig.code) })
+	}
+}
+
+func interrupt(t *testing.T, bin, url string, sig syscall.Signal, want int) {
+	dir := t.TempDir()
 	// A short TMPDIR: Chromium's socket path must fit in ~104 bytes.
 	tmp, err := os.MkdirTemp("/tmp", "i")
 	if err != nil {
@@ -43,7 +54,7 @@ func TestInterrupt(t *testing.T) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(dir, "out")
-	cmd := exec.Command(bin, "diagnose", "--timeout", "60s", "--log-format", "json", "--log-level", "debug", "--out", out, "http://"+ln.Addr().String()+"/s/hang/")
+	cmd := exec.Command(bin, "diagnose", "--timeout", "60s", "--log-format", "json", "--log-level", "debug", "--out", out, url)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -63,11 +74,11 @@ func TestInterrupt(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	err = cmd.Wait()
 	took := time.Since(start)
-	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
-		t.Fatalf("exit code %d (%v), want 130; stderr so far: %s", code, err, seen.String())
+	if code := cmd.ProcessState.ExitCode(); code != want {
+		t.Fatalf("exit code %d (%v), want %d; stderr so far: %s", code, err, want, seen.String())
 	}
 	if took > 15*time.Second {
 		t.Errorf("took %s to stop", took) // generous: a bound, not a timing
@@ -80,7 +91,8 @@ func TestInterrupt(t *testing.T) {
 		Outcome string  `json:"outcome"`
 		Error   *string `json:"error"`
 	}
-	if err := json.Unmarshal(data, &r); err != nil || r.Outcome != "error" || r.Error == nil || *r.Error != "interrupted" {
+	words := map[syscall.Signal]string{syscall.SIGINT: "interrupted", syscall.SIGTERM: "terminated (SIGTERM)"}[sig]
+	if err := json.Unmarshal(data, &r); err != nil || r.Outcome != "error" || r.Error == nil || *r.Error != words {
 		t.Fatalf("report: %v %s", err, data)
 	}
 	left, _ := os.ReadDir(tmp)

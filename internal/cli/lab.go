@@ -183,7 +183,7 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 				Inputs: in, Secrets: secrets,
 			})
 			if err == nil {
-				err = writeRun(filepath.Join(o.Out, s.ID), res, b.Product(), secrets)
+				err = writeReplacing(filepath.Join(o.Out, s.ID), res, b.Product(), secrets)
 			}
 			if err != nil {
 				results[i] <- result{err: err}

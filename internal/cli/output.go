@@ -9,3 +9,14 @@ import (
 func writeRun(dir string, res *agent.Result, browserProduct string, secrets []string) error {
 	return outdir.Write(dir, res, Version(), browserProduct, secrets)
 }
+
+// writeReplacing writes into a folder that each run reuses (a demo
+// scenario's): a previous report there is replaced, nothing else touched.
+func writeReplacing(dir string, res *agent.Result, browserProduct string, secrets []string) error {
+	claim, err := outdir.Take(dir, true)
+	if err != nil {
+		return err
+	}
+	defer claim.Release()
+	return writeRun(dir, res, browserProduct, secrets)
+}

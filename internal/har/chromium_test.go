@@ -6,12 +6,12 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"github.com/fix401/fix401/internal/testbrowser"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -24,30 +24,14 @@ var keep = flag.String("keep", "", "write the HAR files the Chromium tests build
 
 // One browser for the whole test binary and a tab per test, as the browser
 // package's tests do: starting Chromium is the slow part.
-var shared *browser.Browser
-
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(func() int {
-		path, err := browser.Find("", os.Getenv)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "har tests: no Chromium:", browser.InstallHint(runtime.GOOS))
-			return 1
-		}
-		b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "har tests:", err)
-			return 1
-		}
-		shared = b
-		defer b.Close()
-		return m.Run()
-	}())
+	os.Exit(testbrowser.Main(m))
 }
 
 func newSession(t *testing.T) *browser.Session {
 	t.Helper()
-	s, err := shared.NewSession(true)
+	s, err := testbrowser.Get(t).NewSession(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +84,7 @@ func (r *run) loadWithin(u string, timeout time.Duration) *browser.Load {
 
 func (r *run) build(name string, o Options) (*file, []byte) {
 	r.t.Helper()
-	o.Version, o.Browser = "test", shared.Product()
+	o.Version, o.Browser = "test", testbrowser.Get(r.t).Product()
 	data, err := Build(r.pages, r.s.Requests(), o)
 	if err != nil {
 		r.t.Fatal(err)

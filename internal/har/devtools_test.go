@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/testbrowser"
 	"math"
 	"os"
 	"path/filepath"
@@ -257,7 +258,7 @@ func importInDevTools(t *testing.T, data []byte) *devtoolsImport {
 			t.Fatal(err)
 		}
 	}
-	bo := browser.Options{ExecPath: shared.Options().ExecPath}
+	bo := browser.Options{ExecPath: testbrowser.Get(t).Options().ExecPath}
 	// Chromium's singleton socket lives in TMPDIR, and socket paths are
 	// short: keep the system's where ours would be too long (macOS).
 	if len(tmp)+len("/org.chromium.Chromium.XXXXXX/SingletonSocket") < 100 {
@@ -278,7 +279,7 @@ func importInDevTools(t *testing.T, data []byte) *devtoolsImport {
 	const app = "devtools://devtools/bundled/devtools_app.html"
 	if err := chromedp.Do(ctx, chromedp.Navigate(app)); err != nil {
 		if le := (*chromedp.LoadError)(nil); errors.As(err, &le) {
-			t.Skipf("%s has no DevTools frontend to import the HAR in (chrome-headless-shell has none): %v", shared.Product(), err)
+			t.Skipf("%s has no DevTools frontend to import the HAR in (chrome-headless-shell has none): %v", testbrowser.Get(t).Product(), err)
 		}
 		t.Fatalf("opening %s: %v", app, err)
 	}

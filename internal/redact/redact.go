@@ -14,31 +14,66 @@ import (
 const Mark = "[redacted]"
 
 // sensitiveParams are query and fragment parameter names whose values are
-// credentials in the wild (OAuth, SAML, signed URLs, API keys).
+// credentials in the wild (OAuth and PKCE, SAML, signed URLs, API keys,
+// one-time codes, session ids of common frameworks).
 var sensitiveParams = []string{
-	"access_token", "id_token", "refresh_token", "token", "code", "password", "passwd", "pwd",
-	"secret", "client_secret", "key", "apikey", "api_key", "sig", "signature", "auth",
-	"session", "sessionid", "sid", "jwt", "assertion", "samlresponse", "samlrequest", "ticket",
-	"x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature", "state", "nonce",
+	"access_token", "id_token", "refresh_token", "token", "code", "code_verifier", "password", "passwd", "pwd",
+	"pass", "pw", "secret", "client_secret", "key", "apikey", "api_key", "x-api-key", "sig", "signature", "auth",
+	"authorization", "bearer", "credentials", "otp", "pin", "passcode", "hmac",
+	"session", "sessionid", "sid", "phpsessid", "jsessionid", "jwt", "assertion", "samlresponse", "samlrequest",
+	"samlart", "ticket", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature",
+	"x-goog-credential", "state", "nonce",
 }
 
 // IsSensitiveParam reports whether a query parameter name carries a secret.
 func IsSensitiveParam(name string) bool {
-	n := strings.ToLower(name)
+	n := strings.ToLower(strings.TrimSpace(name))
 	for _, s := range sensitiveParams {
 		if n == s {
 			return true
 		}
 	}
-	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "password")
+	for _, part := range []string{"token", "secret", "password", "credential", "session", "signature", "apikey", "api_key"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// randomLooking reports whether a value has the shape of a key or token
+// whatever its name: long, from a token alphabet, with letters and digits
+// mixed. Ordinary values (page=2, q=reports, lang=en-US) do not.
+func randomLooking(v string) bool {
+	if len(v) < 20 {
+		return false
+	}
+	letters, digits := 0, 0
+	for _, c := range v {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters++
+		case c >= '0' && c <= '9':
+			digits++
+		case strings.ContainsRune("-_.~+/=%", c):
+		default:
+			return false
+		}
+	}
+	return letters > 0 && digits >= 2
 }
 
 // URL returns u with the password of its userinfo and the values of
-// sensitive query and fragment parameters replaced. Text that is not a URL
+// sensitive query and fragment parameters replaced, names kept. A URL that
+// does not parse is redacted by its shape all the same: its userinfo and
+// every parameter value that could be a secret go. Text that is not a URL
 // comes back unchanged.
 func URL(u string) string {
 	p, err := url.Parse(u)
-	if err != nil || p.Scheme == "" {
+	if err != nil {
+		return rawURL(u)
+	}
+	if p.Scheme == "" {
 		return u
 	}
 	if p.User != nil {
@@ -57,26 +92,62 @@ func URL(u string) string {
 	return strings.ReplaceAll(p.String(), url.QueryEscape(Mark), Mark)
 }
 
-// params redacts an a=b&c=d string in place, keeping order and names.
+// rawURL redacts a URL that does not parse, by its shape: scheme://
+// userinfo@ goes whole, and the part after ? or # is treated as
+// parameters.
+func rawURL(u string) string {
+	rest, scheme := u, ""
+	if i := strings.Index(u, "://"); i >= 0 {
+		scheme, rest = u[:i+3], u[i+3:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		rest = Mark + rest[at:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + params(rest[i+1:])
+	}
+	return scheme + rest
+}
+
+// params redacts an a=b&c=d string in place, keeping order, names and
+// separators (& and ;, which some servers take too). A value goes when its
+// name is sensitive or it looks random.
 func params(raw string) string {
 	if raw == "" {
 		return raw
 	}
-	parts := strings.Split(raw, "&")
-	for i, part := range parts {
-		name, _, has := strings.Cut(part, "=")
-		if !has {
-			continue
+	var b strings.Builder
+	for raw != "" {
+		part := raw
+		sep := ""
+		if i := strings.IndexAny(raw, "&;#?"); i >= 0 {
+			part, sep, raw = raw[:i], raw[i:i+1], raw[i+1:]
+		} else {
+			raw = ""
 		}
-		dn, err := url.QueryUnescape(name)
-		if err != nil {
-			dn = name
+		name, value, has := strings.Cut(part, "=")
+		if has {
+			dn, err := url.QueryUnescape(name)
+			if err != nil {
+				dn = name
+			}
+			dv, err := url.QueryUnescape(value)
+			if err != nil {
+				dv = value
+			}
+			if IsSensitiveParam(dn) || randomLooking(dv) {
+				part = name + "=" + Mark
+			}
+		} else if randomLooking(part) {
+			part = Mark
 		}
-		if IsSensitiveParam(dn) {
-			parts[i] = name + "=" + Mark
-		}
+		b.WriteString(part + sep)
 	}
-	return strings.Join(parts, "&")
+	return b.String()
 }
 
 // sensitiveHeaders carry credentials in every value.
@@ -144,6 +215,17 @@ func Header(h http.Header) http.Header {
 }
 
 var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
+
+// Literal masks every occurrence of each secret in s, however short: for
+// text a server wrote after it was sent the secrets, which may echo them.
+func Literal(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, Mark)
+		}
+	}
+	return s
+}
 
 // Text redacts every URL found in free text, and every literal secret given.
 func Text(s string, secrets ...string) string {

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +46,33 @@ func TestText(t *testing.T) {
 	got := Text("see https://a.example/?token=abc and pw hunter2", "hunter2")
 	if got != "see https://a.example/?token=[redacted] and pw [redacted]" {
 		t.Errorf("Text = %q", got)
+	}
+}
+
+// TestURLRedactionCannotBeSidestepped covers the ways secrets slipped past:
+// other separators, a URL that does not parse, names outside the first
+// list, and values that look like keys under an innocent name.
+func TestURLRedactionCannotBeSidestepped(t *testing.T) {
+	const pw = "S3cr3tValue"
+	for _, tt := range []struct{ in, want string }{
+		{"https://h/p?a=1;token=" + pw + ";b=2", "https://h/p?a=1;token=[redacted];b=2"},
+		{"https://h/p?page=2&code_verifier=" + pw, "https://h/p?page=2&code_verifier=[redacted]"},
+		{"http://alice:" + pw + "@host:badport/x?pw=" + pw, "http://[redacted]@host:badport/x?pw=[redacted]"},
+		{"http://alice:" + pw + "@h/a b?q=reports", "http://alice:[redacted]@h/a%20b?q=reports"},
+		{"https://h/cb?id=7&note=" + "a1b2c3d4e5f6g7h8i9j0k1", "https://h/cb?id=7&note=[redacted]"},
+		{"https://h/x?lang=en-US&page=2&q=quarterly+reports", "https://h/x?lang=en-US&page=2&q=quarterly+reports"},
+	} {
+		if got := URL(tt.in); got != tt.want {
+			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, name := range []string{"code_verifier", "authorization", "x-api-key", "bearer", "credentials", "otp", "pin",
+		"passcode", "hmac", "SAMLart", "X-Goog-Credential", "PHPSESSID", "JSESSIONID", "pass", "pw"} {
+		if got := URL("https://h/?" + name + "=" + pw); strings.Contains(got, pw) {
+			t.Errorf("%s: %s", name, got)
+		}
+	}
+	if got := Text(`malformed URL "http://u:` + pw + `@h:bad/": invalid port`); strings.Contains(got, pw) {
+		t.Errorf("Text: %s", got)
 	}
 }

@@ -1,0 +1,224 @@
+package outdir
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// lockName is the file that marks a folder as being written by a run.
+const lockName = ".fix401.lock"
+
+// reportFiles are the files a fix401 report folder consists of, besides
+// the PNGs in screenshots/: what --force may replace, and nothing else.
+var reportFiles = []string{"report.json", "report.html", "report.md", "contact.md", "network.har"}
+
+// Error is a folder that cannot take the run's report, said in one line
+// with a hint; the command line turns it into exit status 2.
+type Error struct {
+	Msg  string
+	Hint string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Claim is a folder reserved for one run's report until Release.
+type Claim struct {
+	Dir     string
+	lock    string
+	created bool // Take made the folder: Release removes it if still empty
+}
+
+// Take reserves dir for a run's report, before the run starts, so that a
+// folder that cannot take it costs nothing:
+//   - a folder that does not exist is created; one that is not writable,
+//     or is a file, is refused;
+//   - a folder that holds anything is refused, unless force is set and it
+//     holds a previous fix401 report, whose own files (and only those) are
+//     then removed; symlinks are never followed;
+//   - a second run into the same folder at the same time is refused (a
+//     lock file, taken over when the run that made it is gone).
+//
+// check and serve reuse their per-check folders on every run: they call
+// Take with force.
+func Take(dir string, force bool) (*Claim, error) {
+	st, err := os.Lstat(dir)
+	switch {
+	case err == nil && st.Mode()&fs.ModeSymlink != 0:
+		// The folder given may be a link to one: that is the user's
+		// choice. What is inside is never followed.
+		if st, err = os.Stat(dir); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, unwrap(err))}
+		}
+		if !st.IsDir() {
+			return nil, &Error{Msg: dir + " is a file, not a folder", Hint: "give a new or empty folder"}
+		}
+	case err == nil && !st.IsDir():
+		return nil, &Error{Msg: dir + " is a file, not a folder", Hint: "give a new or empty folder"}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("cannot create %s: %v", dir, unwrap(err))}
+		}
+	case err != nil:
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, unwrap(err))}
+	}
+	c := &Claim{Dir: dir, lock: filepath.Join(dir, lockName), created: errors.Is(err, fs.ErrNotExist)}
+	if err := c.takeLock(); err != nil {
+		if c.created {
+			os.Remove(dir)
+		}
+		return nil, err
+	}
+	if err := c.checkContents(force); err != nil {
+		c.Release()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Release gives the folder back; one that Take made and nothing was
+// written to (a run that failed before its report) goes again.
+func (c *Claim) Release() {
+	if c != nil && c.lock != "" {
+		os.Remove(c.lock)
+		c.lock = ""
+		if c.created {
+			os.Remove(c.Dir) // only when empty
+		}
+	}
+}
+
+// takeLock creates the lock file, which also proves the folder writable.
+func (c *Claim) takeLock() error {
+	for range 2 {
+		f, err := os.OpenFile(c.lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+			cerr := f.Close()
+			if werr != nil || cerr != nil {
+				os.Remove(c.lock)
+				return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(errors.Join(werr, cerr)))}
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(err)), Hint: "give a folder you can write to"}
+		}
+		data, _ := os.ReadFile(c.lock)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		if pid > 0 && pid != os.Getpid() && alive(pid) {
+			return &Error{Msg: fmt.Sprintf("another fix401 run (pid %d) is writing to %s", pid, c.Dir), Hint: "wait for it to finish, or give another folder"}
+		}
+		// Left by a run that is gone (killed): take it over.
+		os.Remove(c.lock)
+	}
+	return &Error{Msg: "another fix401 run is writing to " + c.Dir, Hint: "wait for it to finish, or give another folder"}
+}
+
+// checkContents refuses a folder that holds anything but the lock, unless
+// force is set and what it holds is a previous fix401 report.
+func (c *Claim) checkContents(force bool) error {
+	entries, err := os.ReadDir(c.Dir)
+	if err != nil {
+		return &Error{Msg: fmt.Sprintf("%s: %v", c.Dir, unwrap(err))}
+	}
+	empty := true
+	for _, e := range entries {
+		if e.Name() != lockName {
+			empty = false
+		}
+	}
+	if empty {
+		return nil
+	}
+	if !isReport(c.Dir) {
+		return &Error{Msg: c.Dir + " exists and is not empty", Hint: "give a new or empty folder (--force replaces only a previous fix401 report)"}
+	}
+	if !force {
+		return &Error{Msg: c.Dir + " holds an earlier fix401 report", Hint: "--force replaces it, or give another folder"}
+	}
+	return clearReport(c.Dir)
+}
+
+// isReport says whether dir holds a fix401 report: a report.json of ours.
+func isReport(dir string) bool {
+	p := filepath.Join(dir, "report.json")
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() || st.Size() > 64<<20 {
+		return false
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	var r struct {
+		Schema string `json:"schema"`
+		Tool   struct {
+			Name string `json:"name"`
+		} `json:"tool"`
+	}
+	return json.Unmarshal(data, &r) == nil && strings.HasPrefix(r.Schema, "fix401.report/") && r.Tool.Name == "fix401"
+}
+
+// clearReport removes a previous report's own files from dir: the known
+// report files and the PNGs in screenshots/. A symlink is removed as a
+// link, never followed; anything else stays.
+func clearReport(dir string) error {
+	for _, name := range reportFiles {
+		if err := removeEntry(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	shots := filepath.Join(dir, "screenshots")
+	st, err := os.Lstat(shots)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return &Error{Msg: fmt.Sprintf("%s: %v", shots, unwrap(err))}
+	case !st.IsDir():
+		// A link or a file where the screenshots go: only the entry.
+		return removeEntry(shots)
+	}
+	entries, err := os.ReadDir(shots)
+	if err != nil {
+		return &Error{Msg: fmt.Sprintf("%s: %v", shots, unwrap(err))}
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".png") {
+			if err := removeEntry(filepath.Join(shots, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	os.Remove(shots) // only if now empty
+	return nil
+}
+
+// removeEntry removes a file or a link (not a folder); a missing one is
+// fine.
+func removeEntry(p string) error {
+	st, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil && st.IsDir() {
+		return &Error{Msg: p + " is a folder where a report file belongs", Hint: "give a new or empty folder"}
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return &Error{Msg: fmt.Sprintf("cannot replace %s: %v", p, unwrap(err))}
+	}
+	return nil
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

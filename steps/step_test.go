@@ -1,0 +1,50 @@
+package steps
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEveryStepIsWhole: each step says what it is, how a person repeats
+// it in every browser and how "fixed by" names it, in its own file.
+func TestEveryStepIsWhole(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range All() {
+		id := s.ID()
+		if seen[id] {
+			t.Errorf("%s twice in All", id)
+		}
+		seen[id] = true
+		if s.Title() == "" || s.Help() == "" {
+			t.Errorf("%s: no title or help", id)
+		}
+		if id == "reproduce" {
+			if s.ByHand() != nil || s.FixedPhrase() != "" {
+				t.Error("reproduce fixes nothing, so it has nothing to repeat")
+			}
+			continue
+		}
+		if s.FixedPhrase() == "" {
+			t.Errorf("%s: no phrase for \"fixed by\"", id)
+		}
+		in := s.ByHand()
+		if len(in) != len(Browsers) {
+			t.Errorf("%s: %d browsers, want %d", id, len(in), len(Browsers))
+		}
+		for _, b := range Browsers {
+			if len(in[b]) == 0 {
+				t.Errorf("%s: nothing for %s", id, b)
+			}
+			for _, line := range in[b] {
+				if strings.Count(line, "`")%2 != 0 {
+					t.Errorf("%s/%s: unbalanced backticks in %q", id, b, line)
+				}
+			}
+		}
+	}
+	for id, want := range map[string]string{"clear-cache": "Ctrl+Shift+Delete", "dns-flush": "ipconfig /flushdns"} {
+		if !strings.Contains(strings.Join(ByID(id).ByHand()["Chrome"], " "), want) {
+			t.Errorf("%s: Chrome steps do not mention %q", id, want)
+		}
+	}
+}
