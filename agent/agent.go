@@ -164,7 +164,10 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		Steps: []reports.Step{},
 	}
 	r.walk(ctx, plan)
-	if r.baseline != nil && !r.baseline.OK() && r.fixedObs == nil {
+	if b := r.baseline; b != nil && !b.OK() && r.fixedObs == nil &&
+		// Not for a proxy's 407 (the network team's) nor for a host that
+		// cannot be reached: no site owner can be told through it.
+		b.Verdict.Kind != judge.Proxy407 && b.Verdict.Kind != judge.NetworkError {
 		// Looking up security.txt costs a load: worth it when remedies were
 		// tried and failed, not on a quick baseline (a scheduled check).
 		r.contact = r.findContact(ctx, len(plan) > 1)
@@ -651,6 +654,12 @@ func (r *run) safeRun(ctx context.Context, s steps.Step) (out steps.Outcome, err
 // one to tell a user about.
 func (r *run) confirm(ctx context.Context, rs *reports.Step) {
 	again, err := r.Reload(ctx)
+	if ctx.Err() != nil {
+		// The run was cut (--max-time, a signal) during the second load:
+		// that says nothing about whether the fix holds.
+		r.Logf("the second load was cut short, so the fix is unconfirmed")
+		return
+	}
 	ok := err == nil && again.OK()
 	r.report.Confirmed = new(ok)
 	if rs.Evidence == nil {

@@ -542,3 +542,23 @@ func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
 		})
 	}
 }
+
+// TestEscalationReachesTheRightPeople: a security.txt contact is offered
+// only as what it is, and a proxy's 407 or a host that cannot be reached
+// gets no site-owner contact at all.
+func TestEscalationReachesTheRightPeople(t *testing.T) {
+	r := runDiag(t, Config{URL: labURL + "/s/negotiate/", Only: []string{"reload"}}).Report
+	next := strings.Join(r.Diagnosis.NextSteps, " ")
+	if !strings.Contains(next, "security@lab.fix401.test, which is meant for security reports") {
+		t.Errorf("the security contact is not labelled: %q", next)
+	}
+	for _, url := range []string{labURL + "/s/proxy/", "http://127.0.0.1:1/"} {
+		r := runDiag(t, Config{URL: url, Only: []string{"reload"}}).Report
+		if r.Diagnosis.Contact != nil || strings.Contains(strings.Join(r.Diagnosis.NextSteps, " "), "contact the site owner") {
+			t.Errorf("%s: a site-owner contact: %+v %q", url, r.Diagnosis.Contact, r.Diagnosis.NextSteps)
+		}
+	}
+	if msg := string(reports.ContactMessage(runDiag(t, Config{URL: labURL + "/s/proxy/", Only: []string{"reload"}}).Report)); !strings.Contains(msg, "For the network team, not the site owner") {
+		t.Errorf("contact.md for a 407:\n%s", msg)
+	}
+}

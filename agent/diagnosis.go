@@ -356,17 +356,16 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 		add("Tell the site owner their server sends 401 without a WWW-Authenticate header (RFC 9110 §15.5.2).")
 	}
 	if c := r.contact; c != nil && (r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure) {
-		to := c.Webmaster
-		if to == "" {
-			to = "the Contact in " + c.SecurityTxt
-		}
+		// A support or contact page first; security.txt's contacts are
+		// for security reports, and said to be.
 		switch {
 		case c.Page != "":
-			to = c.Page
+			add("If nothing helps, contact the site owner (" + c.Page + ") with this report attached: contact.md is a ready-to-send message.")
+		case c.Webmaster != "":
+			add("If nothing helps, contact the site owner (" + c.Webmaster + ") with this report attached: contact.md is a ready-to-send message.")
 		case len(c.Emails) > 0:
-			to = c.Emails[0]
+			add("If nothing helps, contact the site owner with this report attached (contact.md is a ready-to-send message). No support contact was found; the site's security.txt names " + c.Emails[0] + ", which is meant for security reports.")
 		}
-		add("If nothing helps, contact the site owner (" + to + ") with this report attached: contact.md is a ready-to-send message.")
 	}
 	return out
 }

@@ -24,6 +24,19 @@ func ContactMessage(r *Report) []byte {
 		return b.Bytes()
 	}
 
+	if d.Kind == "proxy_407" {
+		p("# For the network team, not the site owner\n\n")
+		p("A proxy between this machine and %s answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials. Send this to whoever runs the proxy (the network team), with the challenge it sent:\n\n", mdCode(r.Target.URL))
+		var lines []string
+		for _, l := range d.HeaderLines {
+			lines = append(lines, d.Header+": "+l)
+		}
+		if len(lines) > 0 {
+			p("%s\n", mdFence(lines))
+		}
+		return b.Bytes()
+	}
+
 	if d.Contact != nil {
 		if lines := contactLines(d.Contact); len(lines) > 0 {
 			p("Send to any of:\n\n")

@@ -276,7 +276,7 @@ func contactLines(c *Contact) []pair {
 		out = append(out, pair{"Contact page", c.Page})
 	}
 	for _, e := range c.Emails {
-		out = append(out, pair{"Security contact", e})
+		out = append(out, pair{"Security contact (for security reports)", e})
 	}
 	if c.SecurityTxt != "" {
 		out = append(out, pair{"security.txt", c.SecurityTxt})

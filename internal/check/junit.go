@@ -52,8 +52,13 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitProblem struct {
@@ -79,7 +84,7 @@ func (s *Summary) JUnit(hostname string) ([]byte, error) {
 		Name: name, Package: "fix401", ID: 0,
 		Timestamp: s.StartedAt.UTC().Format("2006-01-02T15:04:05"),
 		Hostname:  hostname,
-		Tests:     len(s.Checks), Failures: s.Failed, Errors: s.Errors,
+		Tests:     len(s.Checks), Failures: s.Failed, Errors: s.Errors, Skipped: s.Skipped,
 		Time: secs(s.DurationMS),
 		Properties: []junitProperty{
 			{"config", s.Config},
@@ -108,6 +113,8 @@ func (s *Summary) JUnit(hostname string) ([]byte, error) {
 			c.Failure = &junitProblem{Message: msg, Type: failureType(r), Text: xmlSafe(details(r))}
 		case Error:
 			c.Error = &junitProblem{Message: r.Error, Type: "error", Text: xmlSafe(details(r))}
+		case Skipped:
+			c.Skipped = &junitSkipped{Message: r.Error}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}

@@ -266,3 +266,29 @@ stopped early: the run took longer than --max-time
 		t.Errorf("table:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
+
+// TestJUnitSkippedValidAgainstStrictSchema: a check the run never started
+// is <skipped> with the reason, counted in the suite, and still valid.
+func TestJUnitSkippedValidAgainstStrictSchema(t *testing.T) {
+	xmllint := tool(t, "xmllint", "libxml2-utils")
+	started := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+	never := baseResult(&Check{Name: "later", URL: "http://later.example/", Expect: Expect{Kind: ExpectHealthy}})
+	never.Result, never.Error, never.Reason = Skipped, "not started: the run took longer than --max-time", "not started: the run took longer than --max-time"
+	s := NewSummary(&Config{File: "checks.yaml"}, Shard{0, 1}, []Result{never}, started, started.Add(time.Second))
+	path := filepath.Join(t.TempDir(), "junit.xml")
+	if err := s.WriteJUnit(path, ""); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(xmllint, "--noout", "--schema", schemaPath(t), path).CombinedOutput(); err != nil {
+		t.Fatalf("xmllint: %v\n%s", err, out)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{`skipped="1"`, `<skipped message="not started: the run took longer than --max-time"></skipped>`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("junit lacks %s:\n%s", want, data)
+		}
+	}
+	if s.OK() {
+		t.Error("a run with a check never started is OK")
+	}
+}

@@ -28,9 +28,10 @@ type Verdict string
 // Verdicts. An error is a check that could not say pass or fail: the run
 // stopped (--max-time, Ctrl-C) or the browser failed it.
 const (
-	Pass  Verdict = "pass"
-	Fail  Verdict = "fail"
-	Error Verdict = "error"
+	Pass    Verdict = "pass"
+	Fail    Verdict = "fail"
+	Error   Verdict = "error"
+	Skipped Verdict = "skipped" // never started: the run ended first
 )
 
 // Options configure a run.
@@ -108,7 +109,7 @@ func baseResult(c *Check) Result {
 
 func notStarted(c *Check, cause error) Result {
 	r := baseResult(c)
-	r.Result = Error
+	r.Result = Skipped
 	r.Error = "not started: " + stopReason(cause)
 	r.Reason = r.Error
 	return r

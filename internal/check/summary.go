@@ -29,6 +29,7 @@ type Summary struct {
 	Passed     int       `json:"passed"`
 	Failed     int       `json:"failed"`
 	Errors     int       `json:"errors"`
+	Skipped    int       `json:"skipped"` // never started: the run ended first
 	Checks     []Result  `json:"checks"`
 }
 
@@ -48,6 +49,8 @@ func NewSummary(cfg *Config, shard Shard, results []Result, started, finished ti
 			s.Passed++
 		case Fail:
 			s.Failed++
+		case Skipped:
+			s.Skipped++
 		default:
 			s.Errors++
 		}
@@ -56,7 +59,7 @@ func NewSummary(cfg *Config, shard Shard, results []Result, started, finished ti
 }
 
 // OK reports whether every check of the run passed.
-func (s *Summary) OK() bool { return s.Failed == 0 && s.Errors == 0 }
+func (s *Summary) OK() bool { return s.Failed == 0 && s.Errors == 0 && s.Skipped == 0 }
 
 // JSON renders the summary, indented, with a trailing newline.
 func (s *Summary) JSON() ([]byte, error) {
@@ -106,7 +109,11 @@ func (s *Summary) counts() string {
 	if len(s.Checks) == 1 {
 		noun = "check"
 	}
-	return fmt.Sprintf("%d %s: %d passed, %d failed, %d errors", len(s.Checks), noun, s.Passed, s.Failed, s.Errors)
+	line := fmt.Sprintf("%d %s: %d passed, %d failed, %d errors", len(s.Checks), noun, s.Passed, s.Failed, s.Errors)
+	if s.Skipped > 0 {
+		line += fmt.Sprintf(", %d not started", s.Skipped)
+	}
+	return line
 }
 
 func mark(v Verdict) string {
@@ -115,6 +122,8 @@ func mark(v Verdict) string {
 		return "✓"
 	case Fail:
 		return "✗"
+	case Skipped:
+		return "–"
 	}
 	return "!"
 }

@@ -195,7 +195,13 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 			writeErr = errors.Join(writeErr, fmt.Errorf("writing --junit %s: %w", o.JUnit, err))
 		}
 	}
-	if o.Metrics != "" {
+	switch {
+	case o.Metrics == "":
+	case sum.Stopped != "":
+		// node_exporter would serve a partial run as the truth until the
+		// next one: the last complete run's numbers stay.
+		fmt.Fprintf(io.ErrOut, "fix401: the run was cut short (%s): --metrics %s keeps the last complete run's numbers\n", sum.Stopped, o.Metrics)
+	default:
 		if err := sum.WriteMetrics(o.Metrics); err != nil {
 			writeErr = errors.Join(writeErr, fmt.Errorf("writing --metrics %s: %w", o.Metrics, err))
 		}
