@@ -62,13 +62,17 @@ type Config struct {
 
 // Progress is one event for the live display.
 type Progress struct {
-	Step    string
-	Title   string
-	Done    bool
-	Result  reports.Result
-	Line    string // short summary of what the step saw
-	Fixed   bool
-	Elapsed time.Duration
+	Step   string
+	Title  string
+	Done   bool
+	Result reports.Result
+	Line   string // short summary of what the step saw
+	Fixed  bool
+	// Fixing marks the step that fixed the page (with --all, the first);
+	// Confirmed says whether a second load kept it fixed (nil: unknown).
+	Fixing    bool
+	Confirmed *bool
+	Elapsed   time.Duration
 }
 
 // Result is a finished diagnosis: the report and the files it refers to.
@@ -633,8 +637,12 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	if out.Summary != "" && judged == nil {
 		line = out.Summary
 	}
-	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: line,
-		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond})
+	p := Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: line,
+		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond}
+	if p.Fixed && r.report.FixedBy != nil && *r.report.FixedBy == s.ID() {
+		p.Fixing, p.Confirmed = true, r.report.Confirmed
+	}
+	r.progress(p)
 	return judged, err
 }
 

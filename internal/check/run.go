@@ -44,6 +44,9 @@ type Options struct {
 	Version     string
 	Now         func() time.Time
 	Log         zerolog.Logger
+	// Finished, when set, hears of each check as it finishes (from the
+	// check's own goroutine, so it must be safe for concurrent use).
+	Finished func(Result)
 }
 
 // Result is one check's outcome, as the summary, JUnit and metrics show it.
@@ -97,6 +100,9 @@ func Run(ctx context.Context, checks []Check, o Options) []Result {
 			}
 			defer func() { <-sem }()
 			results[i] = runOne(ctx, c, o)
+			if o.Finished != nil {
+				o.Finished(results[i])
+			}
 		})
 	}
 	wg.Wait()

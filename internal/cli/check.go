@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/reports"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,6 +90,7 @@ func newCheckCmd(io *IO) *cobra.Command {
 	o.register(c)
 	f := c.Flags()
 	f.StringVar(&o.Config, "config", "", "the checks file, YAML or JSON (required)")
+	_ = c.MarkFlagFilename("config", "yaml", "yml", "json")
 	f.StringVar(&o.Out, "out", "", "folder for the report folders of checks that do not pass, one per check name (default: a new folder named after the time)")
 	f.StringVar(&o.JUnit, "junit", "", "write JUnit XML to this file")
 	f.StringVar(&o.Metrics, "metrics", "", "write Prometheus text metrics to this file, atomically (for node_exporter's textfile collector)")
@@ -153,6 +156,25 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		opts := check.Options{
 			Concurrency: o.Concurrency, Timeout: o.Timeout, MaxWait: o.MaxWait,
 			Out: o.Out, Version: Version(), Now: o.now, Log: log,
+		}
+		// One line per finished check on stderr as the run goes (one
+		// event with --log-format json); the table comes at the end.
+		var mu sync.Mutex
+		color := o.color(io, io.ErrTTY)
+		opts.Finished = func(r check.Result) {
+			switch {
+			case o.LogFormat == "json":
+				log.Info().Str("check", r.Name).Str("result", string(r.Result)).Str("kind", r.Kind).
+					Float64("seconds", r.Duration().Seconds()).Strs("findings", r.Findings).Msg("check finished")
+			case !o.Quiet:
+				mu.Lock()
+				defer mu.Unlock()
+				line := fmt.Sprintf("  %s %s  %.1fs", checkMark(r.Result, color), r.Name, r.Duration().Seconds())
+				if r.Result != check.Pass && r.Reason != "" {
+					line += "  " + r.Reason
+				}
+				fmt.Fprintln(io.ErrOut, line)
+			}
 		}
 		var secrets []string
 		for _, c := range selected {
@@ -268,4 +290,17 @@ func checkNoun(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// checkMark is a check verdict's symbol, coloured on a terminal.
+func checkMark(v check.Verdict, color bool) string {
+	switch v {
+	case check.Pass:
+		return mark(reports.StepFixed, color)
+	case check.Fail:
+		return mark(reports.StillFailing, color)
+	case check.Skipped:
+		return mark(reports.Skipped, color)
+	}
+	return mark(reports.StepError, color)
 }

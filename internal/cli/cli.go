@@ -236,8 +236,15 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		hint := "see '" + c.CommandPath() + " --help'"
-		if strings.Contains(err.Error(), "time: ") {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, `time: unknown unit "d"`), strings.Contains(msg, `time: unknown unit "w"`):
+			hint = "days and weeks are not units here: give hours, e.g. 48h"
+		case strings.Contains(msg, "time: unknown unit"):
+			hint = "the units are ms, s, m and h: 500ms, 20s, 2m, 1h30m"
+		case strings.Contains(msg, "time: missing unit"):
 			hint = "a duration needs a unit: 500ms, 20s, 2m"
+		case strings.Contains(msg, "time: "):
+			hint = "a duration is a number with a unit, at most 2562047h: 500ms, 20s, 2m, 1h30m"
 		}
 		return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
 	})
@@ -252,5 +259,19 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 		newExitCodesTopic(),
 		newReportSchemaTopic(),
 	)
+	// cobra's completion command prints its help for a shell it does not
+	// know (tcsh) and exits 0: an unknown shell is a usage error here.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no completion for %q", args[0]), Hint: "fix401 completes bash, zsh, fish and powershell"}
+				}
+				return nil
+			}
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+	}
 	return root
 }

@@ -50,6 +50,8 @@ func (o *BrowserOptions) register(c *cobra.Command) {
 	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
 	f.StringArrayVar(&o.HostRules, "host-rule", nil, `pin a host name like Chrome's --host-resolver-rules, e.g. "MAP intranet.example 127.0.0.1" (repeatable)`)
 	f.BoolVar(&o.Insecure, "insecure", false, "accept invalid TLS certificates")
+	fixedValues(c, "log-level", "debug", "info", "warn", "error")
+	fixedValues(c, "log-format", "console", "json")
 }
 
 func (o *BrowserOptions) validate() error {
@@ -162,4 +164,11 @@ func checkURL(raw string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// fixedValues makes shell completion offer values for flag.
+func fixedValues(c *cobra.Command, flag string, values ...string) {
+	_ = c.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	})
 }

@@ -74,6 +74,8 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
 	f.StringSliceVar(&o.Steps, "steps", nil, "run only these steps, comma-separated (see 'fix401 steps')")
 	f.StringSliceVar(&o.Skip, "skip", nil, "skip these steps, comma-separated")
+	fixedValues(c, "steps", steps.IDs()...)
+	fixedValues(c, "skip", steps.IDs()[1:]...)
 	f.BoolVar(&o.All, "all", false, "keep going after a fix, to see every step that would fix it")
 	f.DurationVar(&o.MaxWait, "max-wait", 30*time.Second, "longest wait for a server's Retry-After")
 	f.StringVar(&o.Cookies, "cookies", "", "the user's cookies to start from: Netscape cookies.txt or a JSON export")
@@ -176,7 +178,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	}()
 
 	// With JSON logs, stderr is a log stream: progress lines would break it.
-	prog := newProgress(io.ErrOut, io.ErrTTY, o.Quiet || o.JSON && !io.ErrTTY || o.LogFormat == "json")
+	prog := newProgress(io.ErrOut, io.ErrTTY, o.Quiet || o.JSON && !io.ErrTTY || o.LogFormat == "json", o.color(io, io.ErrTTY))
 	lines := map[string]string{}
 	res, err := agent.Diagnose(ctx, agent.Config{
 		URL: target, Browser: b, Timeout: o.Timeout, MaxWait: o.MaxWait,

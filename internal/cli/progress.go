@@ -17,6 +17,7 @@ type progress struct {
 	w     io.Writer
 	tty   bool
 	quiet bool
+	color bool
 	mu    sync.Mutex
 	drawn bool
 	stop  chan struct{}
@@ -25,8 +26,8 @@ type progress struct {
 	since time.Time
 }
 
-func newProgress(w io.Writer, tty, quiet bool) *progress {
-	return &progress{w: w, tty: tty, quiet: quiet}
+func newProgress(w io.Writer, tty, quiet, color bool) *progress {
+	return &progress{w: w, tty: tty, quiet: quiet, color: color && tty}
 }
 
 // update is the agent's Progress callback.
@@ -46,12 +47,26 @@ func (p *progress) update(e agent.Progress) {
 		}
 		return
 	}
+	line := e.Line + fixedMark(e.Fixing, e.Confirmed)
 	if p.tty {
 		p.clear()
-		fmt.Fprintf(p.w, "  %s %-14s %s\n", mark(e.Result, false), e.Step, e.Line)
+		// A long challenge would wrap the terminal; the report has it whole.
+		fmt.Fprintf(p.w, "  %s %-14s %s%s\n", mark(e.Result, p.color), e.Step, shorten(e.Line, 90), fixedMark(e.Fixing, e.Confirmed))
 		return
 	}
-	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, e.Result, e.Elapsed.Round(time.Millisecond), e.Line)
+	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, e.Result, e.Elapsed.Round(time.Millisecond), line)
+}
+
+// fixedMark is what follows the fixing step's line, the same live, piped
+// and in the summary.
+func fixedMark(fixing bool, confirmed *bool) string {
+	if !fixing {
+		return ""
+	}
+	if confirmed != nil && *confirmed {
+		return "  ← fixed (confirmed)"
+	}
+	return "  ← fixed"
 }
 
 // startTicker redraws the elapsed time while a step runs.
@@ -134,13 +149,7 @@ func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, repo
 		if !withSteps {
 			break
 		}
-		line := stepLines[s.ID]
-		if s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID {
-			line += "  ← fixed"
-			if rep.Confirmed != nil && *rep.Confirmed {
-				line += " (confirmed)"
-			}
-		}
+		line := stepLines[s.ID] + fixedMark(s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID, rep.Confirmed)
 		fmt.Fprintf(w, "  %s %-14s %s\n", mark(s.Result, color), s.ID, line)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict(rep))
@@ -171,4 +180,13 @@ func verdict(rep *reports.Report) string {
 		}
 		return msg
 	}
+}
+
+// shorten cuts s to at most n characters, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

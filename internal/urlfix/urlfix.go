@@ -176,10 +176,19 @@ func (e *SchemeError) Error() string { return fmt.Sprintf("unsupported scheme %q
 // Normalize applies fix401's rules for a target URL: http or https
 // with a host, and https:// added when the scheme is missing. The messages
 // leave the URL out because the caller says which value it was.
+// MaxURL is the longest URL fix401 takes.
+const MaxURL = 32 << 10
+
 func Normalize(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", errors.New("empty URL")
+	}
+	if len(s) > MaxURL {
+		// Servers refuse far shorter ones (8 KiB is common); a URL this
+		// long is a paste gone wrong, and quoting it would flood the
+		// terminal.
+		return "", fmt.Errorf("the URL is %d KiB long; fix401 takes URLs of up to %d KiB", len(s)>>10, MaxURL>>10)
 	}
 	if !strings.Contains(s, "://") {
 		if strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "/") || strings.Contains(s, ":") && !strings.Contains(strings.SplitN(s, "/", 2)[0], ".") && !strings.HasPrefix(s, "localhost") {
@@ -201,6 +210,11 @@ func Normalize(raw string) (string, error) {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return "", fmt.Errorf("malformed URL %q: no host", raw)
+	}
+	if strings.Contains(u.Hostname(), "%") {
+		// An IPv6 zone (fe80::1%eth0) names this machine's interface:
+		// browsers refuse such URLs, and no site is reached by one.
+		return "", fmt.Errorf("malformed URL %q: an IPv6 zone (%%%s) is not allowed in a web address", raw, u.Hostname()[strings.Index(u.Hostname(), "%")+1:])
 	}
 	if strings.ContainsAny(u.Hostname(), " \t<>\"{}|^`") {
 		return "", fmt.Errorf("malformed URL %q: bad host %q", raw, u.Hostname())

@@ -2,6 +2,7 @@ package urlfix
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,16 @@ func TestParents(t *testing.T) {
 	want := []string{"https://a.example/s/url-typo/reports/", "https://a.example/s/url-typo/", "https://a.example/s/", "https://a.example/"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Parents = %q", got)
+	}
+}
+
+func TestNormalizeRefusesWhatNoSiteAnswers(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"http://[fe80::1%25eth0]/", "an IPv6 zone (%eth0) is not allowed"},
+		{"http://127.0.0.1/" + strings.Repeat("a", MaxURL), "fix401 takes URLs of up to 32 KiB"},
+	} {
+		if _, err := Normalize(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Normalize(%.40q…) = %v, want %q", tt.in, err, tt.want)
+		}
 	}
 }
