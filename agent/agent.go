@@ -245,35 +245,23 @@ func (r *run) Reload(ctx context.Context) (*steps.Observation, error) {
 	return r.observe(l, err)
 }
 
-// NewBrowser starts a new browser process with an empty profile and moves
-// the run into it. With a remote browser, whose process is not ours to
-// start, a new isolated browser context stands in for it.
+// NewBrowser moves the run into another browser with an empty profile:
+// what that is (a new process, or a new context of a remote browser) the
+// browser layer decides.
 func (r *run) NewBrowser(ctx context.Context) (string, error) {
 	if r.cfg.keepProcess {
 		return "the same browser process (a test's stand-in)", nil
 	}
-	if r.browser.Remote() {
-		s, err := r.browser.NewSession(true)
-		if err != nil {
-			return "", err
-		}
-		r.swap(s)
-		return "a new isolated browser context of the remote browser (its process is not ours to restart)", nil
-	}
-	opts := r.browser.Options()
-	opts.UserDataDir = "" // empty profile
-	b, err := browser.Launch(ctx, opts)
+	b, s, how, err := r.browser.Fresh(ctx)
 	if err != nil {
 		return "", err
 	}
-	r.owned = append(r.owned, b)
-	s, err := b.NewSession(false)
-	if err != nil {
-		return "", err
+	if b != r.browser {
+		r.owned = append(r.owned, b)
+		r.browser = b
 	}
-	r.browser = b
 	r.swap(s)
-	return "a brand-new browser process with an empty profile", nil
+	return how, nil
 }
 
 // UseProxy moves the run to a new browser context that uses proxy.

@@ -94,6 +94,34 @@ var launches atomic.Int64
 // Launches returns how many browser processes this program has started.
 func Launches() int64 { return launches.Load() }
 
+// Fresh is "another browser with an empty profile", as this browser can
+// give it: for one fix401 started, a new process with an empty profile
+// (and the same options otherwise); for a remote browser, whose process is
+// not fix401's to start, a new isolated context of it. It returns the
+// browser the tab lives in (the caller closes it when it is not b), the
+// tab, and what was done, in words.
+func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error) {
+	if b.remote {
+		s, err := b.NewSession(true)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return b, s, "a new isolated browser context of the remote browser (its process is not ours to restart)", nil
+	}
+	o := b.opts
+	o.UserDataDir = "" // empty profile
+	nb, err := Launch(ctx, o)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	s, err := nb.NewSession(false)
+	if err != nil {
+		nb.Close()
+		return nil, nil, "", err
+	}
+	return nb, s, "a brand-new browser process with an empty profile", nil
+}
+
 // Browser is one running (or attached) browser.
 type Browser struct {
 	allocCancel context.CancelFunc
