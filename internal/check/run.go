@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/inputs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,7 +15,6 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
-	"github.com/fix401/fix401/internal/cookiefile"
 	"github.com/fix401/fix401/internal/outdir"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/reports"
@@ -144,16 +143,13 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	r := baseResult(c)
 	log := o.Log.With().Str("check", c.Name).Logger()
 	var notes []string
-	in, cookies, err := c.inputs()
+	built, err := c.inputs()
 	if err != nil {
 		r.Result, r.Error = Error, err.Error()
 		r.Reason = r.Error
 		return r
 	}
-	secrets := c.Secrets()
-	for _, ck := range cookies {
-		secrets = append(secrets, ck.Value)
-	}
+	in, cookies, secrets := built.Inputs, built.Cookies, built.Secrets
 	cfg := agent.Config{
 		URL: c.URL, Browser: o.Browser, Isolated: true,
 		Timeout: orDefault(c.Timeout, o.Timeout), MaxWait: orDefault(c.MaxWait, o.MaxWait),
@@ -289,22 +285,13 @@ func diagnose(ctx context.Context, c *Check, cfg agent.Config) (*agent.Result, e
 
 // inputs turns a check's credentials, cookies and proxy into what the
 // agent takes; cookie values join the secrets kept out of every output.
-func (c *Check) inputs() (steps.Inputs, []browser.Cookie, error) {
+// inputs builds the check's inputs by the rules diagnose's flags follow.
+func (c *Check) inputs() (*inputs.Built, error) {
 	cr := c.Credentials()
-	in := steps.Inputs{User: cr.User, Password: cr.Password, BearerToken: cr.BearerToken,
-		BearerEnv: c.BearerTokenEnv, LoginURL: c.LoginURL, Proxy: c.Proxy}
-	if c.Cookies == "" {
-		return in, nil, nil
-	}
-	data, err := inputfile.Read(c.Cookies, inputfile.MaxCookies)
-	if err != nil {
-		return in, nil, fmt.Errorf("cookies %w", err)
-	}
-	cookies, err := cookiefile.Parse(data)
-	if err != nil {
-		return in, nil, fmt.Errorf("cookies %s: %w", c.Cookies, err)
-	}
-	return in, cookies, nil
+	return inputs.Build(inputs.Given{
+		User: cr.User, Password: cr.Password, BearerToken: cr.BearerToken, BearerEnv: c.BearerTokenEnv,
+		LoginURL: c.LoginURL, Proxy: c.Proxy, Cookies: c.Cookies,
+	}, inputs.Keys)
 }
 
 // Match compares a report with an expectation, and says in one line why a

@@ -5,13 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/inputs"
 	"github.com/fix401/fix401/internal/outdir"
-	"github.com/fix401/fix401/internal/redact"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +17,6 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
-	"github.com/fix401/fix401/internal/cookiefile"
 	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/profile"
 	"github.com/fix401/fix401/reports"
@@ -136,25 +133,14 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		return outErr(err)
 	}
 	defer claim.Release()
-	var cookies []browser.Cookie
-	if o.Cookies != "" {
-		data, err := inputfile.Read(o.Cookies, inputfile.MaxCookies)
-		if err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %v", err)}
-		}
-		if cookies, err = cookiefile.Parse(data); err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--cookies %s: %v", o.Cookies, err)}
-		}
-	}
-	inputs, secrets, err := o.inputs(io)
+	built, err := o.inputs(io)
 	if err != nil {
 		return err
 	}
+	inputs, cookies, secrets := built.Inputs, built.Cookies, built.Secrets
+	inputs.DNSFlushCommand, inputs.Runner = o.DNSFlushCommand, oscmd.System{}
 	// The password and token, not the cookies: the browser gets those.
-	extra := browser.Options{Secrets: slices.Clone(secrets)}
-	for _, c := range cookies {
-		secrets = append(secrets, c.Value)
-	}
+	extra := browser.Options{Secrets: built.BrowserSecrets}
 	if o.Profile != "" {
 		dir, err := profile.Copy(o.Profile)
 		if err != nil {
@@ -225,15 +211,15 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 
 // inputs gathers the credentials and step flags, reading secrets only from
 // stdin or the environment, never from a flag.
-func (o *DiagnoseOptions) inputs(io *IO) (steps.Inputs, []string, error) {
-	in := steps.Inputs{
-		Proxy: o.Proxy, User: o.User, LoginURL: o.LoginURL, UserSel: o.UserSelector,
-		PasswordSel: o.PasswordSelector, SubmitSel: o.SubmitSelector,
-		DNSFlushCommand: o.DNSFlushCommand, Runner: oscmd.System{},
+// inputs resolves the password from where the person keeps it and builds
+// the run's inputs by the rules a check's entry follows too.
+func (o *DiagnoseOptions) inputs(io *IO) (*inputs.Built, error) {
+	g := inputs.Given{
+		User: o.User, LoginURL: o.LoginURL, Proxy: o.Proxy, Cookies: o.Cookies,
+		UserSel: o.UserSelector, PasswordSel: o.PasswordSelector, SubmitSel: o.SubmitSelector,
 	}
-	var secrets []string
 	if o.PasswordStdin && o.User == "" {
-		return in, nil, usageErr("--password-stdin needs --user")
+		return nil, usageErr("--password-stdin needs --user")
 	}
 	if o.User == "" && io.Getenv("FIX401_PASSWORD") != "" {
 		// Said, not silently ignored: the person meant to sign in.
@@ -244,48 +230,34 @@ func (o *DiagnoseOptions) inputs(io *IO) (steps.Inputs, []string, error) {
 		case o.PasswordStdin && io.ReadPassword != nil:
 			pw, err := io.ReadPassword("Password for " + o.User + ": ")
 			if err != nil || pw == "" {
-				return in, nil, usageErr("--password-stdin: no password was typed")
+				return nil, usageErr("--password-stdin: no password was typed")
 			}
-			in.Password = pw
+			g.Password = pw
 		case o.PasswordStdin:
 			line, err := bufio.NewReader(io.In).ReadString('\n')
 			if err != nil && line == "" {
-				return in, nil, usageErr("--password-stdin: no password on standard input")
+				return nil, usageErr("--password-stdin: no password on standard input")
 			}
-			in.Password = strings.TrimRight(line, "\r\n")
+			g.Password = strings.TrimRight(line, "\r\n")
 		case io.Getenv("FIX401_PASSWORD") != "":
-			in.Password = io.Getenv("FIX401_PASSWORD")
+			g.Password = io.Getenv("FIX401_PASSWORD")
 		default:
-			return in, nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--user %s needs a password", o.User),
+			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--user %s needs a password", o.User),
 				Hint: "pipe it to --password-stdin or set FIX401_PASSWORD; a password is never a flag"}
 		}
-		secrets = append(secrets, in.Password)
 	}
 	if o.BearerTokenEnv != "" {
-		tok := io.Getenv(o.BearerTokenEnv)
-		if tok == "" {
-			return in, nil, usageErr("--bearer-token-env %s: the variable is not set", o.BearerTokenEnv)
-		}
-		in.BearerToken, in.BearerEnv = tok, o.BearerTokenEnv
-		secrets = append(secrets, tok)
-	}
-	for _, u := range []struct{ flag, v string }{{"--login-url", o.LoginURL}, {"--proxy", o.Proxy}} {
-		if u.v == "" {
-			continue
-		}
-		p, err := url.Parse(u.v)
-		if err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
-			return in, nil, usageErr("%s %q is not a URL", u.flag, redact.URL(u.v))
-		}
-		if _, has := p.User.Password(); has {
-			hint := "give the user with --user and the password with --password-stdin or FIX401_PASSWORD"
-			if u.flag == "--proxy" {
-				hint = "give the proxy without credentials; its password is never written on a command line"
-			}
-			return in, nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s carries a password: %s", u.flag, redact.URL(u.v)), Hint: hint}
+		g.BearerToken, g.BearerEnv = io.Getenv(o.BearerTokenEnv), o.BearerTokenEnv
+		if g.BearerToken == "" {
+			return nil, usageErr("--bearer-token-env %s: the variable is not set", o.BearerTokenEnv)
 		}
 	}
-	return in, secrets, nil
+	built, err := inputs.Build(g, inputs.Flags)
+	var ie *inputs.Error
+	if errors.As(err, &ie) {
+		return nil, &ExitError{Code: ExitUsage, Err: ie, Hint: ie.Hint}
+	}
+	return built, err
 }
 
 // exitCode maps the outcome to the documented exit code.

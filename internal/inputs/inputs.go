@@ -1,0 +1,113 @@
+// Package inputs turns what a person supplied for a run — diagnose's flags
+// or a check's entry in a config — into the steps' inputs, the user's
+// cookies and the secrets the run must keep out of everything it writes,
+// by the same rules for both.
+package inputs
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/cookiefile"
+	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/steps"
+)
+
+// Given is what was supplied, secrets already resolved from where the
+// person keeps them (standard input, an environment variable, a file).
+type Given struct {
+	User, Password                  string
+	BearerToken, BearerEnv          string
+	LoginURL, Proxy                 string
+	Cookies                         string // a cookies file: Netscape or JSON export
+	UserSel, PasswordSel, SubmitSel string
+}
+
+// Names say how the inputs are called where they came from, for messages:
+// "--cookies" on the command line, "cookies" in a config.
+type Names struct {
+	Cookies, LoginURL, Proxy string
+}
+
+// Flags and Keys are the names of diagnose's flags and of a check's keys.
+var (
+	Flags = Names{Cookies: "--cookies", LoginURL: "--login-url", Proxy: "--proxy"}
+	Keys  = Names{Cookies: "cookies", LoginURL: "login_url", Proxy: "proxy"}
+)
+
+// Error is an input that cannot be used, in one line with a hint.
+type Error struct {
+	Msg, Hint string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Built is what a run starts from.
+type Built struct {
+	Inputs  steps.Inputs
+	Cookies []browser.Cookie
+	// Secrets are every literal the run must keep out of what it writes:
+	// the password, the token, the cookies' values.
+	Secrets []string
+	// BrowserSecrets are those the browser's environment must not hold
+	// (the password and the token; the browser gets the cookies anyway).
+	BrowserSecrets []string
+}
+
+// Build checks g and builds the run's inputs. n names the inputs in
+// messages.
+func Build(g Given, n Names) (*Built, error) {
+	b := &Built{Inputs: steps.Inputs{
+		User: g.User, Password: g.Password, BearerToken: g.BearerToken, BearerEnv: g.BearerEnv,
+		LoginURL: g.LoginURL, Proxy: g.Proxy, UserSel: g.UserSel, PasswordSel: g.PasswordSel, SubmitSel: g.SubmitSel,
+	}}
+	for _, s := range []string{g.Password, g.BearerToken} {
+		if s != "" {
+			b.Secrets = append(b.Secrets, s)
+			b.BrowserSecrets = append(b.BrowserSecrets, s)
+		}
+	}
+	for _, u := range []struct{ name, v string }{{n.LoginURL, g.LoginURL}, {n.Proxy, g.Proxy}} {
+		if err := checkURL(u.name, u.v, u.name == n.Proxy); err != nil {
+			return nil, err
+		}
+	}
+	if g.Cookies != "" {
+		data, err := inputfile.Read(g.Cookies, inputfile.MaxCookies)
+		if err != nil {
+			return nil, &Error{Msg: n.Cookies + " " + err.Error()}
+		}
+		if b.Cookies, err = cookiefile.Parse(data); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s %s: %v", n.Cookies, g.Cookies, err)}
+		}
+		for _, c := range b.Cookies {
+			if c.Value != "" {
+				b.Secrets = append(b.Secrets, c.Value)
+			}
+		}
+	}
+	return b, nil
+}
+
+// checkURL checks a login or proxy URL: a URL, and without a password,
+// which is never echoed.
+func checkURL(name, v string, proxy bool) error {
+	if v == "" {
+		return nil
+	}
+	p, err := url.Parse(v)
+	if err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
+		return &Error{Msg: fmt.Sprintf("%s %q is not a URL", name, redact.URL(v))}
+	}
+	if _, has := p.User.Password(); has {
+		hint := "give the user and the password as for signing in, never in a URL"
+		if proxy {
+			hint = "give the proxy without credentials; its password is never written in a URL"
+		}
+		return &Error{Msg: fmt.Sprintf("%s carries a password: %s", name, redact.URL(v)), Hint: hint}
+	}
+	return nil
+}
