@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -140,11 +141,8 @@ func (e *ConfigError) Error() string {
 func KnownSteps() []string { return steps.IDs() }
 
 // checkKeys are the keys of a check (and of defaults:), in the order the
-// documentation lists them.
-var checkKeys = []string{
-	"name", "url", "expect", "steps", "skip", "timeout", "max_wait",
-	"user", "password_env", "password_file", "bearer_token_env", "login_url", "cookies", "proxy",
-}
+// documentation lists them: the yaml names of entry's fields.
+var checkKeys = entryKeys()
 
 // secretKeys would put a secret in the file; they get their own message
 // rather than "unknown key" because the fix is different.
@@ -228,7 +226,7 @@ func (p *parser) parse(data []byte) *Config {
 		p.add(root, "", "want a mapping with a checks: list, got %s", kindName(root))
 		return nil
 	}
-	var defaults *fields
+	var defaults *entry
 	var checksNode *yaml.Node
 	p.mapping(root, "", func(k, v *yaml.Node) {
 		switch k.Value {
@@ -237,7 +235,7 @@ func (p *parser) parse(data []byte) *Config {
 				p.add(v, "defaults", "want a mapping of check keys, got %s", kindName(v))
 				return
 			}
-			defaults = p.fields(v, "defaults", true)
+			defaults = p.entry(v, "defaults", true)
 		case "checks":
 			checksNode = v
 		default:
@@ -265,7 +263,7 @@ func (p *parser) parse(data []byte) *Config {
 			p.add(item, path, "want a mapping with name and url, got %s", kindName(item))
 			continue
 		}
-		f := p.fields(item, path, false)
+		f := p.entry(item, path, false)
 		f.inherit(defaults)
 		c, ok := p.finish(f, item, path)
 		if c.Name != "" {
@@ -335,152 +333,175 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// fields is one mapping of check keys, parsed; node records every key that
-// was present (valid or not), so that an invalid value is not silently
-// replaced by a default.
-type fields struct {
-	node map[string]*yaml.Node
+// entry is one mapping of check keys (a check, or defaults:), decoded
+// into typed fields by their yaml names. Each field's type reads its own
+// value and says what is wrong with it, at its line; node records every
+// key that was present (valid or not), so that an invalid value is not
+// silently replaced by a default.
+type entry struct {
+	Name           nameValue  `yaml:"name"`
+	URL            urlValue   `yaml:"url"`
+	Expect         expectSpec `yaml:"expect"`
+	Steps          stepList   `yaml:"steps"`
+	Skip           skipList   `yaml:"skip"`
+	Timeout        duration   `yaml:"timeout"`
+	MaxWait        duration   `yaml:"max_wait"`
+	User           text       `yaml:"user"`
+	PasswordEnv    envSecret  `yaml:"password_env"`
+	PasswordFile   fileSecret `yaml:"password_file"`
+	BearerTokenEnv envSecret  `yaml:"bearer_token_env"`
+	LoginURL       urlValue   `yaml:"login_url"`
+	Cookies        fileRef    `yaml:"cookies"`
+	Proxy          urlValue   `yaml:"proxy"`
 
-	name, url, user, passwordEnv, passwordFile, bearerTokenEnv string
-	loginURL, cookies, proxy                                   string
-	steps, skip                                                []string
-	expect                                                     Expect
-	timeout, maxWait                                           time.Duration
-	password, bearerToken                                      string
+	node map[string]*yaml.Node
 }
 
-func (p *parser) fields(n *yaml.Node, path string, isDefaults bool) *fields {
-	f := &fields{node: map[string]*yaml.Node{}}
+// fieldValue is a field of entry: it reads its value from v, reporting
+// problems to p at path.
+type fieldValue interface {
+	decode(p *parser, v *yaml.Node, path string)
+}
+
+type (
+	text       string
+	nameValue  string
+	urlValue   string
+	stepList   []string
+	skipList   []string
+	duration   time.Duration
+	fileRef    string
+	expectSpec struct{ Expect }
+	envSecret  struct{ Name, Value string } // the variable, and what it holds
+	fileSecret struct{ Path, Value string } // the file, and what it holds
+)
+
+func (t *text) decode(p *parser, v *yaml.Node, path string) {
+	s, _ := p.scalar(v, path)
+	*t = text(s)
+}
+
+func (n *nameValue) decode(p *parser, v *yaml.Node, path string) {
+	if s, ok := p.scalar(v, path); ok {
+		if msg := badName(s); msg != "" {
+			p.add(v, path, "%s", msg)
+		} else {
+			*n = nameValue(s)
+		}
+	}
+}
+
+func (u *urlValue) decode(p *parser, v *yaml.Node, path string) { *u = urlValue(p.url(v, path)) }
+func (l *stepList) decode(p *parser, v *yaml.Node, path string) { *l = p.stepList(v, path) }
+func (d *duration) decode(p *parser, v *yaml.Node, path string) { *d = duration(p.duration(v, path)) }
+func (e *expectSpec) decode(p *parser, v *yaml.Node, path string) {
+	e.Expect = p.expect(v, path)
+}
+
+func (l *skipList) decode(p *parser, v *yaml.Node, path string) {
+	*l = p.stepList(v, path)
+	for i, id := range *l {
+		if id == "reproduce" {
+			p.add(v, fmt.Sprintf("%s[%d]", path, i), "reproduce cannot be skipped: it is the baseline every check starts from")
+		}
+	}
+}
+
+func (e *envSecret) decode(p *parser, v *yaml.Node, path string) { e.Name, e.Value = p.env(v, path) }
+
+func (f *fileSecret) decode(p *parser, v *yaml.Node, path string) {
+	if file, ok := p.path(v, path); ok {
+		f.Path, f.Value = file, p.secretFile(v, path, file)
+	}
+}
+
+func (f *fileRef) decode(p *parser, v *yaml.Node, path string) {
+	if file, ok := p.path(v, path); ok {
+		*f = fileRef(file)
+		p.readable(v, path, file)
+	}
+}
+
+// entryKeys lists entry's yaml names, in field order.
+func entryKeys() []string {
+	t := reflect.TypeFor[entry]()
+	var keys []string
+	for i := range t.NumField() {
+		if k := t.Field(i).Tag.Get("yaml"); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// field returns the field of e named key in YAML, or nil.
+func (e *entry) field(key string) fieldValue {
+	v := reflect.ValueOf(e).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("yaml") == key {
+			return v.Field(i).Addr().Interface().(fieldValue)
+		}
+	}
+	return nil
+}
+
+// entry decodes a mapping of check keys strictly: an unknown key is a
+// problem (with the key it most likely meant), as is a secret written in
+// the file; each known key is read by its field's type.
+func (p *parser) entry(n *yaml.Node, path string, isDefaults bool) *entry {
+	e := &entry{node: map[string]*yaml.Node{}}
 	p.mapping(n, path, func(k, v *yaml.Node) {
 		key, kp := k.Value, join(path, k.Value)
+		f := e.field(key)
 		switch {
 		case slices.Contains(secretKeys, key):
 			p.add(k, kp, inlineSecret)
 			return
-		case !slices.Contains(checkKeys, key):
+		case f == nil:
 			p.add(k, kp, "unknown key%s", suggest(key, checkKeys))
 			return
 		case isDefaults && key == "name":
 			p.add(k, kp, "a name belongs to one check, not to defaults")
 			return
 		}
-		f.node[key] = v
-		switch key {
-		case "name":
-			if s, ok := p.scalar(v, kp); ok {
-				if msg := badName(s); msg != "" {
-					p.add(v, kp, "%s", msg)
-				} else {
-					f.name = s
-				}
-			}
-		case "url":
-			f.url = p.url(v, kp)
-		case "login_url":
-			f.loginURL = p.url(v, kp)
-		case "proxy":
-			f.proxy = p.url(v, kp)
-		case "expect":
-			f.expect = p.expect(v, kp)
-		case "steps":
-			f.steps = p.stepList(v, kp)
-		case "skip":
-			f.skip = p.stepList(v, kp)
-			for i, id := range f.skip {
-				if id == "reproduce" {
-					p.add(v, fmt.Sprintf("%s[%d]", kp, i), "reproduce cannot be skipped: it is the baseline every check starts from")
-				}
-			}
-		case "timeout":
-			f.timeout = p.duration(v, kp)
-		case "max_wait":
-			f.maxWait = p.duration(v, kp)
-		case "user":
-			f.user, _ = p.scalar(v, kp)
-		case "password_env":
-			f.passwordEnv, f.password = p.env(v, kp)
-		case "bearer_token_env":
-			f.bearerTokenEnv, f.bearerToken = p.env(v, kp)
-		case "password_file":
-			if path, ok := p.path(v, kp); ok {
-				f.passwordFile = path
-				f.password = p.secretFile(v, kp, path)
-			}
-		case "cookies":
-			if path, ok := p.path(v, kp); ok {
-				f.cookies = path
-				p.readable(v, kp, path)
-			}
-		}
+		e.node[key] = v
+		f.decode(p, v, kp)
 	})
-	return f
+	return e
 }
 
-// inherit applies defaults to every key the check leaves out.
-func (f *fields) inherit(d *fields) {
+// inherit gives e every key of the defaults d that e leaves out.
+// password_env and password_file are one setting given two ways: a check
+// that gives either inherits neither.
+func (e *entry) inherit(d *entry) {
 	if d == nil {
 		return
 	}
-	inherits := func(key string) bool {
-		if _, ok := f.node[key]; ok {
-			return false
+	_, ownEnv := e.node["password_env"]
+	_, ownFile := e.node["password_file"]
+	ev, dv := reflect.ValueOf(e).Elem(), reflect.ValueOf(d).Elem()
+	for i := range ev.NumField() {
+		key := ev.Type().Field(i).Tag.Get("yaml")
+		if key == "" {
+			continue
 		}
-		n, ok := d.node[key]
-		if ok {
-			f.node[key] = n
+		if (key == "password_env" || key == "password_file") && (ownEnv || ownFile) {
+			continue
 		}
-		return ok
-	}
-	if inherits("url") {
-		f.url = d.url
-	}
-	if inherits("expect") {
-		f.expect = d.expect
-	}
-	if inherits("steps") {
-		f.steps = d.steps
-	}
-	if inherits("skip") {
-		f.skip = d.skip
-	}
-	if inherits("timeout") {
-		f.timeout = d.timeout
-	}
-	if inherits("max_wait") {
-		f.maxWait = d.maxWait
-	}
-	if inherits("user") {
-		f.user = d.user
-	}
-	// password_env and password_file are one setting given two ways: a
-	// check that gives either does not inherit the other.
-	_, ownEnv := f.node["password_env"]
-	_, ownFile := f.node["password_file"]
-	if !ownEnv && !ownFile {
-		if inherits("password_env") {
-			f.passwordEnv, f.password = d.passwordEnv, d.password
+		if _, own := e.node[key]; own {
+			continue
 		}
-		if inherits("password_file") {
-			f.passwordFile, f.password = d.passwordFile, d.password
+		if n, ok := d.node[key]; ok {
+			e.node[key] = n
+			ev.Field(i).Set(dv.Field(i))
 		}
-	}
-	if inherits("bearer_token_env") {
-		f.bearerTokenEnv, f.bearerToken = d.bearerTokenEnv, d.bearerToken
-	}
-	if inherits("login_url") {
-		f.loginURL = d.loginURL
-	}
-	if inherits("cookies") {
-		f.cookies = d.cookies
-	}
-	if inherits("proxy") {
-		f.proxy = d.proxy
 	}
 }
 
 // finish checks what only a whole check can show and builds it. Problems
 // that come from a default point at the default's line.
-func (p *parser) finish(f *fields, n *yaml.Node, path string) (Check, bool) {
+func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 	before := len(p.problems)
 	at := func(key string) *yaml.Node {
 		if v, ok := f.node[key]; ok {
@@ -508,30 +529,34 @@ func (p *parser) finish(f *fields, n *yaml.Node, path string) (Check, bool) {
 		}
 		p.add(at(key), path+"."+key, "a password needs a user: add user:")
 	case hasUser && !hasPwEnv && !hasPwFile:
-		p.add(at("user"), path+".user", "user %q has no password: add password_env or password_file", f.user)
+		p.add(at("user"), path+".user", "user %q has no password: add password_env or password_file", f.User)
 	}
-	if f.expect.Kind == "" {
-		f.expect = Expect{Kind: ExpectHealthy}
+	if f.Expect.Kind == "" {
+		f.Expect.Expect = Expect{Kind: ExpectHealthy}
 	}
-	if f.expect.Kind == ExpectFixedBy {
-		s, ep := f.expect.Step, path+".expect.fixed_by"
+	if f.Expect.Kind == ExpectFixedBy {
+		s, ep := f.Expect.Step, path+".expect.fixed_by"
 		switch {
-		case slices.Contains(f.skip, s):
+		case slices.Contains(f.Skip, s):
 			p.add(at("expect"), ep, "%s is in skip, so it can never fix the page", s)
-		case len(f.steps) > 0 && !slices.Contains(f.steps, s):
+		case len(f.Steps) > 0 && !slices.Contains(f.Steps, s):
 			p.add(at("expect"), ep, "%s is not in steps, so it can never fix the page", s)
 		case steps.NeedsOf(s).Credentials && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)):
 			p.add(at("expect"), ep, "%s needs credentials: add user with password_env or password_file, or bearer_token_env", s)
-		case steps.NeedsOf(s).Proxy && f.proxy == "":
+		case steps.NeedsOf(s).Proxy && f.Proxy == "":
 			p.add(at("expect"), ep, "%s needs a proxy: add proxy:", s)
 		}
 	}
+	password := f.PasswordEnv.Value
+	if f.PasswordFile.Path != "" {
+		password = f.PasswordFile.Value
+	}
 	c := Check{
-		Name: f.name, URL: f.url, Line: n.Line, Expect: f.expect,
-		Steps: f.steps, Skip: f.skip, Timeout: f.timeout, MaxWait: f.maxWait,
-		User: f.user, PasswordEnv: f.passwordEnv, PasswordFile: f.passwordFile, BearerTokenEnv: f.bearerTokenEnv,
-		LoginURL: f.loginURL, Cookies: f.cookies, Proxy: f.proxy,
-		password: f.password, bearerToken: f.bearerToken,
+		Name: string(f.Name), URL: string(f.URL), Line: n.Line, Expect: f.Expect.Expect,
+		Steps: f.Steps, Skip: f.Skip, Timeout: time.Duration(f.Timeout), MaxWait: time.Duration(f.MaxWait),
+		User: string(f.User), PasswordEnv: f.PasswordEnv.Name, PasswordFile: f.PasswordFile.Path, BearerTokenEnv: f.BearerTokenEnv.Name,
+		LoginURL: string(f.LoginURL), Cookies: string(f.Cookies), Proxy: string(f.Proxy),
+		password: password, bearerToken: f.BearerTokenEnv.Value,
 	}
 	return c, len(p.problems) == before
 }
