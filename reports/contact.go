@@ -90,6 +90,13 @@ func ContactMessage(r *Report) []byte {
 		p("- Failing request: %s %s answered %d (%s)\n", mdText(f.Method), mdCode(f.URL), f.Status, mdText(f.Type))
 	}
 	p("\n")
+	if len(v.Findings) > 0 {
+		p("**What we found**\n\n")
+		for _, f := range v.Findings {
+			p("- %s (%s)\n", mdText(f.F.Title), mdCode(f.F.ID))
+		}
+		p("\n")
+	}
 	if len(d.HeaderLines) > 0 {
 		p("The response carried:\n\n")
 		var lines []string

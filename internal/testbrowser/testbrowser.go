@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/fix401/fix401/internal/browser"
 )
 
@@ -41,6 +43,7 @@ func Main(m *testing.M) int {
 	tmp = dir
 	defer os.RemoveAll(dir)
 	os.Setenv("TMPDIR", dir)
+	before := goleak.IgnoreCurrent()
 	code := m.Run()
 	if shared != nil {
 		if e := shared.Close(); e != nil {
@@ -50,6 +53,11 @@ func Main(m *testing.M) int {
 	}
 	if left := Leftovers(dir); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "testbrowser: left behind by the tests:\n  %s\n", strings.Join(left, "\n  "))
+		code = 1
+	}
+	// Every goroutine a session or a browser started ends with it.
+	if err := goleak.Find(before); err != nil && code == 0 {
+		fmt.Fprintf(os.Stderr, "testbrowser: goroutines left running after the browser closed: %v\n", err)
 		code = 1
 	}
 	return code
