@@ -2,9 +2,11 @@ package agent
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"github.com/fix401/fix401/internal/suggest"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -126,6 +128,27 @@ func Plan(only, skip []string) ([]steps.Step, error) {
 	return plan, nil
 }
 
+// encodings adds to secrets the forms in which they travel and a page may
+// echo them: URL-encoded, and for a user and password, the base64 of
+// "user:password" that Basic sends.
+func encodings(secrets []string, user, password string) []string {
+	out := slices.Clone(secrets)
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range secrets {
+		add(url.QueryEscape(s))
+		add(url.PathEscape(s))
+	}
+	if user != "" && password != "" {
+		add(base64.StdEncoding.EncodeToString([]byte(user + ":" + password)))
+		add(base64.RawURLEncoding.EncodeToString([]byte(user + ":" + password)))
+	}
+	return out
+}
+
 // Diagnose runs the whole diagnosis. It returns an error only when no
 // report can be made at all (bad plan, no tab); everything else, including
 // interruption, ends up in the report.
@@ -146,6 +169,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Inputs.Runner == nil {
 		cfg.Inputs.Runner = oscmd.System{}
 	}
+	cfg.Secrets = encodings(cfg.Secrets, cfg.Inputs.User, cfg.Inputs.Password)
 	sess, err := cfg.Browser.NewSession(cfg.Isolated)
 	if err != nil {
 		return nil, err

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/proc"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -120,6 +123,38 @@ func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error)
 		return nil, nil, "", err
 	}
 	return nb, s, "a brand-new browser process with an empty profile", nil
+}
+
+// ownerFile, in a run's temporary folder, holds the pid of its run.
+const ownerFile = "fix401.owner"
+
+var reapOrphans sync.Once
+
+// ReapOrphans removes the temporary folders under dir that fix401 runs
+// made (they hold ownerFile) and whose run is gone: a run killed with
+// SIGKILL leaves its profile behind. Another user's or a live run's
+// folders are left alone, as is anything fix401 did not make.
+func ReapOrphans(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var removed []string
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "fix401-") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(filepath.Join(p, ownerFile))
+		if err != nil {
+			continue // not ours, or not yet written
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid <= 0 || pid == os.Getpid() || proc.Alive(pid) {
+			continue
+		}
+		if os.RemoveAll(p) == nil {
+			removed = append(removed, p)
+		}
+	}
+	return removed
 }
 
 // Browser is one running (or attached) browser.
@@ -237,11 +272,18 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// One temporary folder holds the profile and Chromium's own temp
 		// files, which it would otherwise leave in the system's TMPDIR on
 		// every run: Close removes it all.
+		reapOrphans.Do(func() { ReapOrphans(os.TempDir()) })
 		dir, err := os.MkdirTemp("", "fix401-")
 		if err != nil {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		b.dataDir = dir
+		// The folder names its owner, so that a later run can tell it was
+		// left by a run that was killed (SIGKILL skips every cleanup).
+		if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("creating the browser profile: %w", err)
+		}
 		profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "t")
 		for _, d := range []string{profile, tmp} {
 			if err := os.Mkdir(d, 0o700); err != nil {

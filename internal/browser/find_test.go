@@ -2,8 +2,11 @@ package browser
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -126,6 +129,35 @@ func TestIsShell(t *testing.T) {
 	} {
 		if IsShell(path) != want {
 			t.Errorf("IsShell(%q) = %v", path, !want)
+		}
+	}
+}
+
+// TestReapOrphans: the profile a killed run left is removed; a live run's,
+// one fix401 did not make, and anything else stay.
+func TestReapOrphans(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name, owner string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Join(p, "profile"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if owner != "" {
+			os.WriteFile(filepath.Join(p, ownerFile), []byte(owner+"\n"), 0o600)
+		}
+		return p
+	}
+	dead := mk("fix401-111", "999999999")
+	live := mk("fix401-222", strconv.Itoa(os.Getppid()))
+	foreign := mk("fix401-333", "")
+	other := mk("somebody-else", "999999999")
+	got := ReapOrphans(dir)
+	if len(got) != 1 || got[0] != dead {
+		t.Errorf("removed %q, want only %s", got, dead)
+	}
+	for _, p := range []string{live, foreign, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", p)
 		}
 	}
 }

@@ -29,6 +29,10 @@ import (
 type Config struct {
 	File   string // the path as given, for messages and the JUnit suite
 	Checks []Check
+	// Expanded are the values of the ${VAR}s the file used: they may be
+	// secret (a token in a URL), so the browser's environment does not
+	// get the variables that hold them.
+	Expanded []string
 }
 
 // ExpectKind is what a check must see.
@@ -175,6 +179,7 @@ func Parse(file string, data []byte, dir string, getenv func(string) string) (*C
 }
 
 type parser struct {
+	expanded []string // values ${VAR}s gave
 	file     string
 	dir      string
 	getenv   func(string) string
@@ -281,6 +286,7 @@ func (p *parser) parse(data []byte) *Config {
 			cfg.Checks = append(cfg.Checks, c)
 		}
 	}
+	cfg.Expanded = p.expanded
 	return cfg
 }
 
@@ -667,6 +673,9 @@ func (p *parser) expand(v *yaml.Node, path, s string) (string, bool) {
 		val := p.getenv(name)
 		if val == "" && !slices.Contains(missing, name) {
 			missing = append(missing, name)
+		}
+		if val != "" && !slices.Contains(p.expanded, val) {
+			p.expanded = append(p.expanded, val)
 		}
 		return val
 	})

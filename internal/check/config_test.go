@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -439,5 +440,18 @@ func TestKnownStepsStartWithTheSteps(t *testing.T) {
 	got := KnownSteps()
 	if ids := steps.IDs(); !reflect.DeepEqual(got, ids) {
 		t.Errorf("KnownSteps = %q", got)
+	}
+}
+
+// TestExpandedValuesAreKept: what ${VAR}s put in the file is known, so the
+// browser's environment can be kept free of it.
+func TestExpandedValuesAreKept(t *testing.T) {
+	cfg, err := Parse("checks.yaml", []byte("checks:\n  - name: a\n    url: https://a.example/?key=${API_KEY}\n"), t.TempDir(),
+		func(k string) string { return map[string]string{"API_KEY": "k3y-v4lue"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(cfg.Expanded, "k3y-v4lue") {
+		t.Errorf("Expanded = %q", cfg.Expanded)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/fix401/fix401/reports"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -176,7 +177,9 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 				fmt.Fprintln(io.ErrOut, line)
 			}
 		}
-		var secrets []string
+		// The browser's environment holds none of them: not the
+		// passwords and tokens, nor what a ${VAR} put in a URL.
+		secrets := slices.Clone(cfg.Expanded)
 		for _, c := range selected {
 			secrets = append(secrets, c.Secrets()...)
 		}

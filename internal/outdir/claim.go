@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/proc"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -111,7 +112,7 @@ func (c *Claim) takeLock() error {
 		}
 		data, _ := os.ReadFile(c.lock)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		if pid > 0 && pid != os.Getpid() && alive(pid) {
+		if pid > 0 && pid != os.Getpid() && proc.Alive(pid) {
 			return &Error{Msg: fmt.Sprintf("another fix401 run (pid %d) is writing to %s", pid, c.Dir), Hint: "wait for it to finish, or give another folder"}
 		}
 		// Left by a run that is gone (killed): take it over.
