@@ -55,7 +55,10 @@ type Config struct {
 	Now      func() time.Time // injectable clock
 	Log      zerolog.Logger
 	Progress func(Progress)
-	Secrets  []string // literal secrets to keep out of every text
+	Secrets  []string // literal secrets to keep out of every text, masked in pages once sent (relogin)
+	// StateSecrets are secrets the browser holds from the start (the
+	// user's cookies): masked in what pages show from the first load on.
+	StateSecrets []string
 
 	// keepProcess makes "a new browser" keep the old tab: the tests use it
 	// to show that fresh-profile's fixes come from the new process.
@@ -170,6 +173,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		cfg.Inputs.Runner = oscmd.System{}
 	}
 	cfg.Secrets = encodings(cfg.Secrets, cfg.Inputs.User, cfg.Inputs.Password)
+	cfg.StateSecrets = encodings(cfg.StateSecrets, "", "")
 	sess, err := cfg.Browser.NewSession(cfg.Isolated)
 	if err != nil {
 		return nil, err
@@ -223,6 +227,7 @@ type run struct {
 	closing   sync.WaitGroup                      // browsers being closed in the background
 	retired   []func()                            // closes put off until the next load, see swap
 	sent      bool                                // the secrets were sent: what pages show is masked, see mask
+	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	reported  map[*steps.Observation]reports.Load // each load as the report has it
 	target    string
@@ -385,11 +390,28 @@ func (r *run) startingState(ctx context.Context, s *browser.Session) error {
 }
 
 func (r *run) loadOptions() browser.LoadOptions {
-	o := browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots, Like: r.shots}
+	return browser.LoadOptions{Timeout: r.cfg.Timeout, Screenshot: r.cfg.Screenshots, Like: r.shots, Mask: r.held()}
+}
+
+// held are the secrets the browser may have sent so far, so that a page
+// can show them: the user's cookies from the start, the password and
+// token once relogin sent them.
+func (r *run) held() []string {
+	out := append(slices.Clone(r.cfg.StateSecrets), r.seen...)
 	if r.sent {
-		o.Mask = r.cfg.Secrets
+		out = append(out, r.cfg.Secrets...)
 	}
-	return o
+	return out
+}
+
+// harvest adds to seen the credentials l's traffic carried (see
+// browser.CredentialValues): a page may echo them later.
+func (r *run) harvest(l *browser.Load) {
+	for _, v := range browser.CredentialValues(l.Requests) {
+		if !slices.Contains(r.seen, v) {
+			r.seen = append(r.seen, v)
+		}
+	}
 }
 
 // mask makes text from outside (a page's title, a server's reason, an
@@ -400,11 +422,24 @@ func (r *run) loadOptions() browser.LoadOptions {
 // word ("page") must not garble the report, nor show by its gaps.
 // fix401's own sentences never carry a secret and are not searched.
 func (r *run) mask(s string) string {
-	s = redact.Text(s)
-	if r.sent {
-		s = redact.Literal(s, r.cfg.Secrets...)
+	return redact.Literal(redact.Text(s), r.held()...)
+}
+
+// maskLoad masks what the page showed in l, before anything is judged or
+// written from it: its title, headings, text and dialogs (see mask).
+// Dialog messages are cut after masking, so no secret is cut in half.
+func (r *run) maskLoad(l *browser.Load) {
+	l.Title, l.Text = r.mask(l.Title), r.mask(l.Text)
+	for i := range l.Headings {
+		l.Headings[i] = r.mask(l.Headings[i])
 	}
-	return s
+	for i := range l.Dialogs {
+		m := []rune(r.mask(l.Dialogs[i].Message))
+		if len(m) > 200 {
+			m = append(m[:199], '…')
+		}
+		l.Dialogs[i].Message = string(m)
+	}
 }
 
 func (r *run) Logf(format string, args ...any) {
@@ -424,6 +459,8 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.harvest(l)
+	r.maskLoad(l)
 	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
 	rl := r.reportLoad(o)
 	r.reported[o] = rl
@@ -707,12 +744,12 @@ func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
 	result := map[string]any{}
 	rs.Evidence["isolated"] = result
 	if err := r.startingState(ctx, fresh); err != nil {
-		result["error"] = err.Error()
+		result["error"] = r.mask(err.Error())
 		return
 	}
 	before, err := r.Load(ctx, r.target)
 	if err != nil {
-		result["error"] = err.Error()
+		result["error"] = r.mask(err.Error())
 		return
 	}
 	result["reproduced"] = !before.OK()
@@ -725,13 +762,13 @@ func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
 	}
 	out, err := s.Run(ctx, r)
 	if err != nil {
-		result["error"] = err.Error()
+		result["error"] = r.mask(err.Error())
 		return
 	}
 	after := out.Judged
 	if after == nil && !out.NoLoad {
 		if after, err = r.Load(ctx, r.target); err != nil {
-			result["error"] = err.Error()
+			result["error"] = r.mask(err.Error())
 			return
 		}
 	}

@@ -87,9 +87,9 @@ func diagnose(r *run) reports.Diagnosis {
 	if r.report.Outcome == reports.Unresolved || r.report.Outcome == reports.NotAuthFailure {
 		d.Contact = r.contact
 	}
-	// fix401's own sentences, from the baseline (which no secret reached)
-	// and the steps' facts: URLs are redacted, nothing is searched for
-	// the supplied secrets.
+	// fix401's own sentences, built from page data that was masked when
+	// it was observed (see maskLoad) and the steps' facts: URLs are
+	// redacted, and nothing is searched for the supplied secrets.
 	for i := range d.NextSteps {
 		d.NextSteps[i] = redact.Text(d.NextSteps[i])
 	}

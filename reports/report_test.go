@@ -71,3 +71,24 @@ func TestWriteDir(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteDirTakesBackWhatItWrote: a write that fails half-way (a full
+// disk; here a folder where report.json goes) leaves nothing that would
+// mislead, no report.html pointing at a report.json that is not there.
+func TestWriteDirTakesBackWhatItWrote(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "report.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "report.json", "x"), []byte("x"), 0o644) // a rename cannot replace it
+	err := WriteDir(dir, sample(), map[string][]byte{"screenshots/00-reproduce-1.png": []byte("png")})
+	if err == nil {
+		t.Fatal("WriteDir succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "report.json" {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,11 +68,14 @@ func WriteDir(dir string, r *Report, files map[string][]byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	var written []string
+	var written, made []string
 	defer func() {
 		if err != nil {
 			for _, p := range written {
 				os.Remove(p)
+			}
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i]) // only when empty
 			}
 		}
 	}()
@@ -81,6 +85,9 @@ func WriteDir(dir string, r *Report, files map[string][]byte) (err error) {
 			// Never write through a link out of the folder.
 			if st, err := os.Lstat(sub); err == nil && st.Mode()&os.ModeSymlink != 0 {
 				return fmt.Errorf("writing %s: %s is a link", name, sub)
+			}
+			if _, err := os.Stat(sub); errors.Is(err, os.ErrNotExist) {
+				made = append(made, sub)
 			}
 			if err := os.MkdirAll(sub, 0o755); err != nil {
 				return err

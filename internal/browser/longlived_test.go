@@ -2,6 +2,7 @@ package browser
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
@@ -149,6 +150,16 @@ func TestMaskHidesSecretsBeforeTheScreenshot(t *testing.T) {
 	}
 	if strings.Contains(shown, "s3cr3t-pw") || !strings.Contains(shown, "Signed in with ••••") {
 		t.Errorf("the page as captured: %q", shown)
+	}
+	// The mask is on the picture, not only on the page after it: the
+	// same page captured without a mask looks different.
+	plain := newSession(t)
+	u, err := plain.Navigate(context.Background(), ts.URL, LoadOptions{Timeout: 10 * time.Second, Screenshot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(u.Screenshot, l.Screenshot) {
+		t.Error("the masked screenshot is the same as the unmasked one")
 	}
 }
 

@@ -40,7 +40,8 @@ type Request struct {
 	// Redirects are the earlier hops of this request, oldest first.
 	Redirects []*Request
 
-	requestTime float64 // monotonic seconds, CDP's clock
+	requestTime float64   // monotonic seconds, CDP's clock
+	arrived     time.Time // when this process heard of it, on its own clock
 	done        bool
 	settled     bool // the response (or failure) arrived: enough to judge
 	rawHeaders  bool // ResponseHdr came from ExtraInfo, the raw lines
@@ -124,7 +125,8 @@ func (r *recorder) state(now time.Time) (int, time.Time, <-chan struct{}) {
 			if q.Load != r.load || q.settled || !pollable(q) {
 				continue
 			}
-			at := q.Started.Add(longLived)
+			// This process's clock: a remote browser's may differ.
+			at := q.arrived.Add(longLived)
 			if !now.Before(at) {
 				n--
 			} else if next.IsZero() || at.Before(next) {
@@ -193,7 +195,7 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 		ID: id, Load: r.load, URL: ev.Request.URL, Method: ev.Request.Method,
 		Type: string(ev.Type), FrameID: string(ev.FrameID),
 		RequestHdr: headers(ev.Request.Headers), requestTime: float64(ev.Timestamp),
-		Started: time.Now(),
+		Started: time.Now(), arrived: time.Now(),
 	}
 	if ev.WallTime > 0 {
 		q.Started = time.UnixMicro(int64(float64(ev.WallTime) * 1e6))
@@ -368,16 +370,17 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 	r.notify()
 }
 
-// downloadRefused ends the requests of the current load for url that
+// downloadRefused ends the requests of the current load for url, made in
+// frame, that
 // became a download, which the browser refuses, and reports whether there
 // were any. Such a navigation gets no other end, and the page it left may
 // never fire its load event: the download ends the load too.
-func (r *recorder) downloadRefused(url string) bool {
+func (r *recorder) downloadRefused(url, frame string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	found := false
 	for _, q := range r.all {
-		if q.URL != url || q.Load != r.load {
+		if q.URL != url || q.Load != r.load || q.FrameID != frame {
 			continue
 		}
 		found = true

@@ -31,7 +31,7 @@ type Credentials struct {
 // beforeunload), answered by fix401 so that it never blocks the tab.
 type Dialog struct {
 	Type    string // alert, confirm, prompt, beforeunload
-	Message string // at most 200 characters, as the page wrote it
+	Message string // as the page wrote it, at most 2000 characters
 }
 
 type AuthEvent struct {
@@ -121,7 +121,9 @@ func (s *Session) enable() (*Session, error) {
 		// A page's download (Content-Disposition: attachment) is never
 		// saved: it would land in the user's Downloads under a name the
 		// server chose.
-		if c := chromedp.FromContext(ctx); c != nil && c.Browser != nil {
+		// A remote browser's default context is somebody else's: left as
+		// it is (its downloads land on that machine, not this one).
+		if c := chromedp.FromContext(ctx); c != nil && c.Browser != nil && !(b.remote && c.BrowserContextID == "") {
 			if _, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
 				EventsEnabled: new(true),
@@ -145,8 +147,9 @@ func (s *Session) enable() (*Session, error) {
 	// A navigation that turns into a download never finishes as a request:
 	// the refused download ends it. The listener ends with the session.
 	if err := chromedp.ListenBrowser(s.ctx, func(ev any) {
+		// Every context's downloads come here: only this tab's frames count.
 		if d, ok := ev.(*cdpbrowser.EventDownloadWillBegin); ok {
-			s.rec.downloadRefused(d.URL)
+			s.rec.downloadRefused(d.URL, string(d.FrameID))
 		}
 	}); err != nil {
 		s.cancel()
@@ -217,9 +220,10 @@ func (s *Session) listen(ev any) {
 	case *fetch.EventAuthRequired:
 		go s.answerAuth(ev)
 	case *page.EventJavascriptDialogOpening:
+		// Kept whole enough to be masked before it is cut for the report.
 		msg := ev.Message
-		if len(msg) > 200 {
-			msg = msg[:200]
+		if r := []rune(msg); len(r) > 2000 {
+			msg = string(r[:2000])
 		}
 		s.mu.Lock()
 		s.dialogs = append(s.dialogs, Dialog{Type: string(ev.Type), Message: msg})
@@ -327,6 +331,39 @@ type LoadOptions struct {
 	// screenshot, every occurrence in the page's text, form fields and
 	// title is replaced by dots, so the picture cannot show one.
 	Mask []string
+}
+
+// CredentialValues are the credentials requests carried: the values of
+// cookies set and sent and of Authorization headers, 8 characters or more
+// (shorter ones are no secret, and masking them would garble pages).
+func CredentialValues(reqs []*Request) []string {
+	var out []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len(v) >= 8 && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, q := range reqs {
+		for _, sc := range q.ResponseHdr.Values("Set-Cookie") {
+			pair, _, _ := strings.Cut(sc, ";")
+			_, v, _ := strings.Cut(pair, "=")
+			add(v)
+		}
+		for _, c := range q.RequestHdr.Values("Cookie") {
+			for _, pair := range strings.Split(c, ";") {
+				_, v, _ := strings.Cut(pair, "=")
+				add(v)
+			}
+		}
+		for _, h := range []string{"Authorization", "Proxy-Authorization"} {
+			if a := q.RequestHdr.Get(h); a != "" {
+				_, cred, _ := strings.Cut(a, " ")
+				add(cred)
+			}
+		}
+	}
+	return out
 }
 
 // maskScript replaces the secrets it is given wherever the page shows
@@ -483,8 +520,9 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	case !o.Screenshot:
 	case l.shareScreenshot(o.Like):
 	default:
-		if len(o.Mask) > 0 {
-			arg, _ := json.Marshal(o.Mask)
+		// What this load's own traffic carried may be on the page too.
+		if mask := append(slices.Clone(o.Mask), CredentialValues(l.Requests)...); len(mask) > 0 {
+			arg, _ := json.Marshal(mask)
 			if _, err := chromedp.Run(rctx, chromedp.Evaluate[bool](maskScript+"("+string(arg)+")")); err != nil {
 				// A picture that could show a secret is not taken.
 				break

@@ -194,6 +194,9 @@ func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
 	p.problems = append(p.problems, Problem{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// quoted matches a quoted string in an error message.
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (p *parser) parse(data []byte) *Config {
@@ -624,13 +627,22 @@ func (p *parser) url(v *yaml.Node, path string) string {
 	if err != nil {
 		// The message quotes the URL after ${VAR} expansion: what the
 		// variables put in it may be secret.
-		msg := redact.Text(err.Error())
 		if expanded != raw {
-			p.add(v, path, "%s (after expanding %s)", msg, raw)
+			// What the variables held may be secret: the message quotes
+			// the file's own text, and of the error only its kind.
+			p.add(v, path, "not a URL after expanding %s: %s", raw, quoted.ReplaceAllString(strings.TrimPrefix(err.Error(), "malformed URL "), "…"))
 		} else {
-			p.add(v, path, "%s", msg)
+			p.add(v, path, "%s", redact.Text(err.Error()))
 		}
 		return ""
+	}
+	if u, err := url.Parse(s); err == nil {
+		if _, has := u.User.Password(); has {
+			// Even from ${VAR}: a URL's password goes to every request and
+			// into the browser's history, and is refused as diagnose does.
+			p.add(v, path, "the URL carries a password: give user with password_env or password_file")
+			return ""
+		}
 	}
 	return s
 }

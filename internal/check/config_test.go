@@ -285,7 +285,7 @@ checks:
 		{"a bad URL after expansion says so", `
 checks:
   - {name: a, url: "${LAB}:x/"}
-`, []string{`checks.yaml:3: checks[0].url: malformed URL "http://127.0.0.1:8401:x/": invalid port ":8401:x" after host (after expanding ${LAB}:x/)`}},
+`, []string{`checks.yaml:3: checks[0].url: not a URL after expanding ${LAB}:x/: …: invalid port … after host`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -453,5 +453,24 @@ func TestExpandedValuesAreKept(t *testing.T) {
 	}
 	if !slices.Contains(cfg.Expanded, "k3y-v4lue") {
 		t.Errorf("Expanded = %q", cfg.Expanded)
+	}
+}
+
+// TestURLPasswordFromAVariable: a password put in a URL by ${VAR} is
+// refused, and a message about a URL never quotes what a variable held.
+func TestURLPasswordFromAVariable(t *testing.T) {
+	getenv := func(k string) string { return map[string]string{"PW": "Sup3rSecretPw", "PORT": "Sup3rSecretPort"}[k] }
+	_, err := Parse("checks.yaml", []byte("checks:\n  - name: a\n    url: https://alice:${PW}@a.example/\n  - name: b\n    url: https://a.example:${PORT}/\n"), t.TempDir(), getenv)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, s := range []string{"Sup3rSecretPw", "Sup3rSecretPort"} {
+		if strings.Contains(msg, s) {
+			t.Errorf("the message quotes a variable's value: %s", msg)
+		}
+	}
+	if !strings.Contains(msg, "checks[0].url: the URL carries a password") {
+		t.Errorf("problems: %s", msg)
 	}
 }

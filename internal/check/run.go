@@ -149,11 +149,12 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 		r.Reason = r.Error
 		return r
 	}
-	in, cookies, secrets := built.Inputs, built.Cookies, built.Secrets
+	in, cookies := built.Inputs, built.Cookies
+	secrets := append(slices.Clone(built.Secrets), built.CookieSecrets...)
 	cfg := agent.Config{
 		URL: c.URL, Browser: o.Browser, Isolated: true,
 		Timeout: orDefault(c.Timeout, o.Timeout), MaxWait: orDefault(c.MaxWait, o.MaxWait),
-		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: secrets,
+		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: built.Secrets, StateSecrets: built.CookieSecrets,
 		Inputs: in, Cookies: cookies,
 	}
 	var missing []string

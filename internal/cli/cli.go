@@ -145,8 +145,25 @@ func Run(ctx context.Context, args []string, io *IO) int {
 	return code
 }
 
-func run(ctx context.Context, args []string, io *IO) int {
-	root := NewRootCmd(io)
+// countingWriter counts what went through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
+
+func run(ctx context.Context, args []string, streams *IO) int {
+	// What the command printed on stdout is known, so that a JSON error
+	// object never follows a JSON document already there.
+	out := &countingWriter{w: streams.Out}
+	io := *streams
+	io.Out = out
+	root := NewRootCmd(&io)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -172,11 +189,14 @@ func run(ctx context.Context, args []string, io *IO) int {
 	case isUsage(err):
 		code = ExitUsage
 	}
+	if code == ExitInterrupted && errors.Is(context.Cause(ctx), errTerminated) {
+		code = ExitTerminated
+	}
 	fmt.Fprintf(io.ErrOut, "fix401: %s\n", oneLine(err.Error()))
 	if hint != "" {
 		fmt.Fprintf(io.ErrOut, "hint: %s\n", oneLine(hint))
 	}
-	if wantsJSON(args) {
+	if wantsJSON(args) && out.n == 0 {
 		// A program reading stdout gets an answer it can parse too.
 		e := struct {
 			Error    string `json:"error"`
@@ -184,7 +204,7 @@ func run(ctx context.Context, args []string, io *IO) int {
 			ExitCode int    `json:"exit_code"`
 		}{oneLine(err.Error()), oneLine(hint), code}
 		data, _ := json.Marshal(e)
-		fmt.Fprintf(io.Out, "%s\n", data)
+		fmt.Fprintf(out, "%s\n", data)
 	}
 	return code
 }

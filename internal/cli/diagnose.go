@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,7 +138,10 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	inputs, cookies, secrets := built.Inputs, built.Cookies, built.Secrets
+	inputs, cookies := built.Inputs, built.Cookies
+	// Everything the HAR's text must lose; the agent masks pages for the
+	// cookies from the start and for the password and token once sent.
+	secrets := append(slices.Clone(built.Secrets), built.CookieSecrets...)
 	inputs.DNSFlushCommand, inputs.Runner = o.DNSFlushCommand, oscmd.System{}
 	// The password and token, not the cookies: the browser gets those.
 	extra := browser.Options{Secrets: built.BrowserSecrets}
@@ -169,7 +173,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	res, err := agent.Diagnose(ctx, agent.Config{
 		URL: target, Browser: b, Timeout: o.Timeout, MaxWait: o.MaxWait,
 		Only: o.Steps, Skip: o.Skip, All: o.All, Screenshots: true, Isolate: o.Isolate,
-		Inputs: inputs, Cookies: cookies, Secrets: secrets,
+		Inputs: inputs, Cookies: cookies, Secrets: built.Secrets, StateSecrets: built.CookieSecrets,
 		Version: Version(), Now: o.now, Log: log,
 		Progress: func(p agent.Progress) {
 			if p.Done {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,15 +29,20 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		serverCk  = "SETCOOKIE-s3cr3t-444"
 	)
 	mux := http.NewServeMux()
+	// Pages that echo what they were sent, as careless error pages do: the
+	// cookies in the 401 page's title, text and an alert from the first
+	// load on, the Authorization header after sign-in.
+	echo := func(v string) string { return html.EscapeString(v) }
 	mux.HandleFunc("/basic", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "srv_session", Value: serverCk, Path: "/"})
 		if u, p, ok := r.BasicAuth(); ok && u == user && p == password {
-			fmt.Fprint(w, "<!doctype html><title>In</title><h1>Welcome</h1>")
+			fmt.Fprintf(w, "<!doctype html><title>In as %s</title><h1>Welcome</h1><p>You sent %s</p>", echo(r.Header.Get("Authorization")), echo(r.Header.Get("Authorization")))
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="secret test"`)
 		w.WriteHeader(401)
-		fmt.Fprint(w, "<!doctype html><title>401 Unauthorized</title><h1>Unauthorized</h1>")
+		c := echo(r.Header.Get("Cookie"))
+		fmt.Fprintf(w, "<!doctype html><title>401 for %s</title><h1>Unauthorized: %s</h1><script>alert(%q)</script>", c, c, r.Header.Get("Cookie"))
 	})
 	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "srv_session", Value: serverCk, Path: "/"})

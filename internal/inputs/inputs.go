@@ -49,13 +49,23 @@ func (e *Error) Error() string { return e.Msg }
 type Built struct {
 	Inputs  steps.Inputs
 	Cookies []browser.Cookie
-	// Secrets are every literal the run must keep out of what it writes:
-	// the password, the token, the cookies' values.
+	// Secrets are the password and the token: kept out of everything the
+	// run writes, and masked in what pages show once they were sent.
 	Secrets []string
+	// CookieSecrets are the values of the user's cookies that look like
+	// credentials (8 characters or more): the browser sends them from the
+	// first load on, so what pages show is masked for them from the start.
+	// Short values ("en", "1") are no secret, and masking them would
+	// garble every page.
+	CookieSecrets []string
 	// BrowserSecrets are those the browser's environment must not hold
 	// (the password and the token; the browser gets the cookies anyway).
 	BrowserSecrets []string
 }
+
+// minCookieSecret is the length from which a cookie value is taken for a
+// credential (the HAR sanitizer's rule too).
+const minCookieSecret = 8
 
 // Build checks g and builds the run's inputs. n names the inputs in
 // messages.
@@ -84,8 +94,8 @@ func Build(g Given, n Names) (*Built, error) {
 			return nil, &Error{Msg: fmt.Sprintf("%s %s: %v", n.Cookies, g.Cookies, err)}
 		}
 		for _, c := range b.Cookies {
-			if c.Value != "" {
-				b.Secrets = append(b.Secrets, c.Value)
+			if len(c.Value) >= minCookieSecret {
+				b.CookieSecrets = append(b.CookieSecrets, c.Value)
 			}
 		}
 	}

@@ -13,13 +13,13 @@ import (
 func TestOneRuleForFlagsAndKeys(t *testing.T) {
 	dir := t.TempDir()
 	jar := filepath.Join(dir, "cookies.txt")
-	os.WriteFile(jar, []byte("intranet.example\tFALSE\t/\tFALSE\t0\tsid\tc00kie-value\n"), 0o600)
+	os.WriteFile(jar, []byte("intranet.example\tFALSE\t/\tFALSE\t0\tsid\tc00kie-value\nintranet.example\tFALSE\t/\tFALSE\t0\tlang\ten\n"), 0o600)
 	b, err := Build(Given{User: "alice", Password: "pw", BearerToken: "tok", Cookies: jar}, Flags)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(b.Secrets, []string{"pw", "tok", "c00kie-value"}) || !slices.Equal(b.BrowserSecrets, []string{"pw", "tok"}) {
-		t.Errorf("secrets %q, browser secrets %q", b.Secrets, b.BrowserSecrets)
+	if !slices.Equal(b.Secrets, []string{"pw", "tok"}) || !slices.Equal(b.CookieSecrets, []string{"c00kie-value"}) || !slices.Equal(b.BrowserSecrets, []string{"pw", "tok"}) {
+		t.Errorf("secrets %q, cookie secrets %q, browser secrets %q", b.Secrets, b.CookieSecrets, b.BrowserSecrets)
 	}
 	for _, tt := range []struct {
 		g     Given

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // lockName is the file that marks a folder as being written by a run.
@@ -94,31 +95,64 @@ func (c *Claim) Release() {
 	}
 }
 
-// takeLock creates the lock file, which also proves the folder writable.
+// staleLock is how old a lock without a pid in it may be before it is
+// taken for the leftover of a run that died while making it.
+const staleLock = time.Minute
+
+// takeLock makes the lock file, which also proves the folder writable. It
+// is written whole under another name and linked into place, so that it
+// is never seen without its pid, and of two runs only one can link it.
 func (c *Claim) takeLock() error {
-	for range 2 {
-		f, err := os.OpenFile(c.lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	for range 3 {
+		tmp, err := os.CreateTemp(c.Dir, ".fix401-lock-*")
+		if err != nil {
+			return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(err)), Hint: "give a folder you can write to"}
+		}
+		_, werr := tmp.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+		cerr := tmp.Close()
+		if werr != nil || cerr != nil {
+			os.Remove(tmp.Name())
+			return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(errors.Join(werr, cerr)))}
+		}
+		err = os.Link(tmp.Name(), c.lock)
+		os.Remove(tmp.Name())
 		if err == nil {
-			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
-			cerr := f.Close()
-			if werr != nil || cerr != nil {
-				os.Remove(c.lock)
-				return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(errors.Join(werr, cerr)))}
-			}
 			return nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return &Error{Msg: fmt.Sprintf("%s is not writable: %v", c.Dir, unwrap(err)), Hint: "give a folder you can write to"}
+			return &Error{Msg: fmt.Sprintf("cannot lock %s: %v", c.Dir, unwrap(err))}
 		}
-		data, _ := os.ReadFile(c.lock)
-		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		if pid > 0 && pid != os.Getpid() && proc.Alive(pid) {
-			return &Error{Msg: fmt.Sprintf("another fix401 run (pid %d) is writing to %s", pid, c.Dir), Hint: "wait for it to finish, or give another folder"}
+		held, pid := c.lockHeld()
+		if held {
+			msg := "another fix401 run is writing to " + c.Dir
+			if pid > 0 {
+				msg = fmt.Sprintf("another fix401 run (pid %d) is writing to %s", pid, c.Dir)
+			}
+			return &Error{Msg: msg, Hint: "wait for it to finish, or give another folder"}
 		}
 		// Left by a run that is gone (killed): take it over.
 		os.Remove(c.lock)
 	}
 	return &Error{Msg: "another fix401 run is writing to " + c.Dir, Hint: "wait for it to finish, or give another folder"}
+}
+
+// lockHeld says whether the lock belongs to a live run, and its pid.
+func (c *Claim) lockHeld() (bool, int) {
+	st, err := os.Lstat(c.lock)
+	if err != nil {
+		return false, 0 // gone meanwhile: try again
+	}
+	data, _ := os.ReadFile(c.lock)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	switch {
+	case pid <= 0:
+		// No pid (not ours, or written by an older fix401): held until
+		// it is old.
+		return time.Since(st.ModTime()) < staleLock, 0
+	case pid == os.Getpid():
+		return true, pid // this process holds it already
+	}
+	return proc.Alive(pid), pid
 }
 
 // checkContents refuses a folder that holds anything but the lock, unless
@@ -130,12 +164,12 @@ func (c *Claim) checkContents(force bool) error {
 	}
 	empty := true
 	for _, e := range entries {
-		if e.Name() != lockName {
+		if e.Name() != lockName && !leftover(c.Dir, e) {
 			empty = false
 		}
 	}
 	if empty {
-		return nil
+		return clearLeftovers(c.Dir, entries)
 	}
 	if !isReport(c.Dir) {
 		return &Error{Msg: c.Dir + " exists and is not empty", Hint: "give a new or empty folder (--force replaces only a previous fix401 report)"}
@@ -144,6 +178,29 @@ func (c *Claim) checkContents(force bool) error {
 		return &Error{Msg: c.Dir + " holds an earlier fix401 report", Hint: "--force replaces it, or give another folder"}
 	}
 	return clearReport(c.Dir)
+}
+
+// leftover says whether e is what a write that failed half-way may leave
+// in a report folder: an empty screenshots folder, a temporary file of
+// fix401's atomic writes.
+func leftover(dir string, e fs.DirEntry) bool {
+	switch {
+	case e.Name() == "screenshots" && e.IsDir():
+		sub, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		return err == nil && len(sub) == 0
+	case strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-") && e.Type().IsRegular():
+		return true
+	}
+	return false
+}
+
+func clearLeftovers(dir string, entries []fs.DirEntry) error {
+	for _, e := range entries {
+		if e.Name() != lockName && leftover(dir, e) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	return nil
 }
 
 // isReport says whether dir holds a fix401 report: a report.json of ours.
@@ -166,38 +223,61 @@ func isReport(dir string) bool {
 }
 
 // clearReport removes a previous report's own files from dir: the known
-// report files and the PNGs in screenshots/. A symlink is removed as a
-// link, never followed; anything else stays.
+// report files, the screenshots its report.json lists, and what a failed
+// write left. A symlink is removed as a link, never followed; anything
+// else stays.
 func clearReport(dir string) error {
+	shots := listedScreenshots(dir)
 	for _, name := range reportFiles {
 		if err := removeEntry(filepath.Join(dir, name)); err != nil {
 			return err
 		}
 	}
-	shots := filepath.Join(dir, "screenshots")
-	st, err := os.Lstat(shots)
+	sd := filepath.Join(dir, "screenshots")
+	st, err := os.Lstat(sd)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return &Error{Msg: fmt.Sprintf("%s: %v", shots, unwrap(err))}
+		return &Error{Msg: fmt.Sprintf("%s: %v", sd, unwrap(err))}
 	case !st.IsDir():
 		// A link or a file where the screenshots go: only the entry.
-		return removeEntry(shots)
+		return removeEntry(sd)
 	}
-	entries, err := os.ReadDir(shots)
-	if err != nil {
-		return &Error{Msg: fmt.Sprintf("%s: %v", shots, unwrap(err))}
-	}
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".png") {
-			if err := removeEntry(filepath.Join(shots, e.Name())); err != nil {
-				return err
-			}
+	for _, name := range shots {
+		if err := removeEntry(filepath.Join(sd, name)); err != nil {
+			return err
 		}
 	}
-	os.Remove(shots) // only if now empty
-	return nil
+	os.Remove(sd) // only if now empty
+	entries, _ := os.ReadDir(dir)
+	return clearLeftovers(dir, entries)
+}
+
+// listedScreenshots are the file names in screenshots/ that dir's
+// report.json names as its own.
+func listedScreenshots(dir string) []string {
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return nil
+	}
+	var r struct {
+		Artifacts struct {
+			Screenshots []string `json:"screenshots"`
+		} `json:"artifacts"`
+	}
+	if json.Unmarshal(data, &r) != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range r.Artifacts.Screenshots {
+		// Only plain names inside screenshots/: a report.json is no
+		// licence to delete elsewhere.
+		if name, ok := strings.CutPrefix(p, "screenshots/"); ok && name != "" && !strings.ContainsAny(name, `/\`) && name != ".." {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // removeEntry removes a file or a link (not a folder); a missing one is

@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
-const aReport = `{"schema": "fix401.report/v1", "tool": {"name": "fix401", "version": "test"}}`
+const aReport = `{"schema": "fix401.report/v1", "tool": {"name": "fix401", "version": "test"},
+  "artifacts": {"screenshots": ["screenshots/00-reproduce-1.png", "screenshots/05-relogin-1.png", "../../etc/passwd", "screenshots/../x"]}}`
 
 func write(t *testing.T, p, data string) {
 	t.Helper()
@@ -129,14 +131,52 @@ func TestForceKeepsOtherFilesInScreenshots(t *testing.T) {
 	dir := t.TempDir()
 	previousReport(t, dir)
 	write(t, filepath.Join(dir, "screenshots", "readme.txt"), "mine")
+	write(t, filepath.Join(dir, "screenshots", "holiday.png"), "mine too")
 	c, err := Take(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Release()
-	if exists(filepath.Join(dir, "screenshots", "00-reproduce-1.png")) || !exists(filepath.Join(dir, "screenshots", "readme.txt")) {
-		t.Error("want the PNGs gone and the other file kept")
+	if exists(filepath.Join(dir, "screenshots", "00-reproduce-1.png")) || exists(filepath.Join(dir, "screenshots", "05-relogin-1.png")) {
+		t.Error("the report's own screenshots are still there")
 	}
+	for _, f := range []string{"readme.txt", "holiday.png"} {
+		if !exists(filepath.Join(dir, "screenshots", f)) {
+			t.Errorf("screenshots/%s, not the report's, was removed", f)
+		}
+	}
+}
+
+// TestLeftoversOfAFailedWrite: an empty screenshots folder and temporary
+// files are no reason to refuse the folder next time.
+func TestLeftoversOfAFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "screenshots"), 0o755)
+	write(t, filepath.Join(dir, ".report.json.tmp-123"), "half")
+	c, err := Take(dir, false)
+	if err != nil {
+		t.Fatalf("leftovers refused: %v", err)
+	}
+	c.Release()
+	if exists(filepath.Join(dir, "screenshots")) || exists(filepath.Join(dir, ".report.json.tmp-123")) {
+		t.Error("the leftovers are still there")
+	}
+}
+
+// TestLockWithoutPid: a lock being written by another run (no pid in it
+// yet, as an older fix401 could leave) is held until it is old.
+func TestLockWithoutPid(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, lockName), "")
+	_, err := Take(dir, false)
+	wantError(t, err, "is writing to", "")
+	old := time.Now().Add(-2 * staleLock)
+	os.Chtimes(filepath.Join(dir, lockName), old, old)
+	c, err := Take(dir, false)
+	if err != nil {
+		t.Fatalf("an old empty lock: %v", err)
+	}
+	c.Release()
 }
 
 func TestOneRunAtATime(t *testing.T) {

@@ -77,8 +77,14 @@ func URL(u string) string {
 		return u
 	}
 	if p.User != nil {
+		name := p.User.Username()
+		if randomLooking(name) {
+			name = Mark // a token given as the user name (https://TOKEN@host/)
+		}
 		if _, has := p.User.Password(); has {
-			p.User = url.UserPassword(p.User.Username(), Mark)
+			p.User = url.UserPassword(name, Mark)
+		} else {
+			p.User = url.User(name)
 		}
 	}
 	p.RawQuery = params(p.RawQuery)
@@ -100,7 +106,9 @@ func rawURL(u string) string {
 	if i := strings.Index(u, "://"); i >= 0 {
 		scheme, rest = u[:i+3], u[i+3:]
 	}
-	end := strings.IndexAny(rest, "/?#")
+	// The authority ends at ? or #: a password may hold a slash, and a
+	// URL that does not parse is no place to be precise.
+	end := strings.IndexAny(rest, "?#")
 	if end < 0 {
 		end = len(rest)
 	}
@@ -124,7 +132,7 @@ func params(raw string) string {
 	for raw != "" {
 		part := raw
 		sep := ""
-		if i := strings.IndexAny(raw, "&;#?"); i >= 0 {
+		if i := strings.IndexAny(raw, "&;#? \t"); i >= 0 {
 			part, sep, raw = raw[:i], raw[i:i+1], raw[i+1:]
 		} else {
 			raw = ""
@@ -214,7 +222,10 @@ func Header(h http.Header) http.Header {
 	return out
 }
 
-var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
+var (
+	urlInText   = regexp.MustCompile(`https?://[^\s"'<>]+`)
+	paramInText = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9_.-]*=[^\s&;"'<>\[]+`)
+)
 
 // Literal masks every occurrence of each secret in s, however short: for
 // text a server wrote after it was sent the secrets, which may echo them.
@@ -230,6 +241,14 @@ func Literal(s string, secrets ...string) string {
 // Text redacts every URL found in free text, and every literal secret given.
 func Text(s string, secrets ...string) string {
 	s = urlInText.ReplaceAllStringFunc(s, URL)
+	// A parameter cut off its URL (a stray space) is still a parameter.
+	s = paramInText.ReplaceAllStringFunc(s, func(m string) string {
+		name, _, _ := strings.Cut(m, "=")
+		if IsSensitiveParam(name) {
+			return name + "=" + Mark
+		}
+		return m
+	})
 	for _, sec := range secrets {
 		if len(sec) >= 3 {
 			s = strings.ReplaceAll(s, sec, Mark)

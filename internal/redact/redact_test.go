@@ -76,3 +76,22 @@ func TestURLRedactionCannotBeSidestepped(t *testing.T) {
 		t.Errorf("Text: %s", got)
 	}
 }
+
+func TestURLRedactionReviewCases(t *testing.T) {
+	const tok = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+	for _, tt := range []struct{ in, secret string }{
+		{"https://" + tok + "@github.example/x", tok},
+		{"http://alice:S3/cret@host:bad/", "S3/cret"},
+		{"https://h/?q=1 token=abc123", "abc123"},
+	} {
+		if got := URL(tt.in); strings.Contains(got, tt.secret) {
+			t.Errorf("URL(%q) = %q", tt.in, got)
+		}
+		if got := Text("see " + tt.in); strings.Contains(got, tt.secret) {
+			t.Errorf("Text(%q) = %q", tt.in, got)
+		}
+	}
+	if got := URL("https://alice@h/"); got != "https://alice@h/" {
+		t.Errorf("a plain user name: %q", got)
+	}
+}
