@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"context"
 	"fmt"
+	"github.com/fix401/fix401/reports"
 	"os"
 	"strconv"
 	"testing"
@@ -38,8 +43,27 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
+	schema, err := reports.CompileSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// report-valid FILE... checks report.json files against the
+			// schema the product ships: every report the scripts write.
+			"report-valid": func(ts *testscript.TestScript, neg bool, args []string) {
+				for _, f := range args {
+					inst, err := jsonschema.UnmarshalJSON(strings.NewReader(ts.ReadFile(f)))
+					if err == nil {
+						err = schema.Validate(inst)
+					}
+					if (err != nil) != neg {
+						ts.Fatalf("%s: %v", f, err)
+					}
+				}
+			},
+		},
 		Setup: func(env *testscript.Env) error {
 			ln, err := lab.Listen("127.0.0.1:0")
 			if err != nil {
