@@ -641,8 +641,8 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 		}
 	}
 	rs.Action = redact.Text(out.Action) // fix401's own words: URLs only
-	if len(out.Evidence) > 0 {
-		rs.Evidence = out.Evidence
+	if ev := steps.EvidenceMap(out.Evidence); len(ev) > 0 {
+		rs.Evidence = ev
 	}
 	if judged != nil {
 		// The judged load is one of the step's loads, recorded as it was

@@ -163,7 +163,7 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		if m, ok := r.stepEvidence("relogin", "method").(string); ok {
 			ev["method"] = m
 		}
-		if sc, ok := r.stepEvidence("relogin", "schemes").([]string); ok {
+		if sc, ok := r.stepEvidence("relogin", "schemes").(string); ok && sc != "" {
 			ev["schemes"] = sc
 		}
 		if u := r.cfg.Inputs.User; u != "" {

@@ -120,7 +120,7 @@ func (ClearCookies) Run(ctx context.Context, env Env) (Outcome, error) {
 	}
 	return Outcome{
 		Action:   action + ", then opened the page again.",
-		Evidence: map[string]any{"origins": cleared.Origins, "cookies_removed": cleared.Cookies},
+		Evidence: ClearEvidence{Origins: cleared.Origins, CookiesRemoved: cleared.Cookies},
 	}, nil
 }
 
@@ -131,4 +131,11 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ClearEvidence is what clear-cookies records: where, and which cookies
+// by name (never a value).
+type ClearEvidence struct {
+	Origins        []string `json:"origins"`
+	CookiesRemoved []string `json:"cookies_removed"`
 }

@@ -109,9 +109,9 @@ func (DNSFlush) ByHand() map[string][]string {
 
 func (DNSFlush) Run(ctx context.Context, env Env) (Outcome, error) {
 	in := env.Inputs()
-	ev := map[string]any{}
+	var ev DNSFlushEvidence
 	if b := env.Baseline(); b != nil && b.Load.RemoteIP != "" {
-		ev["ip_before"] = b.Load.RemoteIP
+		ev.IPBefore = b.Load.RemoteIP
 	}
 	var argvs [][]string
 	var shown string
@@ -128,24 +128,23 @@ func (DNSFlush) Run(ctx context.Context, env Env) (Outcome, error) {
 	action := ""
 	switch {
 	case len(argvs) == 0:
-		ev["command"] = nil
 		action = "This machine keeps no DNS cache to flush (no systemd-resolved or nscd)"
 	case needsAdmin && !in.Runner.Privileged():
 		return Outcome{
 			Skip:     fmt.Sprintf("flushing DNS needs administrator rights: run `%s` yourself, then run fix401 again", shown),
 			Action:   "Would run: " + shown,
-			Evidence: map[string]any{"command": shown},
+			Evidence: DNSFlushEvidence{Command: &shown},
 		}, nil
 	default:
-		ev["command"] = shown
+		ev.Command = &shown
 		for _, argv := range argvs {
 			out, err := in.Runner.Run(ctx, argv)
-			ev["exit_status"] = 0
+			ev.ExitStatus = new(0)
 			if out != "" {
-				ev["output"] = truncate(out, 500)
+				ev.Output = truncate(out, 500)
 			}
 			if err != nil {
-				ev["exit_status"] = oscmd.ExitCode(err)
+				ev.ExitStatus = new(oscmd.ExitCode(err))
 				if oscmd.PermissionDenied(out, err) {
 					return Outcome{
 						Skip:     fmt.Sprintf("`%s` was refused for lack of rights: run it as an administrator, then run fix401 again", shown),
@@ -170,7 +169,7 @@ func (DNSFlush) Run(ctx context.Context, env Env) (Outcome, error) {
 		return Outcome{Evidence: ev}, err
 	}
 	if obs.Load.RemoteIP != "" {
-		ev["ip_after"] = obs.Load.RemoteIP
+		ev.IPAfter = obs.Load.RemoteIP
 	}
 	return Outcome{
 		Action:   action + ", and opened the page in " + how + " so that Chrome's own host cache is empty too.",
@@ -184,4 +183,13 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// DNSFlushEvidence is what dns-flush records.
+type DNSFlushEvidence struct {
+	IPBefore   string  `json:"ip_before,omitempty"` // where the name led before
+	Command    *string `json:"command"`             // the flush run; null: nothing to flush
+	ExitStatus *int    `json:"exit_status,omitempty"`
+	Output     string  `json:"output,omitempty"` // what the command said, cut
+	IPAfter    string  `json:"ip_after,omitempty"`
 }

@@ -50,15 +50,15 @@ func (Reload) ByHand() map[string][]string {
 const iisRateLimitWait = 2 * time.Second
 
 func (Reload) Run(ctx context.Context, env Env) (Outcome, error) {
-	ev := map[string]any{}
+	var ev ReloadEvidence
 	wait, why := time.Duration(0), ""
 	if b := env.Baseline(); b != nil {
 		if s, err := strconv.Atoi(strings.TrimSpace(b.Load.Header.Get("Retry-After"))); err == nil && s > 0 {
 			wait, why = time.Duration(s)*time.Second, "the server's Retry-After"
-			ev["retry_after_s"] = s
+			ev.RetryAfterS = &s
 		} else if t, err := http.ParseTime(b.Load.Header.Get("Retry-After")); err == nil {
 			wait, why = time.Until(t).Round(time.Second), "the server's Retry-After"
-			ev["retry_after_s"] = int(wait.Seconds())
+			ev.RetryAfterS = new(int(wait.Seconds()))
 		}
 		if sub := b.Verdict.IISSubstatus; wait == 0 && (sub == "401.501" || sub == "401.502") {
 			wait, why = iisRateLimitWait, "IIS's rate limit (401"+strings.TrimPrefix(sub, "401")+")"
@@ -79,7 +79,7 @@ func (Reload) Run(ctx context.Context, env Env) (Outcome, error) {
 			return Outcome{}, ctx.Err()
 		case <-t.C:
 		}
-		ev["waited_s"] = int(wait.Round(time.Second).Seconds())
+		ev.WaitedS = new(int(wait.Round(time.Second).Seconds()))
 		action = fmt.Sprintf("Waited %s as %s asked, then reloaded the page (F5).", wait.Round(time.Second), why)
 	}
 	obs, err := env.Reload(ctx)
@@ -87,4 +87,10 @@ func (Reload) Run(ctx context.Context, env Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	return Outcome{Action: action, Judged: obs, Evidence: ev}, nil
+}
+
+// ReloadEvidence is what reload records.
+type ReloadEvidence struct {
+	RetryAfterS *int `json:"retry_after_s,omitempty"` // what the server asked
+	WaitedS     *int `json:"waited_s,omitempty"`      // what was waited (bounded by --max-wait)
 }

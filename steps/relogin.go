@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/redact"
 	"strings"
 
 	"github.com/fix401/fix401/internal/browser"
@@ -67,16 +68,16 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, err
 		}
-		out := Outcome{
-			Action:   fmt.Sprintf("Sent the supplied bearer token (from $%s) with every request to %s, and to no other site.", in.BearerEnv, origin),
-			Judged:   obs,
-			Evidence: map[string]any{"method": "bearer", "origin": origin},
-		}
+		ev := ReloginEvidence{Method: "bearer", Origin: origin}
 		if !obs.OK() {
-			out.Evidence["credentials_rejected"] = true
+			ev.CredentialsRejected = true
 			env.Logf("the server rejected the supplied bearer token")
 		}
-		return out, nil
+		return Outcome{
+			Action:   fmt.Sprintf("Sent the supplied bearer token (from $%s) with every request to %s, and to no other site.", in.BearerEnv, origin),
+			Judged:   obs,
+			Evidence: ev,
+		}, nil
 
 	case in.User != "":
 		loginURL := in.LoginURL
@@ -95,20 +96,20 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 			return Outcome{}, err
 		}
 		schemes := authSchemes(obs)
-		out := Outcome{
-			Action:   fmt.Sprintf("Answered the server's sign-in challenge (%s) as %q with the supplied password.", schemes, in.User),
-			Judged:   obs,
-			Evidence: map[string]any{"method": "http-challenge", "user": in.User, "schemes": schemes},
-		}
+		ev := ReloginEvidence{Method: "http-challenge", User: in.User, Schemes: schemes}
 		if !obs.OK() && answered(obs) {
-			out.Evidence["credentials_rejected"] = true
+			ev.CredentialsRejected = true
 			env.Logf("the server rejected the user name or password for %q", in.User)
 		}
 		if !answered(obs) && !obs.OK() {
-			out.Evidence["challenge_seen"] = false
+			ev.ChallengeSeen = new(false)
 			env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
 		}
-		return out, nil
+		return Outcome{
+			Action:   fmt.Sprintf("Answered the server's sign-in challenge (%s) as %q with the supplied password.", schemes, in.User),
+			Judged:   obs,
+			Evidence: ev,
+		}, nil
 	}
 	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
 }
@@ -127,13 +128,13 @@ func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcom
 	if err != nil {
 		return Outcome{}, err
 	}
-	ev := map[string]any{"method": "form", "user": in.User, "login_url": loginURL}
+	ev := ReloginEvidence{Method: "form", User: in.User, LoginURL: redact.URL(loginURL)}
 	obs, err := env.Load(ctx, env.Target())
 	if err != nil {
 		return Outcome{}, err
 	}
 	if !obs.OK() && after.HasPassword {
-		ev["credentials_rejected"] = true
+		ev.CredentialsRejected = true
 		env.Logf("the login form did not accept the user name or password for %q", in.User)
 	}
 	return Outcome{
@@ -217,4 +218,16 @@ func (ViaProxy) Run(ctx context.Context, env Env) (Outcome, error) {
 		return Outcome{}, err
 	}
 	return Outcome{Action: fmt.Sprintf("Loaded the page through the proxy %s, as from another network.", p)}, nil
+}
+
+// ReloginEvidence is what relogin records: how it signed in, never with
+// what secret.
+type ReloginEvidence struct {
+	Method              string `json:"method"`              // bearer, http-challenge or form
+	User                string `json:"user,omitempty"`      // the user name (not a secret)
+	Origin              string `json:"origin,omitempty"`    // where the bearer token went
+	Schemes             string `json:"schemes,omitempty"`   // the challenges answered
+	LoginURL            string `json:"login_url,omitempty"` // the form filled, redacted
+	CredentialsRejected bool   `json:"credentials_rejected,omitempty"`
+	ChallengeSeen       *bool  `json:"challenge_seen,omitempty"` // false: no challenge to answer
 }

@@ -29,7 +29,7 @@ func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
 	}
 	if env.Inputs().OneBaselineLoad {
 		return Outcome{Action: fmt.Sprintf("Opened %s.", env.Target()), Judged: first,
-			Evidence: map[string]any{"loads": 1}}, nil
+			Evidence: ReproduceEvidence{Loads: 1}}, nil
 	}
 	// A reload of a page that redirected (to a login form) would reload the
 	// login form itself: load the target again instead, as F5 on the
@@ -56,6 +56,13 @@ func (Reproduce) Run(ctx context.Context, env Env) (Outcome, error) {
 	return Outcome{
 		Action:   fmt.Sprintf("Opened %s and reloaded it once.", env.Target()),
 		Judged:   judged,
-		Evidence: map[string]any{"loads": 2, "intermittent": intermittent, "kinds": []string{string(first.Verdict.Kind), string(second.Verdict.Kind)}},
+		Evidence: ReproduceEvidence{Loads: 2, Intermittent: &intermittent, Kinds: []string{string(first.Verdict.Kind), string(second.Verdict.Kind)}},
 	}, nil
+}
+
+// ReproduceEvidence is what reproduce records.
+type ReproduceEvidence struct {
+	Loads        int      `json:"loads"`
+	Intermittent *bool    `json:"intermittent,omitempty"` // the two loads disagreed
+	Kinds        []string `json:"kinds,omitempty"`        // each load's verdict
 }

@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/fix401/fix401/internal/browser"
@@ -84,8 +86,10 @@ type Outcome struct {
 	// Summary is a short line for the terminal, when Action is too long and
 	// there is no judged load to show.
 	Summary string
-	// Evidence is step-specific facts for the report.
-	Evidence map[string]any
+	// Evidence is the step's facts for the report: a struct of the step's
+	// own (ReproduceEvidence, ReloadEvidence, …) whose json names are the
+	// report's keys; see EvidenceMap.
+	Evidence any
 }
 
 // Step is one remedy (or the baseline).
@@ -166,4 +170,39 @@ func IDs() []string {
 		ids = append(ids, s.ID())
 	}
 	return ids
+}
+
+// EvidenceMap turns a step's evidence struct into the report's evidence
+// object: one entry per json-named field, the values as they are (a
+// pointer gives what it points to, or null), empty omitempty fields left
+// out.
+func EvidenceMap(e any) map[string]any {
+	if e == nil {
+		return nil
+	}
+	if m, ok := e.(map[string]any); ok {
+		return m
+	}
+	v := reflect.Indirect(reflect.ValueOf(e))
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	out := map[string]any{}
+	for i := range v.NumField() {
+		name, opts, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		f := v.Field(i)
+		switch {
+		case strings.Contains(opts, "omitempty") && f.IsZero():
+		case f.Kind() == reflect.Pointer && f.IsNil():
+			out[name] = nil
+		case f.Kind() == reflect.Pointer:
+			out[name] = f.Elem().Interface()
+		default:
+			out[name] = f.Interface()
+		}
+	}
+	return out
 }

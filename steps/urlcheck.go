@@ -58,26 +58,26 @@ const maxParents = 5
 func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 	target := env.Target()
 	cands := urlfix.Candidates(target)
-	var tried []map[string]any
+	var tried []Candidate
 	for _, c := range cands {
 		obs, err := env.Load(ctx, c.URL)
 		if err != nil {
 			return Outcome{}, err
 		}
-		tried = append(tried, map[string]any{"url": redact.URL(c.URL), "why": c.Why, "kind": string(obs.Verdict.Kind), "status": obs.Load.Status})
+		tried = append(tried, Candidate{URL: redact.URL(c.URL), Why: c.Why, Kind: string(obs.Verdict.Kind), Status: obs.Load.Status})
 		if obs.OK() {
 			return Outcome{
 				Action:       fmt.Sprintf("Corrected the URL (%s): %s loads.", c.Why, c.URL),
 				Judged:       obs,
 				CorrectedURL: c.URL,
-				Evidence:     map[string]any{"candidates": tried, "corrected_url": redact.URL(c.URL)},
+				Evidence:     URLCheckEvidence{Candidates: tried, CorrectedURL: redact.URL(c.URL)},
 			}, nil
 		}
 	}
 
 	// No better URL: find where the protected area starts, and the login
 	// link on the nearest page that loads — what a person would look for.
-	ev := map[string]any{"candidates": tried}
+	ev := URLCheckEvidence{Candidates: tried}
 	protectedFrom, nearestOK := target, ""
 	for i, p := range urlfix.Parents(target) {
 		if i == maxParents {
@@ -96,7 +96,7 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 		}
 		protectedFrom = p
 	}
-	ev["protected_from"] = redact.URL(protectedFrom)
+	ev.ProtectedFrom = redact.URL(protectedFrom)
 	action := "Checked the URL: it is well formed"
 	switch len(cands) {
 	case 0:
@@ -107,19 +107,19 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 	}
 	action += fmt.Sprintf(". The protected area starts at %s", protectedFrom)
 	if nearestOK != "" {
-		ev["nearest_public"] = redact.URL(nearestOK)
+		ev.NearestPublic = redact.URL(nearestOK)
 		login, contact := pageLinks(ctx, env)
 		if login != "" {
-			ev["login_link"] = redact.URL(login)
+			ev.LoginLink = redact.URL(login)
 			action += fmt.Sprintf("; %s has a sign-in link: %s", nearestOK, login)
 		}
 		if contact != "" {
-			ev["contact_page"] = redact.URL(contact)
+			ev.ContactPage = redact.URL(contact)
 		}
 	}
 	summary := fmt.Sprintf("URL is well formed; %d corrected URL(s) tried, none loads; protected area starts at %s", len(cands), protectedFrom)
-	if l, ok := ev["login_link"].(string); ok {
-		summary += "; sign-in link: " + l
+	if ev.LoginLink != "" {
+		summary += "; sign-in link: " + ev.LoginLink
 	}
 	return Outcome{Action: action + ".", Summary: summary, NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
 }
@@ -146,4 +146,22 @@ func pageLinks(ctx context.Context, env Env) (login, contact string) {
 		}
 	}
 	return login, contact
+}
+
+// URLCheckEvidence is what url-check records. URLs are redacted.
+type URLCheckEvidence struct {
+	Candidates    []Candidate `json:"candidates"`               // corrected URLs tried, in order
+	CorrectedURL  string      `json:"corrected_url,omitempty"`  // the one that loads
+	ProtectedFrom string      `json:"protected_from,omitempty"` // where the protected area starts
+	NearestPublic string      `json:"nearest_public,omitempty"` // the nearest parent that loads
+	LoginLink     string      `json:"login_link,omitempty"`     // a sign-in link found there
+	ContactPage   string      `json:"contact_page,omitempty"`   // a contact page found there
+}
+
+// Candidate is one corrected URL url-check tried.
+type Candidate struct {
+	URL    string `json:"url"`
+	Why    string `json:"why"`
+	Kind   string `json:"kind"`
+	Status int    `json:"status"`
 }
