@@ -564,6 +564,11 @@ func (r *run) walk(ctx context.Context, plan []steps.Step) {
 		if i > 0 && r.fixedObs != nil && !r.cfg.All {
 			return
 		}
+		if r.fixedObs != nil {
+			// --all, after the fix: from the failing state, not the fixed one.
+			r.runAlone(ctx, i, s)
+			continue
+		}
 		obs, stepErr := r.runStep(ctx, i, s)
 		if ctx.Err() != nil {
 			r.stop(context.Cause(ctx))
@@ -732,54 +737,117 @@ func (r *run) confirm(ctx context.Context, rs *reports.Step) {
 // user's starting state, after one load that reproduces the failure there:
 // if it fixes the page on its own, it is the minimal fix.
 func (r *run) isolate(ctx context.Context, s steps.Step, rs *reports.Step) {
-	main, mainURL := r.sess, r.lastURL
-	fresh, err := r.browser.NewSession(true)
-	if err != nil {
-		r.Logf("could not isolate the fix: %v", err)
-		return
-	}
-	r.isolating = true
-	r.swap(fresh)
-	defer func() { r.swap(main); r.lastURL = mainURL; r.isolating = false }()
-	result := map[string]any{}
+	result, state, _ := r.alone(ctx, s)
 	rs.Evidence["isolated"] = result
-	if err := r.startingState(ctx, fresh); err != nil {
-		result["error"] = r.mask(err.Error())
-		return
-	}
-	before, err := r.Load(ctx, r.target)
-	if err != nil {
-		result["error"] = r.mask(err.Error())
-		return
-	}
-	result["reproduced"] = !before.OK()
-	if before.OK() {
+	r.report.Isolation = &state
+	switch state {
+	case reports.IsolationFixedAlone:
+		r.Logf("%s alone fixes the page from the starting state: it is the minimal fix", s.ID())
+	case reports.IsolationNotAlone:
+		r.Logf("%s alone did not fix the page from the starting state: the earlier steps are part of the fix", s.ID())
+	case reports.IsolationNotReproduced:
 		// The server's state moved on (or the failure lived in this
 		// browser): the minimal fix cannot be shown, which is no reason to
 		// doubt the fix itself.
 		r.Logf("the failure does not reproduce in a new browser context, so %s could not be tried alone", s.ID())
-		return
+	}
+}
+
+// alone tries step s by itself from the user's starting state, in a new
+// browser context, after one load that reproduces the failure there. It
+// returns the evidence, one of the reports.Isolation* states, and the
+// outcome of the step when it ran.
+func (r *run) alone(ctx context.Context, s steps.Step) (map[string]any, string, steps.Outcome) {
+	result := map[string]any{}
+	main, mainURL := r.sess, r.lastURL
+	fresh, err := r.browser.NewSession(true)
+	if err != nil {
+		result["error"] = r.mask(err.Error())
+		return result, reports.IsolationError, steps.Outcome{}
+	}
+	r.isolating = true
+	r.swap(fresh)
+	defer func() { r.swap(main); r.lastURL = mainURL; r.isolating = false }()
+	if err := r.startingState(ctx, fresh); err != nil {
+		result["error"] = r.mask(err.Error())
+		return result, reports.IsolationError, steps.Outcome{}
+	}
+	before, err := r.Load(ctx, r.target)
+	if err != nil {
+		result["error"] = r.mask(err.Error())
+		return result, reports.IsolationError, steps.Outcome{}
+	}
+	result["reproduced"] = !before.OK()
+	if before.OK() {
+		return result, reports.IsolationNotReproduced, steps.Outcome{}
 	}
 	out, err := s.Run(ctx, r)
 	if err != nil {
 		result["error"] = r.mask(err.Error())
-		return
+		return result, reports.IsolationError, out
+	}
+	if out.Skip != "" {
+		return result, reports.IsolationError, out
 	}
 	after := out.Judged
 	if after == nil && !out.NoLoad {
 		if after, err = r.Load(ctx, r.target); err != nil {
 			result["error"] = r.mask(err.Error())
-			return
+			return result, reports.IsolationError, out
 		}
 	}
-	alone := !before.OK() && after != nil && after.OK()
-	result["fixed_alone"] = alone
-	if alone {
-		r.Logf("%s alone fixes the page from the starting state: it is the minimal fix", s.ID())
-	} else {
-		r.Logf("%s alone did not fix the page from the starting state: the earlier steps are part of the fix", s.ID())
-		r.report.Confirmed = new(false)
+	ok := after != nil && after.OK()
+	result["fixed_alone"] = ok
+	if ok {
+		return result, reports.IsolationFixedAlone, out
 	}
+	return result, reports.IsolationNotAlone, out
+}
+
+// runAlone is --all after the fix: each later step is tried alone from
+// the starting state, so that it is listed as a fix only if it fixes the
+// page on its own, not because the page was fixed already.
+func (r *run) runAlone(ctx context.Context, i int, s steps.Step) {
+	rs := reports.Step{ID: s.ID(), Title: s.Title(), FixedPhrase: s.FixedPhrase(), Result: reports.StillFailing}
+	r.cur, r.curIndex, r.curStart = &rs, i, r.cfg.Now()
+	r.progress(Progress{Step: s.ID(), Title: s.Title()})
+	if steps.NeedsOf(s.ID()).Credentials {
+		r.sent = true
+	}
+	result, state, out := r.alone(ctx, s)
+	rs.Action = redact.Text(out.Action)
+	rs.Evidence = steps.EvidenceMap(out.Evidence)
+	if rs.Evidence == nil {
+		rs.Evidence = map[string]any{}
+	}
+	rs.Evidence["alone"] = result
+	line := ""
+	switch {
+	case out.Skip != "":
+		rs.Result, rs.SkipReason = reports.Skipped, new(out.Skip)
+		line = "skipped: " + out.Skip
+	case state == reports.IsolationFixedAlone:
+		rs.Result = reports.StepFixed
+		rs.Instructions, rs.UserSide = byHand(s), steps.UserSide(s.ID())
+		line = "fixes it on its own too"
+	case state == reports.IsolationNotAlone:
+		line = "does not fix it on its own"
+	case state == reports.IsolationNotReproduced:
+		rs.Result = reports.Skipped
+		rs.SkipReason = new("the failure could not be re-created in a new browser context, so this step could not be tried on its own")
+		line = "skipped: could not re-create the failing state"
+	default:
+		rs.Result = reports.StepError
+		if e, ok := result["error"].(string); ok {
+			rs.Error = e
+		}
+		line = "error: " + rs.Error
+	}
+	rs.DurationMS = r.cfg.Now().Sub(r.curStart).Milliseconds()
+	r.report.Steps = append(r.report.Steps, rs)
+	r.cur = nil
+	r.progress(Progress{Step: s.ID(), Title: s.Title(), Done: true, Result: rs.Result, Line: line,
+		Fixed: rs.Result == reports.StepFixed, Elapsed: time.Duration(rs.DurationMS) * time.Millisecond})
 }
 
 func (r *run) progress(p Progress) {

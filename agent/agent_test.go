@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/cookiefile"
 	"github.com/fix401/fix401/internal/testbrowser"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,7 +222,8 @@ func TestEveryScenario(t *testing.T) {
 			if s.Options.NeedsProxy {
 				in.Proxy = "http://" + pln.Addr().String()
 			}
-			cfg := Config{URL: s.Target(base), Inputs: in, Secrets: []string{s.Options.Password, s.Options.BearerToken}}
+			cfg := Config{URL: s.Target(base), Inputs: in, Secrets: []string{s.Options.Password, s.Options.BearerToken},
+				Cookies: startingCookies(t, s, base)}
 			if s.Options.StaleDNS {
 				cfg.Browser, cfg.Inputs.DNSFlushCommand = staleDNS(t, ctx, ln.Addr())
 			}
@@ -331,12 +334,38 @@ func TestIsolateShowsTheMinimalFix(t *testing.T) {
 	if iso, _ := stepEvidence(r, "relogin", "isolated").(map[string]any); iso == nil || iso["fixed_alone"] != true {
 		t.Errorf("isolated = %v", iso)
 	}
-	// stale-token plants its stale token once: a fresh context cannot show
-	// the minimal fix, and that does not unconfirm the fix.
-	res = runDiag(t, Config{URL: base + "/s/stale-token/", Isolate: true})
+	if r.Isolation == nil || *r.Isolation != reports.IsolationFixedAlone || r.IsolationPhrase() != "minimal fix: relogin (confirmed alone)" {
+		t.Errorf("isolation %v: %q", r.Isolation, r.IsolationPhrase())
+	}
+	// conn-bound lets in a browser that connects beside the fixed one, as
+	// --isolate's new context does: it says it could not re-create the
+	// state, and that does not unconfirm the fix.
+	res = runDiag(t, Config{URL: base + "/s/conn-bound/", Isolate: true})
 	r = res.Report
-	if r.FixedBy == nil || *r.FixedBy != "clear-cookies" || r.Confirmed == nil || !*r.Confirmed {
-		t.Fatalf("stale-token: fixed by %v confirmed %v", r.FixedBy, r.Confirmed)
+	if r.FixedBy == nil || *r.FixedBy != "fresh-profile" || r.Confirmed == nil || !*r.Confirmed {
+		t.Fatalf("conn-bound: fixed by %v confirmed %v", r.FixedBy, r.Confirmed)
+	}
+	if r.Isolation == nil || *r.Isolation != reports.IsolationNotReproduced || !strings.Contains(r.IsolationPhrase(), "could not re-create the starting state") {
+		t.Errorf("conn-bound isolation %v: %q", r.Isolation, r.IsolationPhrase())
+	}
+}
+
+// TestAllListsOnlyWhatFixesOnItsOwn: with --all, the steps after the fix
+// are tried from the failing state, not from the fixed one: on
+// stale-cookie, relogin (a Basic password the site does not ask for)
+// does not "fix" a page that clear-cookies already fixed.
+func TestAllListsOnlyWhatFixesOnItsOwn(t *testing.T) {
+	base := ownLab(t)
+	r := runDiag(t, Config{URL: base + "/s/stale-cookie/", All: true, Only: []string{"clear-cookies", "fresh-profile", "relogin"},
+		Inputs: steps.Inputs{User: "alice", Password: "wonderland"}, Cookies: startingCookies(t, labScenario(t, "stale-cookie"), base)}).Report
+	if r.FixedBy == nil || *r.FixedBy != "clear-cookies" {
+		t.Fatalf("fixed by %v", r.FixedBy)
+	}
+	want := map[string]reports.Result{"clear-cookies": reports.StepFixed, "fresh-profile": reports.StepFixed, "relogin": reports.StillFailing}
+	for id, res := range want {
+		if got := stepResult(r, id); got != res {
+			t.Errorf("%s: %s, want %s", id, got, res)
+		}
 	}
 }
 
@@ -445,7 +474,7 @@ func TestLabCanBeUsedAgain(t *testing.T) {
 			s := labScenario(t, id)
 			base := ownLab(t)
 			for run := 1; run <= 2; run++ {
-				r := runDiag(t, Config{URL: s.Target(base), Isolate: run == 2}).Report
+				r := runDiag(t, Config{URL: s.Target(base), Isolate: run == 2, Cookies: startingCookies(t, s, base)}).Report
 				if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != s.FixedBy || r.Diagnosis.Kind != s.Expect {
 					t.Fatalf("run %d: outcome %s kind %s fixed_by %v, want fixed by %s (%s)", run, r.Outcome, r.Diagnosis.Kind, r.FixedBy, s.FixedBy, s.Expect)
 				}
@@ -561,4 +590,23 @@ func TestEscalationReachesTheRightPeople(t *testing.T) {
 	if msg := string(reports.ContactMessage(runDiag(t, Config{URL: labURL + "/s/proxy/", Only: []string{"reload"}}).Report)); !strings.Contains(msg, "For the network team, not the site owner") {
 		t.Errorf("contact.md for a 407:\n%s", msg)
 	}
+}
+
+// startingCookies are the scenario's starting cookies for the lab at
+// base, as diagnose --cookies reads them.
+func startingCookies(t *testing.T, s lab.Scenario, base string) []browser.Cookie {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := s.CookiesFile(u.Hostname())
+	if txt == "" {
+		return nil
+	}
+	cs, err := cookiefile.Parse([]byte(txt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
 }

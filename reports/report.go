@@ -43,11 +43,14 @@ type Report struct {
 	Outcome     Outcome     `json:"outcome"`
 	FixedBy     *string     `json:"fixed_by"`
 	Confirmed   *bool       `json:"confirmed"`
-	Error       *string     `json:"error"`
-	Steps       []Step      `json:"steps"`
-	Diagnosis   Diagnosis   `json:"diagnosis"`
-	Artifacts   Artifacts   `json:"artifacts"`
-	Log         []LogLine   `json:"log,omitempty"`
+	// Isolation is --isolate's answer: the fixing step tried alone from
+	// the starting state (see the Isolation* values); nil without it.
+	Isolation *string   `json:"isolation,omitempty"`
+	Error     *string   `json:"error"`
+	Steps     []Step    `json:"steps"`
+	Diagnosis Diagnosis `json:"diagnosis"`
+	Artifacts Artifacts `json:"artifacts"`
+	Log       []LogLine `json:"log,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -185,6 +188,31 @@ type Finding struct {
 	Title    string         `json:"title"`
 	Detail   string         `json:"detail,omitempty"`
 	Evidence map[string]any `json:"evidence,omitempty"`
+}
+
+// What --isolate found of the fixing step, tried alone.
+const (
+	IsolationFixedAlone    = "fixed_alone"    // it is the minimal fix
+	IsolationNotAlone      = "not_alone"      // the earlier steps are part of the fix
+	IsolationNotReproduced = "not_reproduced" // the failure did not come back in a new context
+	IsolationError         = "error"
+)
+
+// IsolationPhrase says Isolation in words, for the headline of every
+// format and the terminal; "" without it.
+func (r *Report) IsolationPhrase() string {
+	if r.Isolation == nil || r.FixedBy == nil {
+		return ""
+	}
+	switch *r.Isolation {
+	case IsolationFixedAlone:
+		return "minimal fix: " + *r.FixedBy + " (confirmed alone)"
+	case IsolationNotAlone:
+		return *r.FixedBy + " alone did not fix it: the earlier steps are part of the fix"
+	case IsolationNotReproduced:
+		return "could not re-create the starting state to try " + *r.FixedBy + " alone"
+	}
+	return "could not try " + *r.FixedBy + " alone"
 }
 
 // The finding ids the code produces so far.

@@ -183,6 +183,9 @@ func (v *view) verdict() {
 			v.Badge, v.Tone = "Fix did not hold", "warn"
 			v.Verdict += ", but the fix did not hold on a second load."
 		}
+		if p := r.IsolationPhrase(); p != "" {
+			v.Verdict += " " + strings.ToUpper(p[:1]) + p[1:] + "."
+		}
 	case Unresolved:
 		v.Badge, v.Tone = "Unresolved", "bad"
 		switch tried := v.tried(); tried {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/fix401/fix401/internal/cookiefile"
 	"net"
 	"os"
 	"path/filepath"
@@ -176,11 +177,20 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 				sb = own
 				in.DNSFlushCommand = dns.FlushCommand
 			}
+			// The user's browser state the scenario starts from.
+			var cookies []browser.Cookie
+			if txt := s.CookiesFile("127.0.0.1"); txt != "" {
+				var err error
+				if cookies, err = cookiefile.Parse([]byte(txt)); err != nil {
+					results[i] <- result{err: err}
+					return
+				}
+			}
 			secrets := []string{s.Options.Password, s.Options.BearerToken}
 			res, err := agent.Diagnose(ctx, agent.Config{
 				URL: s.Target(base), Browser: sb, Isolated: true, Timeout: timeout, MaxWait: 5 * time.Second,
 				Screenshots: true, Version: Version(), Log: log.With().Str("scenario", s.ID).Logger(),
-				Inputs: in, Secrets: secrets,
+				Inputs: in, Secrets: secrets, Cookies: cookies,
 			})
 			if err == nil {
 				err = writeReplacing(filepath.Join(o.Out, s.ID), res, b.Product(), secrets)

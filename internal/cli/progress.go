@@ -168,6 +168,9 @@ func verdict(rep *reports.Report) string {
 		if rep.Confirmed != nil && !*rep.Confirmed {
 			s += " (did not hold on a second load)"
 		}
+		if p := rep.IsolationPhrase(); p != "" {
+			s += "; " + p
+		}
 		return s
 	case reports.Unresolved:
 		return "unresolved: no step fixed the " + strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")

@@ -54,6 +54,30 @@ type ScenarioOptions struct {
 	// resolver of NewStaleDNS and with the old server of ListenOldServer
 	// running (see dns.go).
 	StaleDNS bool
+	// Cookies are the user's browser state the scenario starts from
+	// (name → value, for the scenario's path): diagnose them with
+	// --cookies, as a technician brings the user's cookies. A fresh
+	// profile has none of them, so it meets a healthy site, as it would.
+	Cookies map[string]string
+}
+
+// CookiesFile is s.Options.Cookies as a Netscape cookies.txt for the lab
+// at host ("127.0.0.1"), what --cookies reads; "" when there are none.
+func (s Scenario) CookiesFile(host string) string {
+	if len(s.Options.Cookies) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(s.Options.Cookies))
+	for n := range s.Options.Cookies {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString("# Netscape HTTP Cookie File\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s\tFALSE\t%s\tFALSE\t0\t%s\t%s\n", host, s.Path(), n, s.Options.Cookies[n])
+	}
+	return b.String()
 }
 
 // Grade compares a diagnosis with what the scenario expects, all of it:
@@ -167,10 +191,9 @@ type Lab struct {
 // that every new browser meets the failure again, however many loads came
 // before. ConnState forgets a connection when it closes.
 type visitors struct {
-	seen   map[string]map[string]bool // connection → facts such as "planted the stale cookie"
-	until  map[string]time.Time       // recycle: when the pool is back, per connection
-	bound  map[string]bool            // conn-bound: open connections → poisoned
-	hooked bool                       // ConnState is wired: closed connections are forgotten
+	until  map[string]time.Time // recycle: when the pool is back, per connection
+	bound  map[string]bool      // conn-bound: open connections → poisoned
+	hooked bool                 // ConnState is wired: closed connections are forgotten
 }
 
 // maxConns bounds the memory of connections when ConnState is not wired.
@@ -186,29 +209,8 @@ func (l *Lab) ConnState(c net.Conn, st http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.conns.hooked = true
-	delete(l.conns.seen, addr)
 	delete(l.conns.until, addr)
 	delete(l.conns.bound, addr)
-}
-
-// firstOnConn reports whether fact is new for the connection addr, and
-// records it.
-func (l *Lab) firstOnConn(addr, fact string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := l.conns.seen[addr]
-	if m == nil {
-		if len(l.conns.seen) >= maxConns {
-			clear(l.conns.seen)
-		}
-		m = map[string]bool{}
-		l.conns.seen[addr] = m
-	}
-	if m[fact] {
-		return false
-	}
-	m[fact] = true
-	return true
 }
 
 // New returns a Lab ready to serve.
@@ -240,7 +242,7 @@ func (l *Lab) resetLocked() {
 	l.counters = make(map[string]int)
 	l.marks = make(map[string]bool)
 	l.digest.nonces = make(map[string]*nonceInfo)
-	l.conns = visitors{seen: map[string]map[string]bool{}, until: map[string]time.Time{}, bound: map[string]bool{}, hooked: l.conns.hooked}
+	l.conns = visitors{until: map[string]time.Time{}, bound: map[string]bool{}, hooked: l.conns.hooked}
 }
 
 // Hits reports how many requests the scenario has received since New or
@@ -346,6 +348,16 @@ func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		l.hits[id]++
 		l.mu.Unlock()
 		h.Set("X-Lab-Scenario", id)
+		if rest == "cookies.txt" && len(d.Options.Cookies) > 0 {
+			// The user's cookies the scenario starts from, for --cookies.
+			host, _, _ := net.SplitHostPort(r.Host)
+			if host == "" {
+				host = r.Host
+			}
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, d.Scenario.CookiesFile(host))
+			return
+		}
 		d.serve(l, w, r, rest)
 	default:
 		labNotFound(w)

@@ -177,7 +177,7 @@ func TestScenarioResponses(t *testing.T) {
 			"Server":           {"Microsoft-IIS/10.0"},
 		}, []string{"HTTP Error 401.1 - Unauthorized", `C:\inetpub\wwwroot\s\recycle`}},
 		"stale-cache":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{`<script src="app.js"></script>`, "Loading your profile…"}},
-		"stale-cookie": {302, html, map[string][]string{"Location": {"/s/stale-cookie/"}}, nil},
+		"stale-cookie": {401, html, map[string][]string{"WWW-Authenticate": nil}, []string{"Your session has expired"}},
 		"stale-token":  {200, html, map[string][]string{"WWW-Authenticate": nil}, []string{`localStorage.setItem(KEY, "stale-token-2024")`, `fetch("api/me"`}},
 		"conn-bound": {401, html, map[string][]string{
 			"WWW-Authenticate": {"NTLM"},
@@ -206,7 +206,13 @@ func TestScenarioResponses(t *testing.T) {
 			if s.Options.StaleDNS {
 				target = ts.URL + s.Path() // the new server; TestStaleDNS has the old one
 			}
-			resp, body := get(t, target, nil)
+			// As the user's browser meets it: with the scenario's
+			// starting cookies.
+			var hdr map[string]string
+			for n, v := range s.Options.Cookies {
+				hdr = map[string]string{"Cookie": n + "=" + v}
+			}
+			resp, body := get(t, target, hdr)
 			if resp.StatusCode != w.status {
 				t.Errorf("status = %d, want %d", resp.StatusCode, w.status)
 			}

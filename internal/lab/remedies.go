@@ -211,18 +211,13 @@ const (
 )
 
 // serveStaleCookie is a site whose session store was reset: the session
-// cookie the browser still has is unknown to it. The lab plants that old
-// cookie itself on a browser's first visit (its first request on a
-// connection), standing in for the user's history with the site; the same
-// browser, its cookies cleared, is not planted again.
+// cookie the user's browser still has (the scenario's starting cookies,
+// given with --cookies) is unknown to it. Without the cookie the site
+// starts a new session.
 func serveStaleCookie(l *Lab, w http.ResponseWriter, r *http.Request) {
 	path := "/s/stale-cookie/"
 	c, err := r.Cookie(staleCookieName)
 	switch {
-	case err != nil && l.firstOnConn(r.RemoteAddr, "stale-cookie/planted"):
-		w.Header().Add("Set-Cookie", staleCookieName+"="+staleCookieValue+"; Path="+path+"; Max-Age=86400")
-		http.Redirect(w, r, path, http.StatusFound)
-		return
 	case err == nil && !l.marked("stale-cookie/"+c.Value):
 		writePage(w, http.StatusUnauthorized, page{
 			Title: "Session expired – Northwind",
@@ -244,7 +239,11 @@ func serveStaleCookie(l *Lab, w http.ResponseWriter, r *http.Request) {
 
 // ---- stale-token: fixed by clear-cookies ----
 
-const staleToken = "stale-token-2024"
+const (
+	staleToken      = "stale-token-2024"
+	staleAppCookie  = "lab_app"
+	staleAppVersion = "2024.03"
+)
 
 // staleTokenPage is the app's one page. Its script keeps the API token in
 // localStorage and only asks for a new one when there is none, so a token
@@ -287,10 +286,12 @@ const staleTokenPlant = `  // Left behind by the previous version of this app.
 func serveStaleToken(l *Lab, w http.ResponseWriter, r *http.Request, rest string) {
 	switch rest {
 	case "":
-		// A browser's first visit gets the token the old app left
-		// behind; the same browser, its site data cleared, does not.
+		// The old version of the app, whose cookie the user's browser
+		// still has (the scenario's starting cookies), left its token in
+		// localStorage; cleared site data, or a fresh profile, has
+		// neither.
 		plant := ""
-		if l.firstOnConn(r.RemoteAddr, "stale-token/planted") {
+		if c, err := r.Cookie(staleAppCookie); err == nil && c.Value == staleAppVersion {
 			plant = staleTokenPlant
 		}
 		writePage(w, http.StatusOK, page{

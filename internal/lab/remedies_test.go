@@ -105,17 +105,11 @@ func judged(reqURL string, resp *http.Response, body string, redirected bool) ju
 func TestHealthyPagesJudgeHealthy(t *testing.T) {
 	_, ts := newTestLab(t)
 	pages := map[string]func(*http.Client) string{
-		"url-typo root":  func(*http.Client) string { return "/s/url-typo/" },
-		"url-typo fixed": func(*http.Client) string { return "/s/url-typo/reports/q3" },
-		"stale-cache":    func(*http.Client) string { return "/s/stale-cache/" },
-		"stale-token":    func(*http.Client) string { return "/s/stale-token/" },
-		"stale-cookie": func(c *http.Client) string {
-			// The browser's first visit plants the old cookie; cleared,
-			// the same browser gets a session that works.
-			do(t, c, "GET", ts.URL+"/s/stale-cookie/", nil, nil)
-			c.Jar, _ = cookiejar.New(nil)
-			return "/s/stale-cookie/"
-		},
+		"url-typo root":   func(*http.Client) string { return "/s/url-typo/" },
+		"url-typo fixed":  func(*http.Client) string { return "/s/url-typo/reports/q3" },
+		"stale-cache":     func(*http.Client) string { return "/s/stale-cache/" },
+		"stale-token":     func(*http.Client) string { return "/s/stale-token/" },
+		"stale-cookie":    func(c *http.Client) string { return "/s/stale-cookie/" },
 		"form-login done": func(c *http.Client) string { login(t, c, ts.URL, labPassword); return "/s/form-login/" },
 	}
 	for name, path := range pages {
@@ -309,34 +303,38 @@ func TestStaleCache(t *testing.T) {
 	wantStatus(t, "api/v3/me", resp, 404)
 }
 
+// withStartingCookies is a browser that has the scenario's starting
+// cookies, as --cookies gives them.
+func withStartingCookies(t *testing.T, s Scenario, base string) *http.Client {
+	t.Helper()
+	c := browserLike(t, false)
+	u, _ := url.Parse(base + s.Path())
+	var cs []*http.Cookie
+	for n, v := range s.Options.Cookies {
+		cs = append(cs, &http.Cookie{Name: n, Value: v, Path: s.Path()})
+	}
+	c.Jar.SetCookies(u, cs)
+	return c
+}
+
 func TestStaleCookie(t *testing.T) {
 	l, ts := newTestLab(t)
-	url := scenario(t, "stale-cookie").Target(ts.URL)
+	s := scenario(t, "stale-cookie")
+	target := s.Target(ts.URL)
 
-	// The first visit plants the old cookie and comes back for it.
-	c := browserLike(t, false)
-	resp, _ := do(t, c, "GET", url, nil, nil)
-	wantStatus(t, "first visit", resp, 302)
-	if got := resp.Header.Values("Set-Cookie"); !slices.Equal(got, []string{"lab_session=expired-2024; Path=/s/stale-cookie/; Max-Age=86400"}) {
-		t.Errorf("Set-Cookie %q", got)
-	}
-	if got := resp.Header.Get("Location"); got != "/s/stale-cookie/" {
-		t.Errorf("Location %q", got)
-	}
-	// Reloads (and anything else that keeps cookies) keep failing.
+	// The user's browser with last year's cookie: every load fails.
+	c := withStartingCookies(t, s, ts.URL)
 	for i := range 3 {
-		resp, body := do(t, c, "GET", url, nil, nil)
+		resp, body := do(t, c, "GET", target, nil, nil)
 		wantStatus(t, fmt.Sprintf("with the old cookie, load %d", i), resp, 401)
 		if resp.Header.Get("WWW-Authenticate") != "" || !strings.Contains(body, "Your session has expired") {
 			t.Errorf("401: %v\n%s", resp.Header, body)
 		}
 	}
-
-	// Cleared cookies (the same browser, so the same connection): a new
-	// session, which then holds.
+	// Cleared cookies: a new session, which then holds.
 	cleared := sameBrowserNewJar(t, c)
 	for i := range 3 {
-		resp, body := do(t, cleared, "GET", url, nil, nil)
+		resp, body := do(t, cleared, "GET", target, nil, nil)
 		wantStatus(t, fmt.Sprintf("after clearing cookies, load %d", i), resp, 200)
 		if !strings.Contains(body, "Welcome back") {
 			t.Errorf("body %s", body)
@@ -345,17 +343,21 @@ func TestStaleCookie(t *testing.T) {
 			t.Errorf("load %d: Set-Cookie %q", i, sc)
 		}
 	}
-	// Every new browser is planted again: the lab can be used again.
-	resp, _ = do(t, browserLike(t, false), "GET", url, nil, nil)
-	wantStatus(t, "another new browser", resp, 302)
+	// A fresh profile has no old cookie: healthy. The user's browser,
+	// again: failing again. The lab can be used again.
+	resp, _ := do(t, browserLike(t, false), "GET", target, nil, nil)
+	wantStatus(t, "a fresh profile", resp, 200)
+	resp, _ = do(t, withStartingCookies(t, s, ts.URL), "GET", target, nil, nil)
+	wantStatus(t, "the user's browser again", resp, 401)
 	l.Reset()
-	resp, _ = do(t, browserLike(t, false), "GET", url, nil, nil)
-	wantStatus(t, "first visit after Reset", resp, 302)
-	resp, _ = get(t, url, map[string]string{"Cookie": "lab_session=fresh-made-up"})
+	resp, _ = get(t, target, map[string]string{"Cookie": "lab_session=fresh-made-up"})
 	wantStatus(t, "forged session", resp, 401)
-	// A browser following the redirect sees a 401 on its first load.
-	resp, _ = do(t, browserLike(t, true), "GET", url, nil, nil)
-	wantStatus(t, "first load, redirect followed", resp, 401)
+	// The starting cookies, for --cookies.
+	resp, body := get(t, ts.URL+s.Path()+"cookies.txt", nil)
+	wantStatus(t, "cookies.txt", resp, 200)
+	if !strings.Contains(body, "\t/s/stale-cookie/\tFALSE\t0\tlab_session\texpired-2024\n") {
+		t.Errorf("cookies.txt:\n%s", body)
+	}
 }
 
 // sameBrowserNewJar is c after clearing its cookies: the same connections,
@@ -375,16 +377,16 @@ var tokenJSON = regexp.MustCompile(`^\{"token":"(fresh-[A-Za-z0-9_-]+)"\}\n$`)
 
 func TestStaleToken(t *testing.T) {
 	l, ts := newTestLab(t)
+	sc := scenario(t, "stale-token")
 	base := ts.URL + "/s/stale-token/"
-	c := browserLike(t, false)
-	_, first := do(t, c, "GET", base, nil, nil)
-	_, second := do(t, c, "GET", base, nil, nil)
 	plant := `localStorage.setItem(KEY, "stale-token-2024")`
+	// The user's browser, with the old app's cookie: its page plants the
+	// old token; a fresh profile or cleared site data has no such cookie.
+	c := withStartingCookies(t, sc, ts.URL)
+	_, first := do(t, c, "GET", base, nil, nil)
+	_, second := do(t, browserLike(t, false), "GET", base, nil, nil)
 	if !strings.Contains(first, plant) || strings.Contains(second, plant) {
-		t.Errorf("only a browser's first page may plant the stale token:\nfirst: %v, second: %v", strings.Contains(first, plant), strings.Contains(second, plant))
-	}
-	if _, other := do(t, browserLike(t, false), "GET", base, nil, nil); !strings.Contains(other, plant) {
-		t.Error("a second browser is not planted: the lab cannot be used again")
+		t.Errorf("only the user's browser gets the stale token:\nuser's: %v, fresh: %v", strings.Contains(first, plant), strings.Contains(second, plant))
 	}
 	for _, sub := range []string{`x.open("GET", "api/token", false)`, `fetch("api/me", {headers: {Authorization: "Bearer " + token}})`, "Could not load your profile"} {
 		if !strings.Contains(second, sub) {
@@ -424,7 +426,7 @@ func TestStaleToken(t *testing.T) {
 	}
 	l.Reset()
 	if _, p := do(t, c, "GET", base, nil, nil); !strings.Contains(p, plant) {
-		t.Error("Reset does not plant the stale token again")
+		t.Error("after Reset, the user's browser is not planted")
 	}
 	if resp, _ := get(t, base+"api/me", map[string]string{"Authorization": "Bearer " + m[1]}); resp.StatusCode != 401 {
 		t.Error("a token issued before Reset still works")
