@@ -252,3 +252,34 @@ window.addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnVal
 		t.Errorf("the next load: timed out %v, title %q", next.TimedOut, next.Title)
 	}
 }
+
+// TestASpinningPageDoesNotHoldTheTab: a page whose script never yields
+// times out, its evidence is still read, and the loads after it in the
+// same tab are not held by it.
+func TestASpinningPageDoesNotHoldTheTab(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/spin" {
+			fmt.Fprint(w, `<!doctype html><title>Spin</title><script>for (;;) {}</script>`)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>OK</title><h1>ok</h1>`)
+	}))
+	defer ts.Close()
+	s := newSession(t)
+	l, err := s.Navigate(context.Background(), ts.URL+"/spin", LoadOptions{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.TimedOut || l.Title != "Spin" {
+		t.Errorf("the spinning page: timed out %v, title %q", l.TimedOut, l.Title)
+	}
+	for i := range 2 {
+		next, err := s.Navigate(context.Background(), ts.URL+"/ok", LoadOptions{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.TimedOut || next.Title != "OK" {
+			t.Errorf("load %d after it: timed out %v, title %q", i+1, next.TimedOut, next.Title)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -468,8 +469,12 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		return nil, ctx.Err()
 	}
 	if l.TimedOut {
-		// Stop the page so that its open requests end and the tab is usable.
+		// A page may time out because its script never yields (an endless
+		// loop): end that script first, or the tab's renderer stays busy
+		// and every later load of the run times out too. Then stop the
+		// page so that its open requests end and the tab is usable.
 		sctx, scancel := context.WithTimeout(s.ctx, 2*time.Second)
+		_, _ = chromedp.Call(sctx, cdpruntime.TerminateExecution, cdp.Empty{})
 		_, _ = chromedp.Call(sctx, page.StopLoading, cdp.Empty{})
 		scancel()
 	}
