@@ -164,6 +164,7 @@ type Browser struct {
 	firstTab    atomic.Bool     // a session has taken the first tab
 	cancel      context.CancelFunc
 	dataDir     string // removed on Close; "" for a remote browser
+	shortTmp    string // Chromium's TMPDIR when dataDir's path is too long; removed on Close
 	remote      bool
 	product     string
 	opts        Options
@@ -272,7 +273,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// One temporary folder holds the profile and Chromium's own temp
 		// files, which it would otherwise leave in the system's TMPDIR on
 		// every run: Close removes it all.
-		reapOrphans.Do(func() { ReapOrphans(os.TempDir()) })
+		reapOrphans.Do(func() {
+			ReapOrphans(os.TempDir())
+			if os.TempDir() != "/tmp" {
+				ReapOrphans("/tmp") // where a long TMPDIR's runs put Chromium's temp
+			}
+		})
 		dir, err := os.MkdirTemp("", "fix401-")
 		if err != nil {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
@@ -297,8 +303,21 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// Chromium puts a Unix socket in its temp dir, and socket paths are
 		// limited to ~104 bytes: where ours would be too long, Chromium
 		// keeps the system's TMPDIR.
-		if len(tmp)+len("/org.chromium.Chromium.XXXXXX/SingletonSocket") < 100 {
+		const socket = len("/org.chromium.Chromium.XXXXXX/SingletonSocket")
+		switch {
+		case len(tmp)+socket < 100:
 			o.tmpDir = tmp
+		default:
+			// A long TMPDIR (macOS's /var/folders/…): a short folder of
+			// our own under /tmp instead, removed with the rest, so that
+			// Chromium's org.chromium.Chromium.* folders are not left in
+			// the system's.
+			if short, err := os.MkdirTemp("/tmp", "fix401-"); err == nil && len(short)+socket < 100 {
+				os.WriteFile(filepath.Join(short, ownerFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+				o.tmpDir, b.shortTmp = short, short
+			} else if err == nil {
+				os.Remove(short)
+			}
 		}
 		allocCtx, b.allocCancel = chromedp.NewExecAllocator(base, Flags(o, profile)...)
 	}
@@ -379,6 +398,10 @@ func (b *Browser) Close() error {
 	}
 	if b.allocCancel != nil {
 		b.allocCancel() // waits for the process to exit
+	}
+	if b.shortTmp != "" {
+		os.RemoveAll(b.shortTmp)
+		b.shortTmp = ""
 	}
 	if b.dataDir == "" {
 		return nil

@@ -229,7 +229,12 @@ func startRemoteAt(t *testing.T, path string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--remote-debugging-port=0", "--user-data-dir="+dir, "about:blank")
+		"--remote-debugging-port=0", "--user-data-dir="+dir+"/profile", "about:blank")
+	// Its temporary files in its own folder too, not the system's TMPDIR.
+	if err := os.Mkdir(dir+"/t", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "TMPDIR="+dir+"/t")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +253,7 @@ func startRemoteAt(t *testing.T, path string) string {
 	// by polling the file, bounded.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		data, err := os.ReadFile(filepath.Join(dir, "DevToolsActivePort"))
+		data, err := os.ReadFile(filepath.Join(dir, "profile", "DevToolsActivePort"))
 		if lines := strings.Split(strings.TrimSpace(string(data)), "\n"); err == nil && len(lines) == 2 {
 			return "ws://127.0.0.1:" + lines[0] + lines[1]
 		}
@@ -270,7 +275,7 @@ func killUsing(dir string) {
 			continue
 		}
 		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && slices.Contains(strings.Split(string(cmdline), "\x00"), "--user-data-dir="+dir) {
+		if err == nil && slices.Contains(strings.Split(string(cmdline), "\x00"), "--user-data-dir="+dir+"/profile") {
 			if p, err := os.FindProcess(pid); err == nil {
 				p.Kill()
 			}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -280,6 +281,40 @@ func TestASpinningPageDoesNotHoldTheTab(t *testing.T) {
 		}
 		if next.TimedOut || next.Title != "OK" {
 			t.Errorf("load %d after it: timed out %v, title %q", i+1, next.TimedOut, next.Title)
+		}
+	}
+}
+
+// TestLongTMPDIRLeavesNothing: with a TMPDIR too long for Chromium's
+// socket (as macOS's is), nothing is left there or in /tmp after Close.
+func TestLongTMPDIRLeavesNothing(t *testing.T) {
+	long := filepath.Join(t.TempDir(), strings.Repeat("a-long-folder-name-", 4))
+	if err := os.MkdirAll(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", long)
+	before, _ := filepath.Glob("/tmp/fix401-*")
+	b, err := Launch(context.Background(), Options{ExecPath: shared.Options().ExecPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.NewSession(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Navigate(context.Background(), "about:blank", LoadOptions{Timeout: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(long); len(left) > 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+	after, _ := filepath.Glob("/tmp/fix401-*")
+	for _, p := range after {
+		if !slices.Contains(before, p) {
+			t.Errorf("left in /tmp: %s", p)
 		}
 	}
 }
