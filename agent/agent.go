@@ -929,5 +929,8 @@ func stepLine(rs reports.Step, judged *steps.Observation) string {
 	if intermittent, _ := rs.Evidence["intermittent"].(bool); intermittent {
 		parts = append(parts, "intermittent")
 	}
+	if u, _ := rs.Evidence["corrected_url"].(string); u != "" && judged.OK() {
+		parts = append(parts, "use "+u) // what the technician needs on screen
+	}
 	return strings.Join(parts, " · ")
 }

@@ -261,7 +261,11 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	case judge.OtherStatus:
 		what = "The page failed with " + statusPhrase(r.baseline.Load.Status) + ", which is not an authentication failure"
 	case judge.NetworkError:
-		what = "The page could not be reached: " + v.Reason
+		if b := r.baseline.Load; b.TimedOut && b.Status > 0 {
+			what = fmt.Sprintf("The server answered (%s) but the page did not finish loading within the time limit", statusPhrase(b.Status))
+		} else {
+			what = "The page could not be reached: " + v.Reason
+		}
 	default:
 		what = v.Reason
 	}
@@ -302,6 +306,9 @@ func schemeList(cs []reports.Challenge) string {
 		if realm := c.Params["realm"]; realm != "" {
 			n += fmt.Sprintf(" realm %q", realm)
 		}
+		if alg := c.Params["algorithm"]; alg != "" {
+			n += " (" + alg + ")"
+		}
 		names = append(names, n)
 	}
 	return strings.Join(names, ", ")
@@ -323,7 +330,13 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 			"Check that the user opens exactly the same URL: "+redact.URL(r.target))
 		return out
 	case reports.Fixed:
-		add("Do the same in the user's browser: " + r.fixAction())
+		phrase := *r.report.FixedBy
+		for _, s := range r.report.Steps {
+			if s.ID == phrase && s.FixedPhrase != "" {
+				phrase = s.FixedPhrase
+			}
+		}
+		add("In the user's browser, do what fixed it here: " + phrase + " (report.html has the steps for Chrome, Edge, Firefox and Safari).")
 		return out
 	}
 	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
@@ -334,7 +347,9 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 		if has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM") {
 			add("Windows integrated sign-in: make sure the user's machine is joined to the domain and the site is in the browser's intranet zone (or allowed by the AuthServerAllowlist policy).")
 		}
-		add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
+		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected {
+			add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
+		}
 		if d.BearerError != nil {
 			add("The access token was rejected: sign out and sign in again so the application gets a new token.")
 		}
@@ -347,7 +362,11 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	case judge.OtherStatus:
 		add("Check the URL; the server reports " + statusPhrase(r.baseline.Load.Status) + ".")
 	case judge.NetworkError:
-		add("Check that the site is reachable from this machine (VPN, DNS, firewall) and that the address is right.")
+		if b := r.baseline.Load; b.TimedOut && b.Status > 0 {
+			add("The site answers but the page never finishes loading: find what it waits for (a script, a stylesheet or an image that does not come), or give it longer with --timeout.")
+		} else {
+			add("Check that the site is reachable from this machine (VPN, DNS, firewall) and that the address is right.")
+		}
 	}
 	if d.IISSubstatus != nil {
 		add("Tell the site owner what IIS reports: " + d.IISMeaning)
@@ -377,16 +396,6 @@ func has(cs []reports.Challenge, scheme string) bool {
 		}
 	}
 	return false
-}
-
-// fixAction is the action sentence of the fixing step.
-func (r *run) fixAction() string {
-	for _, s := range r.report.Steps {
-		if r.report.FixedBy != nil && s.ID == *r.report.FixedBy {
-			return s.Action
-		}
-	}
-	return ""
 }
 
 // findContact is where to escalate, as the help articles advise: a contact

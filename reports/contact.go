@@ -20,7 +20,16 @@ func ContactMessage(r *Report) []byte {
 	// contact.md is for what only the site owner can fix.
 	if r.Outcome == Fixed && v.Fix != nil && v.Fix.UserSide {
 		p("# Nothing to report to the site owner\n\n")
-		p("The page works again after %s, which is on the user's side. Do that in the user's browser (see report.html); there is nothing for the site owner to fix.\n", mdText(v.FixPhrase))
+		p("The page works again after %s, which is on the user's side. Do that in the user's browser (see report.html); the failure is nothing the site owner must fix.\n", mdText(v.FixPhrase))
+		var worth []string
+		for _, f := range v.Findings {
+			if f.F.Severity == Warning {
+				worth = append(worth, "- "+mdText(f.F.Title)+" ("+mdCode(f.F.ID)+")")
+			}
+		}
+		if len(worth) > 0 {
+			p("\nWorth telling them all the same, when convenient:\n\n%s\n", strings.Join(worth, "\n"))
+		}
 		return b.Bytes()
 	}
 

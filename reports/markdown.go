@@ -278,8 +278,10 @@ func contactLines(c *Contact) []pair {
 	for _, e := range c.Emails {
 		out = append(out, pair{"Security contact (for security reports)", e})
 	}
-	if c.SecurityTxt != "" {
-		out = append(out, pair{"security.txt", c.SecurityTxt})
+	if c.SecurityTxt != "" && len(out) == 0 && c.Webmaster == "" {
+		// Only where nothing else was found: it is where the site says
+		// whom to tell, not an address to send to.
+		out = append(out, pair{"Look up the contact in", c.SecurityTxt})
 	}
 	if c.Webmaster != "" {
 		out = append(out, pair{"Webmaster", c.Webmaster})

@@ -116,7 +116,11 @@ func (ClearCookies) Run(ctx context.Context, env Env) (Outcome, error) {
 	}
 	action := fmt.Sprintf(`Cleared "Cookies and other site data" for %s`, strings.Join(origins, ", "))
 	if n := len(cleared.Cookies); n > 0 {
-		action += fmt.Sprintf(" (%d cookies removed)", n)
+		noun := "cookies"
+		if n == 1 {
+			noun = "cookie"
+		}
+		action += fmt.Sprintf(" (%d %s removed)", n, noun)
 	}
 	return Outcome{
 		Action:   action + ", then opened the page again.",

@@ -358,6 +358,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			return nil, &UnavailableError{What: "remote browser " + o.RemoteURL + " is unreachable",
 				Hint: "check that the browser runs with --remote-debugging-port and that the address is right", Err: err}
 		}
+		if msg := strings.TrimSpace(err.Error()); strings.HasSuffix(msg, ":") {
+			// chromedp quotes what the browser printed, which may be nothing.
+			err = errors.New(strings.TrimSuffix(msg, ":") + " (it exited at once without a word)")
+		}
 		return nil, &UnavailableError{What: "the browser failed to start", Hint: "run it by hand to see why: " + o.ExecPath + " --headless --no-sandbox about:blank", Err: err}
 	}
 	if !b.remote {

@@ -171,8 +171,13 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 				mu.Lock()
 				defer mu.Unlock()
 				line := fmt.Sprintf("  %s %s  %.1fs", checkMark(r.Result, color), r.Name, r.Duration().Seconds())
-				if r.Result != check.Pass && r.Reason != "" {
-					line += "  " + r.Reason
+				if r.Result != check.Pass {
+					if r.Reason != "" {
+						line += "  " + r.Reason
+					}
+					for _, n := range r.Notes {
+						line += "  (" + n + ")"
+					}
 				}
 				fmt.Fprintln(io.ErrOut, line)
 			}

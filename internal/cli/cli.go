@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"github.com/spf13/pflag"
+
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/suggest"
 	"io"
 	"os"
 	"os/signal"
@@ -235,6 +238,10 @@ func isUsage(err error) bool {
 }
 
 func oneLine(s string) string {
+	// cobra's own suggestion comes on lines of its own.
+	if msg, alt, ok := strings.Cut(s, "\n\nDid you mean this?\n"); ok {
+		s = msg + " (did you mean " + strings.Join(strings.Fields(alt), ", ") + "?)"
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 
@@ -256,6 +263,16 @@ and writes a report that says which step fixed the 401, with the evidence.`,
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		hint := "see '" + c.CommandPath() + " --help'"
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			var flags []string
+			c.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+			switch {
+			case strings.HasPrefix(name, "password") || name == "pass" || name == "pw":
+				hint = "a password is never a flag: pipe it to --password-stdin, or set FIX401_PASSWORD"
+			case suggest.Closest(name, flags) != "":
+				hint = "did you mean --" + suggest.Closest(name, flags) + "?"
+			}
+		}
 		switch msg := err.Error(); {
 		case strings.Contains(msg, `time: unknown unit "d"`), strings.Contains(msg, `time: unknown unit "w"`):
 			hint = "days and weeks are not units here: give hours, e.g. 48h"

@@ -194,7 +194,14 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if err := writeRun(o.Out, res, b.Product(), secrets); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
-	reportPath := filepath.Join(o.Out, "report.html") + "  (also report.json, report.md, contact.md, network.har, screenshots/)"
+	// The files the folder really holds: an early stop has no screenshots.
+	also := []string{"report.json", "report.md", "contact.md"}
+	for _, f := range []string{"network.har", "screenshots/"} {
+		if _, err := os.Stat(filepath.Join(o.Out, f)); err == nil {
+			also = append(also, f)
+		}
+	}
+	reportPath := filepath.Join(o.Out, "report.html") + "  (also " + strings.Join(also, ", ") + ")"
 	if o.JSON {
 		shown := *rep
 		if abs, err := filepath.Abs(o.Out); err == nil {

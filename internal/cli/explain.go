@@ -37,6 +37,10 @@ the header follows the grammar.`,
 					}
 				}
 			}
+			if strings.TrimSpace(strings.Join(args, "")) == "" {
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("an empty header value has no challenge to explain"),
+					Hint: `fix401 explain -- 'Basic realm="x"'`}
+			}
 			res := challenge.Parse(args...)
 			if asJSON {
 				enc := json.NewEncoder(io.Out)

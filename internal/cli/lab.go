@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/fix401/fix401/internal/cookiefile"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +31,11 @@ func newLabCmd(io *IO) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			ln, err := lab.Listen(addr)
 			if err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
+				hint := ""
+				if errors.Is(err, syscall.EADDRINUSE) {
+					hint = "something (another lab?) already listens there: stop it, or give another port with --addr 127.0.0.1:PORT"
+				}
+				return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
 			}
 			l := lab.New()
 			base := "http://" + ln.Addr().String()
