@@ -252,8 +252,9 @@ func NewRootCmd(io *IO) *cobra.Command {
 		Short: "Troubleshoot HTTP 401 Unauthorized errors in a real browser, with proof",
 		Long: `fix401 reproduces a failing page load in headless Chrome, walks through the
 remedies every help article lists (check the URL, reload, clear cache, clear
-cookies, fresh profile, flush DNS, sign in again), reloading after each one,
-and writes a report that says which step fixed the 401, with the evidence.`,
+cookies, fresh profile, flush DNS, sign in again, another network), reloading
+after each one, and writes a report that says which step fixed the 401, with
+the evidence.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       Version(),
