@@ -125,6 +125,17 @@ func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error)
 	return nb, s, "a brand-new browser process with an empty profile", nil
 }
 
+// seedLocalState writes the Local State of a profile fix401 makes, as a
+// person's browser has it after its first Negotiate challenge: full
+// Chromium on Linux fails its very first Negotiate attempt in a new
+// profile (ERR_UNSUPPORTED_AUTH_SCHEME), records that it has seen
+// Negotiate, and succeeds on the next load, which would make a Kerberos
+// site look "fixed by reload".
+func seedLocalState(profile string) error {
+	state := []byte(`{"net":{"received_http_auth_negotiate_headers":true}}` + "\n")
+	return os.WriteFile(filepath.Join(profile, "Local State"), state, 0o600)
+}
+
 // ownerFile, in a run's temporary folder, holds the pid of its run.
 const ownerFile = "fix401.owner"
 
@@ -299,6 +310,9 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		}
 		if o.UserDataDir != "" {
 			profile = o.UserDataDir
+		} else if err := seedLocalState(profile); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		// Chromium puts a Unix socket in its temp dir, and socket paths are
 		// limited to ~104 bytes: where ours would be too long, Chromium

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -159,5 +160,26 @@ func TestReapOrphans(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed", p)
 		}
+	}
+}
+
+// TestProfilesHaveSeenNegotiate: a profile fix401 makes starts as a
+// browser that has met Negotiate before (see seedLocalState).
+func TestProfilesHaveSeenNegotiate(t *testing.T) {
+	dir := t.TempDir()
+	if err := seedLocalState(dir); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "Local State"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Net struct {
+			Seen bool `json:"received_http_auth_negotiate_headers"`
+		} `json:"net"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil || !st.Net.Seen {
+		t.Errorf("Local State %s: %v", data, err)
 	}
 }
