@@ -355,7 +355,7 @@ func TestIsolateShowsTheMinimalFix(t *testing.T) {
 // stale-cookie, relogin (a Basic password the site does not ask for)
 // does not "fix" a page that clear-cookies already fixed.
 func TestAllListsOnlyWhatFixesOnItsOwn(t *testing.T) {
-	base := ownLab(t)
+	base := testbrowser.Lab(t)
 	r := runDiag(t, Config{URL: base + "/s/stale-cookie/", All: true, Only: []string{"clear-cookies", "fresh-profile", "relogin"},
 		Inputs: steps.Inputs{User: "alice", Password: "wonderland"}, Cookies: startingCookies(t, labScenario(t, "stale-cookie"), base)}).Report
 	if r.FixedBy == nil || *r.FixedBy != "clear-cookies" {
@@ -443,17 +443,6 @@ func TestReferencePagesThroughChromium(t *testing.T) {
 // restart window): each new browser must meet it again.
 var statefulScenarios = []string{"recycle", "stale-cache", "stale-cookie", "stale-token", "conn-bound"}
 
-// ownLab serves a lab of the test's own.
-func ownLab(t *testing.T) string {
-	t.Helper()
-	base, stop, err := lab.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stop() })
-	return base
-}
-
 func labScenario(t *testing.T, id string) lab.Scenario {
 	t.Helper()
 	for _, s := range lab.Scenarios() {
@@ -472,7 +461,7 @@ func TestLabCanBeUsedAgain(t *testing.T) {
 	for _, id := range statefulScenarios {
 		t.Run(id, func(t *testing.T) {
 			s := labScenario(t, id)
-			base := ownLab(t)
+			base := testbrowser.Lab(t)
 			for run := 1; run <= 2; run++ {
 				r := runDiag(t, Config{URL: s.Target(base), Isolate: run == 2, Cookies: startingCookies(t, s, base)}).Report
 				if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != s.FixedBy || r.Diagnosis.Kind != s.Expect {
@@ -505,14 +494,14 @@ func TestLabCanBeUsedAgain(t *testing.T) {
 func TestLabScenariosNeedTheRemedysEffect(t *testing.T) {
 	t.Run("reload without the wait", func(t *testing.T) {
 		s := labScenario(t, "recycle")
-		r := runDiag(t, Config{URL: s.Target(ownLab(t)), Only: []string{"reload"}, MaxWait: time.Millisecond}).Report
+		r := runDiag(t, Config{URL: s.Target(testbrowser.Lab(t)), Only: []string{"reload"}, MaxWait: time.Millisecond}).Report
 		if r.Outcome != reports.Unresolved || stepResult(r, "reload") != reports.StillFailing {
 			t.Fatalf("outcome %s, reload %s", r.Outcome, stepResult(r, "reload"))
 		}
 	})
 	t.Run("fresh-profile in the old process", func(t *testing.T) {
 		s := labScenario(t, "conn-bound")
-		cfg := Config{URL: s.Target(ownLab(t)), Only: []string{"fresh-profile"}, keepProcess: true}
+		cfg := Config{URL: s.Target(testbrowser.Lab(t)), Only: []string{"fresh-profile"}, keepProcess: true}
 		r := runDiag(t, cfg).Report
 		if r.Outcome != reports.Unresolved || stepResult(r, "fresh-profile") != reports.StillFailing {
 			t.Fatalf("outcome %s, fresh-profile %s", r.Outcome, stepResult(r, "fresh-profile"))

@@ -18,7 +18,6 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
-	"github.com/fix401/fix401/internal/lab"
 )
 
 // The runner is tested with real Chromium, one browser for the whole test
@@ -29,16 +28,6 @@ func TestMain(m *testing.M) { os.Exit(testbrowser.Main(m)) }
 func testBrowser(t *testing.T) *browser.Browser {
 	t.Helper()
 	return testbrowser.Get(t)
-}
-
-func testLab(t *testing.T) string {
-	t.Helper()
-	base, stop, err := lab.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stop() })
-	return base
 }
 
 func mustParse(t *testing.T, src string, getenv func(string) string) []Check {
@@ -58,7 +47,7 @@ func options(t *testing.T, out string) Options {
 // A check that does not pass keeps its diagnosis in --out/NAME/; one that
 // passes leaves nothing behind.
 func TestRunAgainstLab(t *testing.T) {
-	base := testLab(t)
+	base := testbrowser.Lab(t)
 	out := t.TempDir()
 	checks := mustParse(t, `
 checks:

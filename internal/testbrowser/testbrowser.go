@@ -1,4 +1,5 @@
-// Package testbrowser gives a test binary one lazily started Chromium,
+// Package testbrowser gives a test binary one lazily started Chromium (and
+// labs of its tests' own, see Lab),
 // shared by its tests (each opens its own tab or browser context), as
 // chromedp's own tests share one, and checks when the tests end that no
 // browser process and no temporary profile of the binary is left behind.
@@ -21,6 +22,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/lab"
 )
 
 var (
@@ -126,4 +128,17 @@ func filesUnder(dir string) []string {
 		out = append(out, "file "+filepath.Join(dir, e.Name()))
 	}
 	return out
+}
+
+// Lab serves a practice lab of the test's own on a free loopback port,
+// stopped when the test ends, and returns its base URL: state of one
+// test's lab (windows, connections) never reaches another's.
+func Lab(t testing.TB) string {
+	t.Helper()
+	base, stop, err := lab.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return base
 }
