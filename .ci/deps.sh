@@ -4,7 +4,8 @@
 # package exists (check prefers it: the same engine at less than half the CPU
 # per check; optional), on Linux libnss_wrapper (the lab's
 # stale-dns scenario gives its browser a resolver of its own with it),
-# xmllint (JUnit schema checks) and promtool (metrics checks). As root on Debian/Ubuntu it installs what is
+# xmllint (JUnit schema checks), promtool (metrics checks), and for the
+# enterprise sign-in tests an MIT KDC and Apache with mod_auth_gssapi. As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -37,6 +38,14 @@ if [ "${1:-}" = "--test" ]; then
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
   # The upstream HAR validator runs on Node.js with ajv from npm.
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  # Enterprise sign-in against real servers: an MIT KDC and Apache httpd
+  # with mod_auth_gssapi (the tests start them from private folders).
+  on_path() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+  on_path krb5kdc || need+=(krb5-kdc)
+  on_path kadmin.local || need+=(krb5-admin-server)
+  on_path kinit || need+=(krb5-user)
+  on_path apache2 || need+=(apache2-bin)
+  [ -e /usr/lib/apache2/modules/mod_auth_gssapi.so ] || need+=(libapache2-mod-auth-gssapi)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }
@@ -55,7 +64,16 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     # One transaction: the shell comes at chromium's version.
     if $shell_missing && shell_available; then need+=(chromium-headless-shell); fi
     echo "fix401: installing ${need[*]} (Debian packages)…"
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    # Servers' packages start their service on install; the tests start
+    # their own, so none is started (policy-rc.d, only while installing).
+    own_policy=false
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=true
+    fi
+    rc=0
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || rc=$?
+    if $own_policy; then rm -f /usr/sbin/policy-rc.d; fi
+    [ $rc -eq 0 ] || { echo "fix401: apt-get install ${need[*]} failed"; exit 1; }
   elif $shell_missing && shell_available && shell_fits; then
     # Only from package lists that already have it: no apt-get update on
     # every run of a machine whose distribution lacks it (Ubuntu).

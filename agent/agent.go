@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/fix401/fix401/internal/suggest"
 	"net/url"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -229,6 +230,8 @@ type run struct {
 	sent      bool                                // the secrets were sent: what pages show is masked, see mask
 	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
+	scratch   string                              // the run's private folder, see Scratch
+	observed  []*steps.Observation                // every load judged, in order
 	reported  map[*steps.Observation]reports.Load // each load as the report has it
 	target    string
 	started   time.Time
@@ -291,6 +294,32 @@ func (r *run) NewBrowser(ctx context.Context) (string, error) {
 	}
 	r.swap(s)
 	return how, nil
+}
+
+// Relaunch moves the run into a new local browser with changed start-up
+// options.
+func (r *run) Relaunch(ctx context.Context, change func(*browser.Options)) error {
+	b, s, err := r.browser.Relaunch(ctx, change)
+	if err != nil {
+		return err
+	}
+	r.owned = append(r.owned, b)
+	r.browser = b
+	r.swap(s)
+	return nil
+}
+
+// Scratch is the run's private folder, made on first use and removed by
+// close.
+func (r *run) Scratch() (string, error) {
+	if r.scratch == "" {
+		d, err := os.MkdirTemp("", "fix401-run-")
+		if err != nil {
+			return "", err
+		}
+		r.scratch = d
+	}
+	return r.scratch, nil
 }
 
 // UseProxy moves the run to a new browser context that uses proxy.
@@ -376,6 +405,9 @@ func (r *run) close() {
 		}
 	}
 	r.closing.Wait()
+	if r.scratch != "" {
+		os.RemoveAll(r.scratch)
+	}
 }
 
 // startingState loads the user's cookies into a fresh tab.
@@ -464,6 +496,7 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
 	rl := r.reportLoad(o)
 	r.reported[o] = rl
+	r.observed = append(r.observed, o)
 	step := ""
 	if r.cur != nil {
 		r.cur.Loads = append(r.cur.Loads, rl)

@@ -13,6 +13,8 @@ import (
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/challenge"
 	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/kerberos"
+	"github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
@@ -80,6 +82,9 @@ func diagnose(r *run) reports.Diagnosis {
 	noChallenge := (v.Kind == judge.HTTP401 || v.Kind == judge.Subresource401) && len(lines) == 0
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
+	}
+	if b.Load.Status == 401 && !b.Load.SignInLog && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
+		d.Warnings = append(d.Warnings, "the browser is remote, so its network log cannot be read: why integrated sign-in (Negotiate/NTLM) failed could not be determined; run fix401 with a local browser on the user's machine to find out")
 	}
 	d.Findings = findings(r, v, d, noChallenge)
 	d.Summary = summary(r, v, d, noChallenge)
@@ -158,10 +163,29 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		}
 		add(reports.Finding{ID: reports.FindingRateLimited, Severity: sev, Title: title, Evidence: ev})
 	}
+	for _, c := range r.signInCauses(d) {
+		if r.report.Outcome == reports.Fixed && *r.report.FixedBy != "integrated-auth" && *r.report.FixedBy != "relogin" {
+			// Another remedy let a browser in without integrated sign-in:
+			// what that sign-in lacked was not why the page failed.
+			break
+		}
+		sev := reports.Cause
+		if c.ID == kerberos.NTLMUsed {
+			sev = reports.Notice
+		}
+		add(reports.Finding{ID: c.ID, Severity: sev, Title: c.Title, Detail: c.Detail, Evidence: c.Evidence})
+	}
 	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
 		ev := map[string]any{}
-		if m, ok := r.stepEvidence("relogin", "method").(string); ok {
+		m, _ := r.stepEvidence("relogin", "method").(string)
+		if m != "" {
 			ev["method"] = m
+		}
+		title, detail := "The server refused the credentials that were supplied.", "The user name, password or token is wrong, expired or locked, or the account cannot sign in here."
+		if answer, ok := r.stepEvidence("relogin", "kdc_answer").(string); ok && answer != "" {
+			ev["kdc_answer"] = answer
+			title = "The Kerberos KDC refused the credentials that were supplied (kinit: " + answer + ")."
+			detail = "The principal or its password is wrong, expired or locked: kinit could not get a ticket, so no browser could sign in with it."
 		}
 		if sc, ok := r.stepEvidence("relogin", "schemes").(string); ok && sc != "" {
 			ev["schemes"] = sc
@@ -170,15 +194,52 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 			ev["user"] = u
 		}
 		add(reports.Finding{ID: reports.FindingCredentialsRejected, Severity: reports.Cause,
-			Title:    "The server refused the credentials that were supplied.",
-			Detail:   "The user name, password or token is wrong, expired or locked, or the account cannot sign in here.",
-			Evidence: ev})
+			Title: title, Detail: detail, Evidence: ev})
 	}
 	if b.Load.HasPassword && !v.OK {
 		add(reports.Finding{ID: reports.FindingLoginForm, Severity: reports.Cause,
 			Title:    "The page shows a sign-in form.",
 			Detail:   "The site signs users in with its own form and a session cookie, not with an HTTP challenge: the session is missing or has expired.",
 			Evidence: map[string]any{"page": redact.URL(b.Load.FinalURL)}})
+	}
+	return out
+}
+
+// signInCauses are why integrated sign-in (Negotiate, NTLM) failed on the
+// run's failing loads, from the browser's network log. A remote browser
+// gives no log: the diagnosis says what could not be told.
+func (r *run) signInCauses(d reports.Diagnosis) []kerberos.Cause {
+	if !has(d.Challenges, "Negotiate") && !has(d.Challenges, "NTLM") {
+		return nil
+	}
+	var out []kerberos.Cause
+	seen := map[string]bool{}
+	ticketKnown := false
+	origin := browser.Origin(r.target)
+	ticket := kerberos.TicketUnknown
+	for _, o := range r.observed {
+		if o.OK() || !o.Load.SignInLog {
+			continue
+		}
+		if !ticketKnown && len(o.Load.SignIn) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ticket = kerberos.CheckTicket(ctx, r.cfg.Inputs.Runner, r.cfg.Inputs.GOOS)
+			cancel()
+			ticketKnown = true
+		}
+		// Only the target's own sign-in: url-check tries other hosts.
+		var own []netlog.Attempt
+		for _, a := range o.Load.SignIn {
+			if a.Origin == "" || a.Origin == origin {
+				own = append(own, a)
+			}
+		}
+		for _, c := range kerberos.Explain(own, o.Load.Status, ticket) {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
 	}
 	return out
 }

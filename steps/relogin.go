@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fix401/fix401/internal/redact"
+	"path/filepath"
 	"strings"
 
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/challenge"
+	"github.com/fix401/fix401/internal/kerberos"
+	"github.com/fix401/fix401/internal/redact"
 )
 
 // Relogin is "sign in again" with the credentials the person supplied:
@@ -79,6 +82,9 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 			Evidence: ev,
 		}, nil
 
+	case in.User != "" && kerberosSite(env, in):
+		return kerberosLogin(ctx, env, in)
+
 	case in.User != "":
 		loginURL := in.LoginURL
 		if loginURL == "" {
@@ -112,6 +118,77 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		}, nil
 	}
 	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
+}
+
+// kerberosSite says whether relogin signs in with a Kerberos ticket: the
+// user is a principal (alice@REALM, DOMAIN\alice) and the server offers
+// Negotiate with no password scheme beside it.
+func kerberosSite(env Env, in Inputs) bool {
+	if _, ok := kerberos.Principal(in.User); !ok || in.LoginURL != "" || in.GOOS == "windows" {
+		return false
+	}
+	b := env.Baseline()
+	if b == nil {
+		return false
+	}
+	res := challenge.Parse(b.Load.Header.Values("WWW-Authenticate")...)
+	_, negotiate := res.Find("Negotiate")
+	_, basic := res.Find("Basic")
+	_, digest := res.Find("Digest")
+	return negotiate && !basic && !digest
+}
+
+// kerberosLogin gets a ticket for the principal into a ticket cache of the
+// run's own (kinit, the password on its stdin) and opens a browser that
+// uses that cache: the user's own tickets are not touched.
+func kerberosLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
+	principal, _ := kerberos.Principal(in.User)
+	dir, err := env.Scratch()
+	if err != nil {
+		return Outcome{}, err
+	}
+	cache := "FILE:" + filepath.Join(dir, "krb5cc")
+	ev := ReloginEvidence{Method: "kerberos", User: principal, Schemes: "Negotiate"}
+	if err := kerberos.Kinit(ctx, in.Runner, principal, in.Password, cache); err != nil {
+		var ke *kerberos.KinitError
+		if !errors.As(err, &ke) {
+			return Outcome{}, err
+		}
+		ev.KDCAnswer = ke.Answer
+		if !ke.Rejected {
+			return Outcome{}, err
+		}
+		ev.CredentialsRejected = true
+		env.Logf("the Kerberos KDC refused %q: %s", principal, ke.Answer)
+		return Outcome{
+			Action:   fmt.Sprintf("Asked the Kerberos KDC for a ticket for %s (kinit, into a ticket cache of fix401's own); it refused: %s.", principal, ke.Answer),
+			Summary:  "kinit refused: " + ke.Answer,
+			NoLoad:   true,
+			Evidence: ev,
+		}, nil
+	}
+	err = env.Relaunch(ctx, func(o *browser.Options) {
+		o.Env = append(o.Env, "KRB5CCNAME="+cache)
+	})
+	if errors.Is(err, browser.ErrRemote) {
+		return Outcome{Skip: "the browser is remote: it cannot use a Kerberos ticket cache of this machine", NoLoad: true}, nil
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	obs, err := env.Load(ctx, env.Target())
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !obs.OK() && obs.Load.Status == 401 {
+		ev.CredentialsRejected = true
+		env.Logf("the server did not accept the Kerberos ticket of %q", principal)
+	}
+	return Outcome{
+		Action:   fmt.Sprintf("Got a Kerberos ticket for %s (kinit, into a ticket cache of fix401's own, leaving this machine's tickets as they were) and opened the page in a browser that uses it.", principal),
+		Judged:   obs,
+		Evidence: ev,
+	}, nil
 }
 
 func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcome, error) {
@@ -223,11 +300,12 @@ func (ViaProxy) Run(ctx context.Context, env Env) (Outcome, error) {
 // ReloginEvidence is what relogin records: how it signed in, never with
 // what secret.
 type ReloginEvidence struct {
-	Method              string `json:"method"`              // bearer, http-challenge or form
-	User                string `json:"user,omitempty"`      // the user name (not a secret)
-	Origin              string `json:"origin,omitempty"`    // where the bearer token went
-	Schemes             string `json:"schemes,omitempty"`   // the challenges answered
-	LoginURL            string `json:"login_url,omitempty"` // the form filled, redacted
+	Method              string `json:"method"`               // bearer, http-challenge, kerberos or form
+	User                string `json:"user,omitempty"`       // the user name (not a secret)
+	Origin              string `json:"origin,omitempty"`     // where the bearer token went
+	Schemes             string `json:"schemes,omitempty"`    // the challenges answered
+	LoginURL            string `json:"login_url,omitempty"`  // the form filled, redacted
+	KDCAnswer           string `json:"kdc_answer,omitempty"` // kinit's answer when it failed
 	CredentialsRejected bool   `json:"credentials_rejected,omitempty"`
 	ChallengeSeen       *bool  `json:"challenge_seen,omitempty"` // false: no challenge to answer
 }

@@ -65,6 +65,13 @@ type Env interface {
 	// UseProxy moves the run to a new browser context that sends every
 	// request through proxy.
 	UseProxy(ctx context.Context, proxy string) error
+	// Relaunch moves the run to a new browser process with an empty profile
+	// and the start-up options change makes; browser.ErrRemote for a
+	// remote browser.
+	Relaunch(ctx context.Context, change func(*browser.Options)) error
+	// Scratch is a private folder of the run's, removed when it ends (a
+	// Kerberos ticket cache of its own).
+	Scratch() (string, error)
 }
 
 // Outcome is what a step did.
@@ -148,6 +155,7 @@ func All() []Step {
 		ClearCookies{},
 		FreshProfile{},
 		DNSFlush{},
+		IntegratedAuth{},
 		Relogin{},
 		ViaProxy{},
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/proc"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +37,11 @@ type Options struct {
 	ProxyServer string
 	// Insecure accepts invalid TLS certificates.
 	Insecure bool
+	// AuthServerAllowlist are the hosts (Chrome's AuthServerAllowlist
+	// patterns) the browser may sign in to with the machine's own
+	// credentials (Negotiate/Kerberos, NTLM); none leaves the machine's
+	// policy in force.
+	AuthServerAllowlist []string
 	// UserDataDir, when set, is the profile to start with (a copy the caller
 	// owns and removes); else a fresh temporary one is made and removed.
 	UserDataDir string
@@ -48,6 +55,7 @@ type Options struct {
 	// another's environment.
 	Secrets []string
 	tmpDir  string // Chromium's TMPDIR, inside the run's temporary folder
+	netLog  string // the network log's path, inside the run's temporary folder
 
 	// Debugf receives the DevTools protocol chatter; nil drops it.
 	Debugf func(string, ...any)
@@ -125,6 +133,34 @@ func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error)
 	return nb, s, "a brand-new browser process with an empty profile", nil
 }
 
+// ErrRemote is returned for what only a browser fix401 started can do:
+// a remote browser's start-up switches and environment are not ours.
+var ErrRemote = errors.New("a remote browser's start-up settings are not fix401's to change")
+
+// Relaunch starts another local browser like b, with an empty profile and
+// the options change makes (a host allowed for integrated sign-in, another
+// Kerberos ticket cache): what Chrome reads only at start.
+func (b *Browser) Relaunch(ctx context.Context, change func(*Options)) (*Browser, *Session, error) {
+	if b.remote {
+		return nil, nil, ErrRemote
+	}
+	o := b.opts
+	o.UserDataDir = ""
+	o.Env = slices.Clone(o.Env)
+	o.AuthServerAllowlist = slices.Clone(o.AuthServerAllowlist)
+	change(&o)
+	nb, err := Launch(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := nb.NewSession(false)
+	if err != nil {
+		nb.Close()
+		return nil, nil, err
+	}
+	return nb, s, nil
+}
+
 // seedLocalState writes the Local State of a profile fix401 makes, as a
 // person's browser has it after its first Negotiate challenge: full
 // Chromium on Linux fails its very first Negotiate attempt in a new
@@ -134,6 +170,40 @@ func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error)
 func seedLocalState(profile string) error {
 	state := []byte(`{"net":{"received_http_auth_negotiate_headers":true}}` + "\n")
 	return os.WriteFile(filepath.Join(profile, "Local State"), state, 0o600)
+}
+
+// copyTicketCache gives the browser a copy of the user's Kerberos ticket
+// cache, when it is a file: the Kerberos library writes into the cache it
+// uses (service tickets, notes on a failed attempt), and fix401 leaves the
+// user's own tickets as they were. It returns the copy's name, or "" to
+// let the browser use what the environment says (a cache fix401 made,
+// named in env; KEYRING:, KCM: or API: caches, which are not files).
+func copyTicketCache(env []string, dir string) string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "KRB5CCNAME=") {
+			return ""
+		}
+	}
+	name := os.Getenv("KRB5CCNAME")
+	path, isFile := strings.CutPrefix(name, "FILE:")
+	switch {
+	case name == "":
+		path, isFile = fmt.Sprintf("/tmp/krb5cc_%d", os.Getuid()), true // MIT's default
+	case !isFile && !strings.Contains(name, ":"):
+		path, isFile = name, true
+	}
+	if !isFile || runtime.GOOS == "windows" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	cp := filepath.Join(dir, "krb5cc")
+	if os.WriteFile(cp, data, 0o600) != nil {
+		return ""
+	}
+	return "FILE:" + cp
 }
 
 // ownerFile, in a run's temporary folder, holds the pid of its run.
@@ -179,6 +249,9 @@ type Browser struct {
 	remote      bool
 	product     string
 	opts        Options
+	netLogPath  string // the network log of a local browser
+	netLogOnce  sync.Once
+	netLog      *netlog.Log
 	// acceptLanguage, when set, goes on every request of every tab: a
 	// remote headless shell sends none, and its flags are not ours to set.
 	acceptLanguage string
@@ -247,6 +320,14 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
+	if len(o.AuthServerAllowlist) > 0 {
+		opts = append(opts, chromedp.Flag("auth-server-allowlist", strings.Join(o.AuthServerAllowlist, ",")))
+	}
+	if dataDir != "" && o.netLog != "" {
+		// Why integrated sign-in failed is only in the network log: the
+		// page is the same plain 401 whatever the security library said.
+		opts = append(opts, chromedp.Flag("log-net-log", o.netLog), chromedp.Flag("net-log-capture-mode", "Default"))
+	}
 	return opts
 }
 
@@ -302,11 +383,15 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			return nil, fmt.Errorf("creating the browser profile: %w", err)
 		}
 		profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "t")
+		o.netLog = filepath.Join(dir, "netlog.json")
 		for _, d := range []string{profile, tmp} {
 			if err := os.Mkdir(d, 0o700); err != nil {
 				b.Close()
 				return nil, fmt.Errorf("creating the browser profile: %w", err)
 			}
+		}
+		if cc := copyTicketCache(o.Env, dir); cc != "" {
+			o.Env = append(slices.Clone(o.Env), "KRB5CCNAME="+cc)
 		}
 		if o.UserDataDir != "" {
 			profile = o.UserDataDir
@@ -380,6 +465,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 	if !b.remote {
 		launches.Add(1)
+		b.netLogPath = o.netLog
 	}
 	if v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{}); err == nil {
 		b.product = v.Product
@@ -390,6 +476,17 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		b.acceptLanguage = acceptLanguage(o.getenv)
 	}
 	return b, nil
+}
+
+// NetLog is the browser's network log, or nil for a remote browser (its
+// log is not ours to read) or one whose log could not be opened.
+func (b *Browser) NetLog() *netlog.Log {
+	b.netLogOnce.Do(func() {
+		if b.netLogPath != "" {
+			b.netLog, _ = netlog.Open(b.netLogPath)
+		}
+	})
+	return b.netLog
 }
 
 // Product is the browser's name and version, e.g. "Chrome/124.0.6367.91".

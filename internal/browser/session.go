@@ -7,6 +7,7 @@ import (
 	"fmt"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/fix401/fix401/internal/netlog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -307,8 +308,14 @@ type Load struct {
 	HasPassword bool
 	Requests    []*Request // every request of this load, the document first
 	Auth        []AuthEvent
-	Dialogs     []Dialog // what the page asked while it loaded, dismissed
-	Screenshot  []byte   // PNG of the viewport; nil when it could not be taken
+	// SignIn is what the browser's network log says about the sign-in
+	// attempts of this load (the scheme chosen, whether the machine's own
+	// credentials were allowed, the security library's errors); SignInLog
+	// says whether there was a log to read (not for a remote browser).
+	SignIn     []netlog.Attempt
+	SignInLog  bool
+	Dialogs    []Dialog // what the page asked while it loaded, dismissed
+	Screenshot []byte   // PNG of the viewport; nil when it could not be taken
 	// ScreenshotOf is the earlier load whose Screenshot this one shares,
 	// because it showed the same page (see LoadOptions.Like); nil when
 	// this load's screenshot was captured for it.
@@ -433,6 +440,11 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	authFrom, dialogsFrom := len(s.auth), len(s.dialogs)
 	s.mu.Unlock()
 	l := &Load{URL: url, Started: time.Now(), Index: n}
+	nl := s.b.NetLog()
+	var logFrom int64
+	if nl != nil {
+		logFrom = nl.Size()
+	}
 
 	// tctx bounds the load and follows the caller's cancellation, while s.ctx
 	// (the tab) lives on for the next load.
@@ -544,8 +556,36 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
 	l.Dialogs = append([]Dialog(nil), s.dialogs[dialogsFrom:]...)
 	s.mu.Unlock()
+	if nl != nil {
+		l.SignInLog = true
+		l.SignIn = ownAttempts(nl, logFrom, l.Requests)
+	}
 	l.Duration = time.Since(l.Started)
 	return l, nil
+}
+
+// ownAttempts are the sign-in attempts logged since from for the URLs
+// this load requested: other tabs of the browser (a check's parallel
+// pages) log into the same file.
+func ownAttempts(nl *netlog.Log, from int64, reqs []*Request) []netlog.Attempt {
+	as, err := nl.Read(from)
+	if err != nil || len(as) == 0 {
+		return nil
+	}
+	urls := map[string]bool{}
+	for _, q := range reqs {
+		urls[q.URL] = true
+		for _, r := range q.Redirects {
+			urls[r.URL] = true
+		}
+	}
+	var out []netlog.Attempt
+	for _, a := range as {
+		if urls[a.URL] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // shareScreenshot takes the screenshot of the first of like that showed

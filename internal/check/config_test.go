@@ -177,7 +177,7 @@ checks:
   - {name: d, url: "https://a.example/", expect: fixed_by}
   - {name: e, url: "https://a.example/", expect: [healthy]}
 `, []string{
-			`checks.yaml:3: checks[0].expect.fixed_by: unknown step "relog" (did you mean reload?) (steps: reproduce, url-check, reload, clear-cache, clear-cookies, fresh-profile, dns-flush, relogin, via-proxy)`,
+			`checks.yaml:3: checks[0].expect.fixed_by: unknown step "relog" (did you mean reload?) (steps: reproduce, url-check, reload, clear-cache, clear-cookies, fresh-profile, dns-flush, integrated-auth, relogin, via-proxy)`,
 			`checks.yaml:4: checks[1].expect.fixed_by: reproduce cannot fix anything: it is the baseline`,
 			`checks.yaml:5: checks[2].expect.fixd_by: unknown key (did you mean fixed_by?): want healthy, auth_required or {fixed_by: STEP}`,
 			`checks.yaml:6: checks[3].expect: fixed_by needs a step: write {fixed_by: STEP}`,
@@ -215,7 +215,7 @@ checks:
     url: https://a.example/
     steps: {reload: true}
 `, []string{
-			`checks.yaml:5: checks[0].steps[2]: unknown step "clear-cokies" (did you mean clear-cookies?) (steps: reproduce, url-check, reload, clear-cache, clear-cookies, fresh-profile, dns-flush, relogin, via-proxy)`,
+			`checks.yaml:5: checks[0].steps[2]: unknown step "clear-cokies" (did you mean clear-cookies?) (steps: reproduce, url-check, reload, clear-cache, clear-cookies, fresh-profile, dns-flush, integrated-auth, relogin, via-proxy)`,
 			`checks.yaml:5: checks[0].steps[3]: reload is listed twice`,
 			`checks.yaml:6: checks[0].skip[0]: reproduce cannot be skipped: it is the baseline every check starts from`,
 			`checks.yaml:9: checks[1].steps: want a list of step ids, got a mapping`,

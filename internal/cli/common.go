@@ -32,6 +32,8 @@ type BrowserOptions struct {
 	NoColor    bool
 	HostRules  []string
 	Insecure   bool
+	// AuthAllowlist is Chrome's AuthServerAllowlist for the run's browser.
+	AuthAllowlist string
 
 	// shellFirst: look for a headless shell before a full browser (check,
 	// which runs many pages no one watches; see browser.FindShell).
@@ -50,6 +52,7 @@ func (o *BrowserOptions) register(c *cobra.Command) {
 	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
 	f.StringArrayVar(&o.HostRules, "host-rule", nil, `pin a host name like Chrome's --host-resolver-rules, e.g. "MAP intranet.example 127.0.0.1" (repeatable)`)
 	f.BoolVar(&o.Insecure, "insecure", false, "accept invalid TLS certificates")
+	f.StringVar(&o.AuthAllowlist, "auth-server-allowlist", "", `hosts the browser may sign in to with this machine's Kerberos/NTLM credentials, as Chrome's AuthServerAllowlist policy: "intranet.example,*.corp.example" (default: the machine's policy)`)
 	fixedValues(c, "log-level", "debug", "info", "warn", "error")
 	fixedValues(c, "log-format", "console", "json")
 }
@@ -75,6 +78,14 @@ func (o *BrowserOptions) validate() error {
 			return usageErr(`--host-rule %q: want "MAP host ip" or "EXCLUDE host"`, r)
 		}
 	}
+	for _, h := range o.allowlist() {
+		if strings.ContainsAny(h, " /\\:@?#") {
+			return usageErr(`--auth-server-allowlist: %q is not a host pattern (want names like "intranet.example" or "*.corp.example", comma-separated)`, h)
+		}
+	}
+	if o.BrowserURL != "" && o.AuthAllowlist != "" {
+		return usageErr("--auth-server-allowlist sets how fix401 starts its browser: it cannot change a remote browser (--browser-url); set the AuthServerAllowlist policy there")
+	}
 	if o.BrowserURL != "" {
 		u, err := url.Parse(o.BrowserURL)
 		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") {
@@ -82,6 +93,17 @@ func (o *BrowserOptions) validate() error {
 		}
 	}
 	return nil
+}
+
+// allowlist is --auth-server-allowlist's hosts.
+func (o *BrowserOptions) allowlist() []string {
+	var out []string
+	for _, h := range strings.Split(o.AuthAllowlist, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // color reports whether output to a terminal may use colors.
@@ -105,6 +127,7 @@ func (o *BrowserOptions) launch(ctx context.Context, io *IO, log zerolog.Logger,
 	opts.RemoteURL = o.BrowserURL
 	opts.HostRules = append(opts.HostRules, o.HostRules...)
 	opts.Insecure = o.Insecure
+	opts.AuthServerAllowlist = append(opts.AuthServerAllowlist, o.allowlist()...)
 	opts.Getenv = io.Getenv
 	// chromedp's own errors (an event it could not decode, a target gone)
 	// are worth a line at debug level, not silence.

@@ -17,7 +17,7 @@ func newStepsCmd(io *IO) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			for i, s := range steps.All() {
-				fmt.Fprintf(io.Out, "%2d. %-14s %s\n", i+1, s.ID(), s.Help())
+				fmt.Fprintf(io.Out, "%2d. %-15s %s\n", i+1, s.ID(), s.Help())
 			}
 			return nil
 		},

@@ -51,7 +51,7 @@ func (p *progress) update(e agent.Progress) {
 	if p.tty {
 		p.clear()
 		// A long challenge would wrap the terminal; the report has it whole.
-		fmt.Fprintf(p.w, "  %s %-14s %s%s\n", mark(e.Result, p.color), e.Step, shorten(e.Line, 90), fixedMark(e.Fixing, e.Confirmed))
+		fmt.Fprintf(p.w, "  %s %-15s %s%s\n", mark(e.Result, p.color), e.Step, shorten(e.Line, 90), fixedMark(e.Fixing, e.Confirmed))
 		return
 	}
 	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, e.Result, e.Elapsed.Round(time.Millisecond), strings.TrimPrefix(line, string(e.Result)+": "))
@@ -96,7 +96,7 @@ func (p *progress) draw() {
 	if p.cur == "" {
 		return
 	}
-	fmt.Fprintf(p.w, "\r\033[K  … %-14s %.1fs", p.cur, time.Since(p.since).Seconds())
+	fmt.Fprintf(p.w, "\r\033[K  … %-15s %.1fs", p.cur, time.Since(p.since).Seconds())
 	p.drawn = true
 }
 
@@ -150,7 +150,7 @@ func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, repo
 			break
 		}
 		line := stepLines[s.ID] + fixedMark(s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID, rep.Confirmed)
-		fmt.Fprintf(w, "  %s %-14s %s\n", mark(s.Result, color), s.ID, line)
+		fmt.Fprintf(w, "  %s %-15s %s\n", mark(s.Result, color), s.ID, line)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict(rep))
 	if reportPath != "" {

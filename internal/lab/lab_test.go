@@ -619,9 +619,12 @@ func TestGradeComparesTheWholeOutcome(t *testing.T) {
 		findings               []string
 		want                   string
 	}{
-		{neg, "unresolved", "http_401", "", nil, ""},
+		{neg, "unresolved", "http_401", "", []string{"negotiate_not_allowed"}, ""},
+		// What the machine's own tickets add is allowed, not required.
+		{neg, "unresolved", "http_401", "", []string{"negotiate_not_allowed", "negotiate_no_ticket"}, ""},
+		{neg, "unresolved", "http_401", "", []string{"negotiate_not_allowed", "rate_limited"}, "findings [negotiate_not_allowed rate_limited], expected [negotiate_not_allowed]"},
 		// Must stay unresolved: "fixed" by any step is a failure.
-		{neg, "fixed", "http_401", "reload", nil, "outcome fixed, expected unresolved; fixed by reload, expected no step"},
+		{neg, "fixed", "http_401", "reload", []string{"negotiate_not_allowed"}, "outcome fixed, expected unresolved; fixed by reload, expected no step"},
 		{rec, "fixed", "http_401", "reload", []string{"rate_limited"}, ""},
 		{rec, "fixed", "http_401", "reload", nil, "findings [], expected [rate_limited]"},
 		{rec, "fixed", "soft_401", "clear-cache", []string{"rate_limited", "intermittent"},

@@ -14,6 +14,7 @@ type Fake struct {
 	Paths   map[string]bool                   // commands that exist
 	Answers map[string]func() (string, error) // by command line
 	Root    bool
+	Inputs  map[string]string // stdin given to RunInput, by command line
 }
 
 // Run records argv and answers from the table (success when absent).
@@ -27,6 +28,18 @@ func (f *Fake) Run(ctx context.Context, argv []string) (string, error) {
 		return ans()
 	}
 	return "", nil
+}
+
+// RunInput is Run; the input is recorded in Inputs by command line (a
+// test's own fake secrets only).
+func (f *Fake) RunInput(ctx context.Context, argv []string, stdin string) (string, error) {
+	f.mu.Lock()
+	if f.Inputs == nil {
+		f.Inputs = map[string]string{}
+	}
+	f.Inputs[strings.Join(argv, " ")] = stdin
+	f.mu.Unlock()
+	return f.Run(ctx, argv)
 }
 
 // LookPath finds only the commands in Paths.

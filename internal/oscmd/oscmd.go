@@ -15,6 +15,9 @@ import (
 // Runner runs a command and returns its combined output.
 type Runner interface {
 	Run(ctx context.Context, argv []string) (output string, err error)
+	// RunInput is Run with stdin: how a secret reaches a command (kinit's
+	// password), never on its command line, which other users can read.
+	RunInput(ctx context.Context, argv []string, stdin string) (output string, err error)
 	// LookPath says whether a command exists.
 	LookPath(name string) (string, error)
 	// Privileged reports whether the process runs with administrator rights.
@@ -25,11 +28,17 @@ type Runner interface {
 type System struct{}
 
 // Run runs argv and returns its combined output.
-func (System) Run(ctx context.Context, argv []string) (string, error) {
+func (s System) Run(ctx context.Context, argv []string) (string, error) {
+	return s.RunInput(ctx, argv, "")
+}
+
+// RunInput runs argv with stdin and returns its combined output.
+func (System) RunInput(ctx context.Context, argv []string, stdin string) (string, error) {
 	if len(argv) == 0 {
 		return "", errors.New("empty command")
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
