@@ -7,17 +7,22 @@ DEMO_PORT ?= 18401
 LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build demo test bench fmt vet clean
+.PHONY: help deps run-deps build demo test bench fmt vet clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## install what is missing: Go modules, Chromium (Debian's chromium package), libnss-wrapper
+deps: run-deps ## install what is missing: Go modules, Chromium, and the real servers the tests start (MIT KDC, Apache, Tomcat…)
+	@bash .ci/deps.sh --test
+
+# What building and running fix401 needs: Go modules, Chromium (Debian's
+# chromium package), libnss-wrapper.
+run-deps:
 	@command -v $(GO) >/dev/null || { echo "fix401: Go is missing: install Go 1.26 or newer from https://go.dev/dl/"; exit 1; }
 	@$(GO) mod download
 	@bash .ci/deps.sh
 
-build: deps ## build bin/fix401
+build: run-deps ## build bin/fix401
 	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fix401
 
 demo: build ## start the built-in lab, diagnose every scenario, then run the lab's checks
@@ -31,8 +36,7 @@ demo: build ## start the built-in lab, diagnose every scenario, then run the lab
 	 mkdir -p fix401-demo/checks; LAB=http://127.0.0.1:$(DEMO_PORT) LAB_PASSWORD=wonderland ./$(BIN) check -q --config testdata/checks.yaml --out fix401-demo/checks \
 	   --junit fix401-demo/checks/junit.xml --metrics fix401-demo/checks/fix401.prom
 
-test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium)
-	@bash .ci/deps.sh --test
+test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium, real servers)
 	@# The upstream HAR validator (testdata/har-schema/validate-har.js) needs ajv from npm.
 	@[ -d .cache/npm/node_modules/ajv-formats ] || npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null || \
 		{ echo "fix401: could not install ajv with npm (the HAR tests need it)"; exit 1; }

@@ -5,7 +5,8 @@
 # per check; optional), on Linux libnss_wrapper (the lab's
 # stale-dns scenario gives its browser a resolver of its own with it),
 # xmllint (JUnit schema checks), promtool (metrics checks), and for the
-# enterprise sign-in tests an MIT KDC and Apache with mod_auth_gssapi. As root on Debian/Ubuntu it installs what is
+# enterprise sign-in tests an MIT KDC, Apache with mod_auth_gssapi and
+# Tomcat 10. As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -46,6 +47,8 @@ if [ "${1:-}" = "--test" ]; then
   on_path kinit || need+=(krb5-user)
   on_path apache2 || need+=(apache2-bin)
   [ -e /usr/lib/apache2/modules/mod_auth_gssapi.so ] || need+=(libapache2-mod-auth-gssapi)
+  # Roles: Tomcat 10 answers 403 after a good sign-in without the role.
+  [ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

@@ -196,6 +196,22 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		add(reports.Finding{ID: reports.FindingCredentialsRejected, Severity: reports.Cause,
 			Title: title, Detail: detail, Evidence: ev})
 	}
+	if forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool); forbidden {
+		ev := map[string]any{}
+		if u := r.cfg.Inputs.User; u != "" {
+			ev["user"] = u
+		}
+		if m, ok := r.stepEvidence("relogin", "method").(string); ok {
+			ev["method"] = m
+		}
+		if st, ok := r.stepEvidence("relogin", "status_after").(int); ok {
+			ev["status_after_sign_in"] = st
+		}
+		add(reports.Finding{ID: reports.FindingAuthenticatedButForbidden, Severity: reports.Cause,
+			Title:    "The credentials were accepted, but this account may not see the page.",
+			Detail:   "The sign-in worked: the server then refused the page to this account (403). The password is not the problem; the account lacks the role or group the page requires. Ask the site's owner or IT for access.",
+			Evidence: ev})
+	}
 	if b.Load.HasPassword && !v.OK {
 		add(reports.Finding{ID: reports.FindingLoginForm, Severity: reports.Cause,
 			Title:    "The page shows a sign-in form.",
@@ -353,6 +369,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		}
 	case reports.Unresolved:
 		what += " None of the steps tried fixed it."
+		if forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool); forbidden {
+			what += " Signing in worked, but the account may not see the page: it needs access, not another password."
+		}
 		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
 			what += " The server rejected the supplied credentials: the user name, password or token is wrong, expired or locked."
 		}
@@ -403,12 +422,16 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
 		add("The supplied credentials were rejected: check the user name and password (or token), whether the account is locked or the password expired, and sign in with the right account.")
 	}
+	forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool)
+	if forbidden {
+		add("Ask the site's owner or IT to give the account access to this page (the role or group it requires): the sign-in itself worked, so do not reset the password.")
+	}
 	switch v.Kind {
 	case judge.HTTP401, judge.Soft401:
 		if has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM") {
 			add("Windows integrated sign-in: make sure the user's machine is joined to the domain and the site is in the browser's intranet zone (or allowed by the AuthServerAllowlist policy).")
 		}
-		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected {
+		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected && !forbidden {
 			add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
 		}
 		if d.BearerError != nil {

@@ -217,12 +217,13 @@ func (r *Report) IsolationPhrase() string {
 
 // The finding ids the code produces so far.
 const (
-	FindingNoChallenge         = "no_challenge"
-	FindingIntermittent        = "intermittent"
-	FindingRateLimited         = "rate_limited"
-	FindingCredentialsRejected = "credentials_rejected"
-	FindingLoginForm           = "login_form"
-	FindingProxyAuthRequired   = "proxy_auth_required"
+	FindingNoChallenge               = "no_challenge"
+	FindingIntermittent              = "intermittent"
+	FindingRateLimited               = "rate_limited"
+	FindingCredentialsRejected       = "credentials_rejected"
+	FindingAuthenticatedButForbidden = "authenticated_but_forbidden"
+	FindingLoginForm                 = "login_form"
+	FindingProxyAuthRequired         = "proxy_auth_required"
 )
 
 // FindingIDs lists the ids of d's findings, causes first, in order.

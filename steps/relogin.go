@@ -9,6 +9,7 @@ import (
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/challenge"
+	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/kerberos"
 	"github.com/fix401/fix401/internal/redact"
 )
@@ -96,6 +97,9 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		if loginURL != "" {
 			return formLogin(ctx, env, in, loginURL)
 		}
+		if why := unanswerable(env.Baseline()); why != "" {
+			return Outcome{Skip: why, NoLoad: true}, nil
+		}
 		s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password})
 		obs, err := env.Load(ctx, target)
 		if err != nil {
@@ -103,16 +107,23 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		}
 		schemes := authSchemes(obs)
 		ev := ReloginEvidence{Method: "http-challenge", User: in.User, Schemes: schemes}
-		if !obs.OK() && answered(obs) {
+		switch {
+		case forbidden(obs) && answered(obs):
+			ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
+			env.Logf("the server accepted %q and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
+		case !obs.OK() && answered(obs):
 			ev.CredentialsRejected = true
 			env.Logf("the server rejected the user name or password for %q", in.User)
-		}
-		if !answered(obs) && !obs.OK() {
+		case !obs.OK():
 			ev.ChallengeSeen = new(false)
 			env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
 		}
+		action := fmt.Sprintf("Answered the server's %s challenge as %q with the supplied password.", schemes, in.User)
+		if !answered(obs) {
+			action = fmt.Sprintf("Loaded the page ready to answer a sign-in challenge as %q; the server sent none the browser could answer.", in.User)
+		}
 		return Outcome{
-			Action:   fmt.Sprintf("Answered the server's sign-in challenge (%s) as %q with the supplied password.", schemes, in.User),
+			Action:   action,
 			Judged:   obs,
 			Evidence: ev,
 		}, nil
@@ -210,7 +221,10 @@ func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcom
 	if err != nil {
 		return Outcome{}, err
 	}
-	if !obs.OK() && after.HasPassword {
+	if forbidden(obs) && !after.HasPassword {
+		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
+		env.Logf("the login form took %q and then the page was refused (%d): the account lacks the permission", in.User, obs.Load.Status)
+	} else if !obs.OK() && after.HasPassword {
 		ev.CredentialsRejected = true
 		env.Logf("the login form did not accept the user name or password for %q", in.User)
 	}
@@ -219,6 +233,44 @@ func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcom
 		Judged:   obs,
 		Evidence: ev,
 	}, nil
+}
+
+// unanswerable says why a password cannot answer the failing page's
+// challenges ("" when one can): a browser answers Basic, Digest and NTLM
+// with a user and password, but Negotiate needs a Kerberos ticket and
+// Bearer a token.
+func unanswerable(b *Observation) string {
+	if b == nil {
+		return ""
+	}
+	res := challenge.Parse(b.Load.Header.Values("WWW-Authenticate")...)
+	if len(res.Challenges) == 0 {
+		return ""
+	}
+	var others []string
+	for _, c := range res.Challenges {
+		switch strings.ToLower(c.Scheme) {
+		case "basic", "digest", "ntlm":
+			return ""
+		default:
+			others = append(others, c.Scheme)
+		}
+	}
+	for _, o := range others {
+		switch strings.ToLower(o) {
+		case "negotiate", "kerberos":
+			return "the server asks for " + strings.Join(others, ", ") + ", which a password cannot answer in a browser: give the user as a Kerberos principal (--user alice@REALM) so that fix401 gets a ticket with kinit"
+		case "bearer":
+			return "the server asks for a bearer token, which a password cannot answer: give the token with --bearer-token-env, or the sign-in page with --login-url"
+		}
+	}
+	return "the server asks for " + strings.Join(others, ", ") + ", which a browser cannot answer with a user name and password"
+}
+
+// forbidden reports whether a load was refused for want of permission:
+// a 403 (or a page that says so) after the credentials were taken.
+func forbidden(o *Observation) bool {
+	return o.Verdict.Kind == judge.Forbidden403
 }
 
 // answered reports whether credentials were given to an auth challenge.
@@ -234,14 +286,30 @@ func answered(o *Observation) bool {
 func authSchemes(o *Observation) string {
 	var out []string
 	for _, a := range o.Load.Auth {
-		if !contains(out, a.Scheme) && a.Scheme != "" {
-			out = append(out, a.Scheme)
+		if sc := schemeTitle(a.Scheme); !contains(out, sc) && sc != "" {
+			out = append(out, sc)
 		}
 	}
 	if len(out) == 0 {
 		return "none was sent"
 	}
 	return strings.Join(out, ", ")
+}
+
+// schemeTitle spells a scheme as servers and RFCs do: Chromium reports
+// them in lower case.
+func schemeTitle(s string) string {
+	switch strings.ToLower(s) {
+	case "basic":
+		return "Basic"
+	case "digest":
+		return "Digest"
+	case "ntlm":
+		return "NTLM"
+	case "negotiate":
+		return "Negotiate"
+	}
+	return s
 }
 
 // ViaProxy is "try another network or a VPN": the same page through the
@@ -307,5 +375,9 @@ type ReloginEvidence struct {
 	LoginURL            string `json:"login_url,omitempty"`  // the form filled, redacted
 	KDCAnswer           string `json:"kdc_answer,omitempty"` // kinit's answer when it failed
 	CredentialsRejected bool   `json:"credentials_rejected,omitempty"`
-	ChallengeSeen       *bool  `json:"challenge_seen,omitempty"` // false: no challenge to answer
+	// Forbidden: the credentials were taken, and the account may not see
+	// the page (a 403 after sign-in).
+	Forbidden     bool  `json:"forbidden,omitempty"`
+	StatusAfter   int   `json:"status_after,omitempty"`   // the page's status after signing in
+	ChallengeSeen *bool `json:"challenge_seen,omitempty"` // false: no challenge to answer
 }
