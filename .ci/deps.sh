@@ -5,8 +5,8 @@
 # per check; optional), on Linux libnss_wrapper (the lab's
 # stale-dns scenario gives its browser a resolver of its own with it),
 # xmllint (JUnit schema checks), promtool (metrics checks), and for the
-# enterprise sign-in tests an MIT KDC, Apache with mod_auth_gssapi and
-# Tomcat 10. As root on Debian/Ubuntu it installs what is
+# enterprise sign-in tests an MIT KDC, Apache with mod_auth_gssapi,
+# Tomcat 10 and squid. As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -49,6 +49,9 @@ if [ "${1:-}" = "--test" ]; then
   [ -e /usr/lib/apache2/modules/mod_auth_gssapi.so ] || need+=(libapache2-mod-auth-gssapi)
   # Roles: Tomcat 10 answers 403 after a good sign-in without the role.
   [ -x /usr/share/tomcat10/bin/catalina.sh ] || need+=(tomcat10)
+  # Proxies: squid with basic_ncsa_auth (openssl writes its password file).
+  on_path squid || need+=(squid)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

@@ -196,6 +196,19 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		add(reports.Finding{ID: reports.FindingCredentialsRejected, Severity: reports.Cause,
 			Title: title, Detail: detail, Evidence: ev})
 	}
+	if rejected, _ := r.stepEvidence("relogin", "proxy_credentials_rejected").(bool); rejected {
+		ev := map[string]any{}
+		if u := r.cfg.Inputs.ProxyUser; u != "" {
+			ev["proxy_user"] = u
+		}
+		if sc, ok := r.stepEvidence("relogin", "schemes").(string); ok && sc != "" {
+			ev["schemes"] = sc
+		}
+		add(reports.Finding{ID: reports.FindingProxyCredentialsRejected, Severity: reports.Cause,
+			Title:    "The proxy refused the proxy credentials that were supplied.",
+			Detail:   "The proxy user name or password is wrong, expired or locked, or the account may not use this proxy: for the network team, not the site owner.",
+			Evidence: ev})
+	}
 	if forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool); forbidden {
 		ev := map[string]any{}
 		if u := r.cfg.Inputs.User; u != "" {
@@ -440,6 +453,11 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	case judge.Subresource401:
 		add("The page's own API calls are refused: sign out and sign in again, then clear cookies and site data for the site if it persists.")
 	case judge.Proxy407:
+		if rejected, _ := r.stepEvidence("relogin", "proxy_credentials_rejected").(bool); rejected {
+			add("The proxy refused the proxy account that was given: check its user name and password with the network team, or whether it is locked.")
+		} else if r.cfg.Inputs.ProxyUser == "" {
+			add("Answer the proxy's challenge: run fix401 with --proxy-user NAME and the password in FIX401_PROXY_PASSWORD to test the proxy account.")
+		}
 		add("Check the proxy settings and the proxy credentials of the user's machine, or try another network; this is for the network team, not the site owner.")
 	case judge.Forbidden403:
 		add("Ask the site owner to grant the user's account access; a 403 is a permission decision, not a sign-in problem.")

@@ -223,6 +223,7 @@ const (
 	FindingCredentialsRejected       = "credentials_rejected"
 	FindingAuthenticatedButForbidden = "authenticated_but_forbidden"
 	FindingLoginForm                 = "login_form"
+	FindingProxyCredentialsRejected  = "proxy_credentials_rejected"
 	FindingProxyAuthRequired         = "proxy_auth_required"
 )
 

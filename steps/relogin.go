@@ -65,6 +65,9 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 	s := env.Session()
 	target := env.Target()
 	switch {
+	case in.ProxyUser != "" && env.Baseline() != nil && env.Baseline().Verdict.Kind == judge.Proxy407:
+		return proxyLogin(ctx, env, in)
+
 	case in.BearerToken != "":
 		origin := browser.Origin(target)
 		s.SetBearer(origin, in.BearerToken)
@@ -100,7 +103,7 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		if why := unanswerable(env.Baseline()); why != "" {
 			return Outcome{Skip: why, NoLoad: true}, nil
 		}
-		s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password})
+		s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password, ProxyUser: in.ProxyUser, ProxyPassword: in.ProxyPassword})
 		obs, err := env.Load(ctx, target)
 		if err != nil {
 			return Outcome{}, err
@@ -128,7 +131,64 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 			Evidence: ev,
 		}, nil
 	}
+	if in.ProxyUser != "" {
+		return Outcome{Skip: "only proxy credentials were given (--proxy-user), and no proxy asked for them"}, nil
+	}
 	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
+}
+
+// proxyLogin answers a proxy's 407 with --proxy-user's credentials, and
+// the site's own challenge behind it, if any, with --user's: each
+// challenger gets only its own.
+func proxyLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
+	env.Session().SetCredentials(&browser.Credentials{User: in.User, Password: in.Password,
+		ProxyUser: in.ProxyUser, ProxyPassword: in.ProxyPassword})
+	obs, err := env.Load(ctx, env.Target())
+	if err != nil {
+		return Outcome{}, err
+	}
+	ev := ReloginEvidence{Method: "proxy", ProxyUser: in.ProxyUser, User: in.User}
+	var proxySchemes, siteSchemes []string
+	proxyAnswered, siteAnswered := false, false
+	for _, a := range obs.Load.Auth {
+		sc := schemeTitle(a.Scheme)
+		if a.Proxy {
+			proxyAnswered = proxyAnswered || a.Answer == "credentials"
+			if !contains(proxySchemes, sc) {
+				proxySchemes = append(proxySchemes, sc)
+			}
+		} else {
+			siteAnswered = siteAnswered || a.Answer == "credentials"
+			if !contains(siteSchemes, sc) {
+				siteSchemes = append(siteSchemes, sc)
+			}
+		}
+	}
+	ev.Schemes = strings.Join(append(append([]string{}, proxySchemes...), siteSchemes...), ", ")
+	action := fmt.Sprintf("Answered the proxy's %s challenge as %q with the password from FIX401_PROXY_PASSWORD", orNone(proxySchemes), in.ProxyUser)
+	switch {
+	case obs.Verdict.Kind == judge.Proxy407 && proxyAnswered:
+		ev.ProxyCredentialsRejected = true
+		env.Logf("the proxy rejected the proxy user name or password for %q", in.ProxyUser)
+	case obs.Load.Status == 401 && siteAnswered:
+		ev.CredentialsRejected = true
+		env.Logf("the proxy let the browser through; the site rejected the user name or password for %q", in.User)
+	case obs.Load.Status == 401:
+		env.Logf("the proxy let the browser through; the site asks for a sign-in of its own (give --user)")
+	case forbidden(obs) && siteAnswered:
+		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
+	}
+	if siteAnswered {
+		action += fmt.Sprintf(", and the site's %s challenge as %q with the supplied password", orNone(siteSchemes), in.User)
+	}
+	return Outcome{Action: action + ".", Judged: obs, Evidence: ev}, nil
+}
+
+func orNone(schemes []string) string {
+	if len(schemes) == 0 {
+		return "(none was sent)"
+	}
+	return strings.Join(schemes, ", ")
 }
 
 // kerberosSite says whether relogin signs in with a Kerberos ticket: the
@@ -368,13 +428,16 @@ func (ViaProxy) Run(ctx context.Context, env Env) (Outcome, error) {
 // ReloginEvidence is what relogin records: how it signed in, never with
 // what secret.
 type ReloginEvidence struct {
-	Method              string `json:"method"`               // bearer, http-challenge, kerberos or form
-	User                string `json:"user,omitempty"`       // the user name (not a secret)
-	Origin              string `json:"origin,omitempty"`     // where the bearer token went
-	Schemes             string `json:"schemes,omitempty"`    // the challenges answered
-	LoginURL            string `json:"login_url,omitempty"`  // the form filled, redacted
-	KDCAnswer           string `json:"kdc_answer,omitempty"` // kinit's answer when it failed
-	CredentialsRejected bool   `json:"credentials_rejected,omitempty"`
+	Method    string `json:"method"`               // bearer, http-challenge, kerberos or form
+	User      string `json:"user,omitempty"`       // the user name (not a secret)
+	Origin    string `json:"origin,omitempty"`     // where the bearer token went
+	Schemes   string `json:"schemes,omitempty"`    // the challenges answered
+	LoginURL  string `json:"login_url,omitempty"`  // the form filled, redacted
+	KDCAnswer string `json:"kdc_answer,omitempty"` // kinit's answer when it failed
+	ProxyUser string `json:"proxy_user,omitempty"` // the proxy user name (not a secret)
+	// ProxyCredentialsRejected: the proxy answered 407 again to them.
+	ProxyCredentialsRejected bool `json:"proxy_credentials_rejected,omitempty"`
+	CredentialsRejected      bool `json:"credentials_rejected,omitempty"`
 	// Forbidden: the credentials were taken, and the account may not see
 	// the page (a 403 after sign-in).
 	Forbidden     bool  `json:"forbidden,omitempty"`

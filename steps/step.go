@@ -14,6 +14,8 @@ import (
 // Inputs are what the person supplied for the steps that need it.
 type Inputs struct {
 	Proxy string
+	// ProxyUser and ProxyPassword answer a proxy's 407 (relogin).
+	ProxyUser, ProxyPassword string
 	// Credentials for relogin: a user and password (HTTP challenge or form),
 	// or a bearer token. BearerEnv names where the token came from.
 	User, Password       string

@@ -26,6 +26,9 @@ import (
 // Credentials answer HTTP auth challenges (Basic, Digest, NTLM, Negotiate).
 type Credentials struct {
 	User, Password string
+	// ProxyUser and ProxyPassword answer a proxy's challenge; a site's
+	// password is never sent to a proxy, nor a proxy's to a site.
+	ProxyUser, ProxyPassword string
 }
 
 // AuthEvent is one HTTP auth challenge the browser met, and what we answered.
@@ -261,16 +264,28 @@ func (s *Session) answerAuth(ev *fetch.EventAuthRequired) {
 	s.mu.Lock()
 	creds := s.creds
 	id := string(ev.RequestID)
+	proxy := ev.AuthChallenge != nil && ev.AuthChallenge.Source == fetch.AuthChallengeSourceProxy
+	// One try per request and per challenger: Chrome asks again after a
+	// rejected answer, and a wrong password must end as a 401 (or 407)
+	// page, not a loop; the site's challenge after the proxy's, on the
+	// same request, is a challenge of its own.
+	if proxy {
+		id += " proxy"
+	}
 	s.authTries[id]++
 	tries := s.authTries[id]
 	resp := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
 	answer := "cancelled"
-	// Only one try per request: Chrome asks again after a rejected answer,
-	// and a wrong password must end as a 401 page, not a loop.
-	if creds != nil && tries == 1 {
+	user, password := "", ""
+	if creds != nil && proxy {
+		user, password = creds.ProxyUser, creds.ProxyPassword
+	} else if creds != nil {
+		user, password = creds.User, creds.Password
+	}
+	if user != "" && tries == 1 {
 		resp = &fetch.AuthChallengeResponse{
 			Response: fetch.AuthChallengeResponseResponseProvideCredentials,
-			Username: creds.User, Password: creds.Password,
+			Username: user, Password: password,
 		}
 		answer = "credentials"
 	}

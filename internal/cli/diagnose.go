@@ -47,6 +47,7 @@ type DiagnoseOptions struct {
 	SubmitSelector   string
 	BearerTokenEnv   string
 	Proxy            string
+	ProxyUser        string
 	DNSFlushCommand  string
 
 	now func() time.Time
@@ -87,6 +88,7 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 	f.StringVar(&o.SubmitSelector, "submit-selector", "", "CSS selector of the login form's submit button (default: found automatically)")
 	f.StringVar(&o.BearerTokenEnv, "bearer-token-env", "", "name of the environment variable holding a bearer token for relogin (sent to the target's origin only)")
 	f.StringVar(&o.Proxy, "proxy", "", "proxy URL for the via-proxy step (the \"try another network\" advice)")
+	f.StringVar(&o.ProxyUser, "proxy-user", "", "user name for a proxy that asks for credentials (407); the password from FIX401_PROXY_PASSWORD")
 	f.StringVar(&o.DNSFlushCommand, "dns-flush-command", "", "command that flushes DNS, instead of the OS default")
 	return c
 }
@@ -256,6 +258,15 @@ func (o *DiagnoseOptions) inputs(io *IO) (*inputs.Built, error) {
 			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--user %s needs a password", o.User),
 				Hint: "pipe it to --password-stdin or set FIX401_PASSWORD; a password is never a flag"}
 		}
+	}
+	if o.ProxyUser != "" {
+		g.ProxyUser, g.ProxyPassword = o.ProxyUser, io.Getenv("FIX401_PROXY_PASSWORD")
+		if g.ProxyPassword == "" {
+			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--proxy-user %s needs a password", o.ProxyUser),
+				Hint: "set FIX401_PROXY_PASSWORD; a password is never a flag"}
+		}
+	} else if io.Getenv("FIX401_PROXY_PASSWORD") != "" {
+		fmt.Fprintln(io.ErrOut, "fix401: FIX401_PROXY_PASSWORD is set but --proxy-user is not: the proxy's challenge will not be answered (give --proxy-user NAME)")
 	}
 	if o.BearerTokenEnv != "" {
 		g.BearerToken, g.BearerEnv = io.Getenv(o.BearerTokenEnv), o.BearerTokenEnv

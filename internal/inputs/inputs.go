@@ -20,6 +20,7 @@ import (
 // person keeps them (standard input, an environment variable, a file).
 type Given struct {
 	User, Password                  string
+	ProxyUser, ProxyPassword        string // for a proxy that answers 407
 	BearerToken, BearerEnv          string
 	LoginURL, Proxy                 string
 	Cookies                         string // a cookies file: Netscape or JSON export
@@ -72,9 +73,10 @@ const minCookieSecret = 8
 func Build(g Given, n Names) (*Built, error) {
 	b := &Built{Inputs: steps.Inputs{
 		User: g.User, Password: g.Password, BearerToken: g.BearerToken, BearerEnv: g.BearerEnv,
+		ProxyUser: g.ProxyUser, ProxyPassword: g.ProxyPassword,
 		LoginURL: g.LoginURL, Proxy: g.Proxy, UserSel: g.UserSel, PasswordSel: g.PasswordSel, SubmitSel: g.SubmitSel,
 	}}
-	for _, s := range []string{g.Password, g.BearerToken} {
+	for _, s := range []string{g.Password, g.BearerToken, g.ProxyPassword} {
 		if s != "" {
 			b.Secrets = append(b.Secrets, s)
 			b.BrowserSecrets = append(b.BrowserSecrets, s)
