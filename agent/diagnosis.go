@@ -80,6 +80,12 @@ func diagnose(r *run) reports.Diagnosis {
 		d.RetryAfterS = new(secs)
 	}
 	noChallenge := (v.Kind == judge.HTTP401 || v.Kind == judge.Subresource401) && len(lines) == 0
+	if noChallenge && b.Load.LoginForm != nil && v.Kind == judge.HTTP401 {
+		// A 401 page that is a sign-in form (Apache mod_auth_form's
+		// ErrorDocument 401): the form is how to sign in, not a bug.
+		noChallenge = false
+		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header and with a sign-in form on the page: the site signs in with its own form (as Apache mod_auth_form does), not with an HTTP challenge")
+	}
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
 	}
@@ -182,6 +188,9 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 			ev["method"] = m
 		}
 		title, detail := "The server refused the credentials that were supplied.", "The user name, password or token is wrong, expired or locked, or the account cannot sign in here."
+		if m == "form" {
+			title = "The sign-in form refused the credentials that were supplied: it came back after they were sent."
+		}
 		if answer, ok := r.stepEvidence("relogin", "kdc_answer").(string); ok && answer != "" {
 			ev["kdc_answer"] = answer
 			title = "The Kerberos KDC refused the credentials that were supplied (kinit: " + answer + ")."
@@ -226,10 +235,19 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 			Evidence: ev})
 	}
 	if b.Load.HasPassword && !v.OK {
+		ev := map[string]any{"page": redact.URL(b.Load.FinalURL)}
+		if f := b.Load.LoginForm; f != nil {
+			// Where it posts and what it asks for: names, never values.
+			ev["action"], ev["method"], ev["fields"] = redact.URL(f.Action), f.Method, f.Fields
+		}
+		title := "The page shows a sign-in form."
+		if !b.Load.Redirected && b.Load.Status == 401 {
+			title = "The 401 page itself is a sign-in form."
+		}
 		add(reports.Finding{ID: reports.FindingLoginForm, Severity: reports.Cause,
-			Title:    "The page shows a sign-in form.",
-			Detail:   "The site signs users in with its own form and a session cookie, not with an HTTP challenge: the session is missing or has expired.",
-			Evidence: map[string]any{"page": redact.URL(b.Load.FinalURL)}})
+			Title:    title,
+			Detail:   "The site signs users in with its own form and a session cookie, not with an HTTP challenge: the session is missing or has expired. Sign in with the form (fix401 does so with --user).",
+			Evidence: ev})
 	}
 	return out
 }

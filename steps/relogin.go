@@ -92,8 +92,10 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 	case in.User != "":
 		loginURL := in.LoginURL
 		if loginURL == "" {
-			// Redirected to a login form: that form is the one to fill.
-			if b := env.Baseline(); b != nil && b.Load.Redirected && b.Load.HasPassword {
+			// A login form on the failing page (Apache mod_auth_form's
+			// ErrorDocument 401 shows it at the same URL), or on the page it
+			// redirected to: that form is the one to fill.
+			if b := env.Baseline(); b != nil && b.Load.HasPassword {
 				loginURL = b.Load.FinalURL
 			}
 		}

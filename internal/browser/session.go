@@ -321,6 +321,7 @@ type Load struct {
 	Headings    []string
 	Text        string
 	HasPassword bool
+	LoginForm   *FormInfo  // the form around the password field, when there is one
 	Requests    []*Request // every request of this load, the document first
 	Auth        []AuthEvent
 	// SignIn is what the browser's network log says about the sign-in
@@ -428,11 +429,20 @@ func (s *Session) Reload(ctx context.Context, url string, o LoadOptions) (*Load,
 
 // domInfo is what the page's own DOM says, read after the load.
 type domInfo struct {
-	Title    string   `json:"title"`
-	Headings []string `json:"headings"`
-	Text     string   `json:"text"`
-	Password bool     `json:"password"`
-	Href     string   `json:"href"`
+	Title    string    `json:"title"`
+	Headings []string  `json:"headings"`
+	Text     string    `json:"text"`
+	Password bool      `json:"password"`
+	Href     string    `json:"href"`
+	Form     *FormInfo `json:"form"`
+}
+
+// FormInfo is the sign-in form a page carries: where it posts and the
+// names of its fields, never their values.
+type FormInfo struct {
+	Action string   `json:"action"` // absolute URL
+	Method string   `json:"method"`
+	Fields []string `json:"fields"`
 }
 
 const domScript = `(() => {
@@ -440,7 +450,15 @@ const domScript = `(() => {
     .map(h => (h.innerText || h.textContent || '').trim()).filter(Boolean);
   const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
-    password: !!document.querySelector('input[type=password]'), href: location.href};
+    password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm()};
+  function loginForm() {
+    const pw = document.querySelector('input[type=password]');
+    const f = pw && pw.form;
+    if (!f) return null;
+    const names = [...f.elements].map(e => e.name).filter(Boolean);
+    return {action: f.action || location.href, method: (f.getAttribute('method') || 'get').toUpperCase(),
+      fields: [...new Set(names)].slice(0, 20)};
+  }
 })()`
 
 func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger func(context.Context) (string, error)) (*Load, error) {
@@ -513,6 +531,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	defer context.AfterFunc(ctx, rcancel)()
 	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
+		l.LoginForm = di.Form
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
@@ -543,7 +562,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 	if l.NetError != "" {
 		// Chrome's own error page is not the site's: its text would mislead.
-		l.Title, l.Headings, l.Text, l.HasPassword = "", nil, "", false
+		l.Title, l.Headings, l.Text, l.HasPassword, l.LoginForm = "", nil, "", false, nil
 		if l.FinalURL == "chrome-error://chromewebdata/" {
 			l.FinalURL = url
 		}

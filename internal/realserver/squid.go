@@ -26,16 +26,9 @@ type Squid struct {
 func StartSquid(t testing.TB, users, hosts map[string]string) *Squid {
 	t.Helper()
 	Need(t, "squid", "squid", "/usr/lib/squid/basic_ncsa_auth")
-	Need(t, "openssl", "openssl")
 	sq := &Squid{Port: FreePort(t), Dir: sharedDir(t, "fix401-squid-")}
-	var passwd, hostsFile strings.Builder
-	for u, p := range users {
-		out, err := exec.Command("openssl", "passwd", "-apr1", p).Output()
-		if err != nil {
-			t.Fatalf("openssl passwd: %v", err)
-		}
-		fmt.Fprintf(&passwd, "%s:%s\n", u, strings.TrimSpace(string(out)))
-	}
+	passwd := Htpasswd(t, users)
+	var hostsFile strings.Builder
 	for name, addr := range hosts {
 		fmt.Fprintf(&hostsFile, "%s %s\n", addr, name)
 	}
@@ -56,7 +49,7 @@ acl authed proxy_auth REQUIRED
 http_access allow authed
 http_access deny all
 `, sq.Port, sq.Dir)
-	for name, content := range map[string]string{"squid.conf": conf, "passwd": passwd.String(), "hosts": hostsFile.String(), "access.log": "", "cache.log": ""} {
+	for name, content := range map[string]string{"squid.conf": conf, "passwd": passwd, "hosts": hostsFile.String(), "access.log": "", "cache.log": ""} {
 		if err := os.WriteFile(filepath.Join(sq.Dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -80,6 +73,22 @@ http_access deny all
 		}
 	})
 	return sq
+}
+
+// Htpasswd is an htpasswd file's content for users (name → password), in
+// the MD5 ($apr1$) form Apache and squid's basic_ncsa_auth both read.
+func Htpasswd(t testing.TB, users map[string]string) string {
+	t.Helper()
+	Need(t, "openssl", "openssl")
+	var b strings.Builder
+	for u, p := range users {
+		out, err := exec.Command("openssl", "passwd", "-apr1", p).Output()
+		if err != nil {
+			t.Fatalf("openssl passwd: %v", err)
+		}
+		fmt.Fprintf(&b, "%s:%s\n", u, strings.TrimSpace(string(out)))
+	}
+	return b.String()
 }
 
 // URL is the proxy's address, for http_proxy or --proxy.
