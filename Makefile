@@ -35,6 +35,14 @@ demo: build ## start the built-in lab, diagnose every scenario, then run the lab
 	 for i in $$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_PORT)) 2>/dev/null && break; sleep 0.1; done; \
 	 mkdir -p fix401-demo/checks; LAB=http://127.0.0.1:$(DEMO_PORT) LAB_PASSWORD=wonderland ./$(BIN) check -q --config testdata/checks.yaml --out fix401-demo/checks \
 	   --junit fix401-demo/checks/junit.xml --metrics fix401-demo/checks/fix401.prom
+	@echo
+	@echo "Enterprise sign-in against real servers (MIT KDC + Apache mod_auth_gssapi, Apache mod_auth_form, Tomcat 10, squid); reports in fix401-demo/enterprise:"
+	@set -o pipefail; FIX401_DEMO_OUT=$(CURDIR)/fix401-demo/enterprise $(GO) test -count=1 -v \
+	   -run 'TestKerberos|TestProxyOnSquid|TestLoginFormOnThe401Page|TestRolesOnTomcat' ./agent 2>&1 | awk '\
+	   /is missing: install/ { sub(/^ *[a-z_]+\.go:[0-9]+: /, ""); print "  - skipped: " $$0 " (make deps installs them all)"; next } \
+	   /^    --- (PASS|FAIL|SKIP): / { m = ($$2 == "PASS:") ? "✓" : ($$2 == "FAIL:") ? "✗" : "-"; n = $$3; \
+	     split(n, p, "/"); sub(/^Test/, "", p[1]); gsub(/_/, " ", p[2]); printf "  %s %-24s %s\n", m, p[1], p[2]; next } \
+	   /^(FAIL|ok) / { if ($$1 == "FAIL") bad = 1 } END { exit bad }' 
 
 test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium, real servers)
 	@# The upstream HAR validator (testdata/har-schema/validate-har.js) needs ajv from npm.

@@ -85,6 +85,13 @@ func runDiag(t *testing.T, cfg Config) *Result {
 	if err := schema.Validate(v); err != nil {
 		t.Fatalf("report does not match the schema: %v", err)
 	}
+	if out := os.Getenv("FIX401_DEMO_OUT"); out != "" {
+		// make demo keeps the enterprise cases' reports to open.
+		name := strings.NewReplacer("/", "--", "'", "", ":", "").Replace(t.Name())
+		if err := reports.WriteDir(filepath.Join(out, name), res.Report, res.Files); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return res
 }
 
