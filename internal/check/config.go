@@ -79,26 +79,32 @@ type Check struct {
 	LoginURL       string
 	Cookies        string // path, resolved against the config's folder
 	Proxy          string
+	// ProxyUser answers a proxy's 407 with the password from the
+	// variable ProxyPasswordEnv names.
+	ProxyUser        string
+	ProxyPasswordEnv string
 
-	password    string
-	bearerToken string
+	password      string
+	bearerToken   string
+	proxyPassword string
 }
 
 // Credentials are a check's resolved secrets, for the steps that answer a
 // challenge or send a token.
 type Credentials struct {
 	User, Password, BearerToken string
+	ProxyUser, ProxyPassword    string
 }
 
 // Credentials returns the check's resolved credentials.
 func (c *Check) Credentials() Credentials {
-	return Credentials{User: c.User, Password: c.password, BearerToken: c.bearerToken}
+	return Credentials{User: c.User, Password: c.password, BearerToken: c.bearerToken, ProxyUser: c.ProxyUser, ProxyPassword: c.proxyPassword}
 }
 
 // Secrets are the literal values to keep out of every text the run writes.
 func (c *Check) Secrets() []string {
 	var s []string
-	for _, v := range []string{c.password, c.bearerToken} {
+	for _, v := range []string{c.password, c.bearerToken, c.proxyPassword} {
 		if v != "" {
 			s = append(s, v)
 		}
@@ -362,6 +368,8 @@ type entry struct {
 	LoginURL       urlValue   `yaml:"login_url"`
 	Cookies        fileRef    `yaml:"cookies"`
 	Proxy          urlValue   `yaml:"proxy"`
+	ProxyUser      text       `yaml:"proxy_user"`
+	ProxyPwEnv     envSecret  `yaml:"proxy_password_env"`
 
 	node map[string]*yaml.Node
 }
@@ -540,6 +548,14 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 	case hasUser && !hasPwEnv && !hasPwFile:
 		p.add(at("user"), path+".user", "user %q has no password: add password_env or password_file", f.User)
 	}
+	_, hasProxyUser := f.node["proxy_user"]
+	_, hasProxyPw := f.node["proxy_password_env"]
+	switch {
+	case hasProxyUser && !hasProxyPw:
+		p.add(at("proxy_user"), path+".proxy_user", "proxy user %q has no password: add proxy_password_env", f.ProxyUser)
+	case hasProxyPw && !hasProxyUser:
+		p.add(at("proxy_password_env"), path+".proxy_password_env", "a proxy password needs a proxy user: add proxy_user:")
+	}
 	if f.Expect.Kind == "" {
 		f.Expect.Expect = Expect{Kind: ExpectHealthy}
 	}
@@ -550,8 +566,8 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 			p.add(at("expect"), ep, "%s is in skip, so it can never fix the page", s)
 		case len(f.Steps) > 0 && !slices.Contains(f.Steps, s):
 			p.add(at("expect"), ep, "%s is not in steps, so it can never fix the page", s)
-		case steps.NeedsOf(s).Credentials && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)):
-			p.add(at("expect"), ep, "%s needs credentials: add user with password_env or password_file, or bearer_token_env", s)
+		case steps.NeedsOf(s).Credentials && !hasBearer && !(hasUser && (hasPwEnv || hasPwFile)) && !(hasProxyUser && hasProxyPw):
+			p.add(at("expect"), ep, "%s needs credentials: add user with password_env or password_file, bearer_token_env, or proxy_user with proxy_password_env", s)
 		case steps.NeedsOf(s).Proxy && f.Proxy == "":
 			p.add(at("expect"), ep, "%s needs a proxy: add proxy:", s)
 		}
@@ -566,6 +582,7 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 		User: string(f.User), PasswordEnv: f.PasswordEnv.Name, PasswordFile: f.PasswordFile.Path, BearerTokenEnv: f.BearerTokenEnv.Name,
 		LoginURL: string(f.LoginURL), Cookies: string(f.Cookies), Proxy: string(f.Proxy),
 		password: password, bearerToken: f.BearerTokenEnv.Value,
+		ProxyUser: string(f.ProxyUser), ProxyPasswordEnv: f.ProxyPwEnv.Name, proxyPassword: f.ProxyPwEnv.Value,
 	}
 	return c, len(p.problems) == before
 }

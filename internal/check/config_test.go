@@ -107,6 +107,19 @@ checks:
 			`checks.yaml:5: checks[0].user: user "alice" has no password: add password_env or password_file`,
 			`checks.yaml:6: checks[0].password: inline secret: use password_env/password_file/bearer_token_env`,
 		}},
+		{"a proxy user without its password, and the reverse", `
+checks:
+  - name: a
+    url: https://a.example/
+    proxy_user: px
+  - name: b
+    url: https://b.example/
+    proxy_password_env: HOME
+`, []string{
+			`checks.yaml:5: checks[0].proxy_user: proxy user "px" has no password: add proxy_password_env`,
+			`checks.yaml:8: checks[1].proxy_password_env: HOME is not set`,
+			`checks.yaml:8: checks[1].proxy_password_env: a proxy password needs a proxy user: add proxy_user:`,
+		}},
 		{"inline token keys", `
 defaults:
   token: abc
@@ -202,7 +215,7 @@ checks:
 `, []string{
 			`checks.yaml:6: checks[0].expect.fixed_by: clear-cookies is not in steps, so it can never fix the page`,
 			`checks.yaml:10: checks[1].expect.fixed_by: reload is in skip, so it can never fix the page`,
-			`checks.yaml:13: checks[2].expect.fixed_by: relogin needs credentials: add user with password_env or password_file, or bearer_token_env`,
+			`checks.yaml:13: checks[2].expect.fixed_by: relogin needs credentials: add user with password_env or password_file, bearer_token_env, or proxy_user with proxy_password_env`,
 			`checks.yaml:16: checks[3].expect.fixed_by: via-proxy needs a proxy: add proxy:`,
 		}},
 		{"bad steps lists", `

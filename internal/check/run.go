@@ -291,6 +291,7 @@ func (c *Check) inputs() (*inputs.Built, error) {
 	cr := c.Credentials()
 	return inputs.Build(inputs.Given{
 		User: cr.User, Password: cr.Password, BearerToken: cr.BearerToken, BearerEnv: c.BearerTokenEnv,
+		ProxyUser: cr.ProxyUser, ProxyPassword: cr.ProxyPassword,
 		LoginURL: c.LoginURL, Proxy: c.Proxy, Cookies: c.Cookies,
 	}, inputs.Keys)
 }
