@@ -699,7 +699,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			rs.Result = reports.Info
 		case judged.OK() && rs.Result != reports.StepError:
 			rs.Result = reports.StepFixed
-			rs.Instructions = byHand(s)
+			rs.Instructions = byHand(s, r.target)
 			rs.UserSide = steps.UserSide(s.ID())
 			if r.fixedObs == nil {
 				r.fixedObs = judged
@@ -861,7 +861,7 @@ func (r *run) runAlone(ctx context.Context, i int, s steps.Step) {
 		line = "skipped: " + out.Skip
 	case state == reports.IsolationFixedAlone:
 		rs.Result = reports.StepFixed
-		rs.Instructions, rs.UserSide = byHand(s), steps.UserSide(s.ID())
+		rs.Instructions, rs.UserSide = byHand(s, r.target), steps.UserSide(s.ID())
 		line = "fixes it on its own too"
 	case state == reports.IsolationNotAlone:
 		line = "does not fix it on its own"
@@ -918,8 +918,13 @@ func (r *run) finish() {
 }
 
 // byHand is the step's by-hand instructions, in steps.Browsers' order.
-func byHand(s steps.Step) []reports.BrowserSteps {
+func byHand(s steps.Step, target string) []reports.BrowserSteps {
 	m := s.ByHand()
+	if f, ok := s.(interface {
+		ByHandFor(target string) map[string][]string
+	}); ok {
+		m = f.ByHandFor(target)
+	}
 	var out []reports.BrowserSteps
 	for _, b := range steps.Browsers {
 		if st := m[b]; len(st) > 0 {

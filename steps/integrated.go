@@ -62,6 +62,31 @@ func (IntegratedAuth) ByHand() map[string][]string {
 	}
 }
 
+// ByHandFor is ByHand with the site's own host where the steps say
+// "host", so that a technician can copy the lines as they are.
+func (s IntegratedAuth) ByHandFor(target string) map[string][]string {
+	host := hostOf(target)
+	if host == "" {
+		return s.ByHand()
+	}
+	r := strings.NewReplacer("`https://host`", "`"+originOf(target)+"`", `\"host\"`, `\"`+host+`\"`, `"host"`, `"`+host+`"`, "=host`", "="+host+"`")
+	out := map[string][]string{}
+	for b, lines := range s.ByHand() {
+		for _, l := range lines {
+			out[b] = append(out[b], r.Replace(l))
+		}
+	}
+	return out
+}
+
+func originOf(target string) string {
+	p, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	return p.Scheme + "://" + p.Host
+}
+
 // IntegratedAuthEvidence is what integrated-auth records.
 type IntegratedAuthEvidence struct {
 	Host    string   `json:"host"`    // the host allowed

@@ -48,3 +48,21 @@ func TestEveryStepIsWhole(t *testing.T) {
 		}
 	}
 }
+
+// The allowlist steps name the site's own host, ready to copy.
+func TestIntegratedAuthByHandNamesTheHost(t *testing.T) {
+	m := IntegratedAuth{}.ByHandFor("http://intranet.corp.example:8080/reports/")
+	all := ""
+	for _, b := range Browsers {
+		all += strings.Join(m[b], "\n") + "\n"
+	}
+	for _, want := range []string{"`http://intranet.corp.example:8080`", `AuthServerAllowlist "intranet.corp.example"`,
+		`{"AuthServerAllowlist": "intranet.corp.example"}`, "--auth-server-allowlist=intranet.corp.example`"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %s in:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `"host"`) {
+		t.Errorf("a placeholder is left:\n%s", all)
+	}
+}
