@@ -6,7 +6,7 @@
 # stale-dns scenario gives its browser a resolver of its own with it),
 # xmllint (JUnit schema checks), promtool (metrics checks), and for the
 # enterprise sign-in tests an MIT KDC, Apache with mod_auth_gssapi,
-# Tomcat 10 and squid. As root on Debian/Ubuntu it installs what is
+# Tomcat 10, squid and Samba's ntlm_auth. As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -52,6 +52,8 @@ if [ "${1:-}" = "--test" ]; then
   # Proxies: squid with basic_ncsa_auth (openssl writes its password file).
   on_path squid || need+=(squid)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  # NTLM: Samba's ntlm_auth checks the NTLMv2 handshake (no domain needed).
+  command -v ntlm_auth >/dev/null 2>&1 || need+=(winbind)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

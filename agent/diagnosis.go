@@ -170,14 +170,24 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		add(reports.Finding{ID: reports.FindingRateLimited, Severity: sev, Title: title, Evidence: ev})
 	}
 	for _, c := range r.signInCauses(d) {
-		if r.report.Outcome == reports.Fixed && *r.report.FixedBy != "integrated-auth" && *r.report.FixedBy != "relogin" {
+		fixedBy := ""
+		if r.report.FixedBy != nil {
+			fixedBy = *r.report.FixedBy
+		}
+		if r.report.Outcome == reports.Fixed && fixedBy != "integrated-auth" && fixedBy != "relogin" {
 			// Another remedy let a browser in without integrated sign-in:
 			// what that sign-in lacked was not why the page failed.
 			break
 		}
 		sev := reports.Cause
-		if c.ID == kerberos.NTLMUsed {
+		method, _ := r.stepEvidence("relogin", "method").(string)
+		switch {
+		case c.ID == kerberos.NTLMUsed:
 			sev = reports.Notice
+		case fixedBy == "relogin" && method != "kerberos":
+			// Signing in by hand worked: the browser's own sign-in not
+			// being allowed is worth knowing, not why it failed.
+			sev = reports.Warning
 		}
 		add(reports.Finding{ID: c.ID, Severity: sev, Title: c.Title, Detail: c.Detail, Evidence: c.Evidence})
 	}
@@ -285,6 +295,15 @@ func (r *run) signInCauses(d reports.Diagnosis) []kerberos.Cause {
 			if !seen[c.ID] {
 				seen[c.ID] = true
 				out = append(out, c)
+			}
+		}
+	}
+	// How the page was let in, when it was: NTLM rather than Kerberos.
+	for _, o := range r.observed {
+		if o.OK() {
+			if c := kerberos.UsedNTLM(o.Load.SignIn); c != nil && !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, *c)
 			}
 		}
 	}

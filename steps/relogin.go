@@ -113,6 +113,10 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		schemes := authSchemes(obs)
 		ev := ReloginEvidence{Method: "http-challenge", User: in.User, Schemes: schemes}
 		switch {
+		case !obs.OK() && kerberos.HandshakeFailed(obs.Load.SignIn):
+			// The password never reached the check: not a wrong one.
+			ev.HandshakeFailed = true
+			env.Logf("the server refused the browser's first NTLM message, before any password was sent")
 		case forbidden(obs) && answered(obs):
 			ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
 			env.Logf("the server accepted %q and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
@@ -442,7 +446,9 @@ type ReloginEvidence struct {
 	CredentialsRejected      bool `json:"credentials_rejected,omitempty"`
 	// Forbidden: the credentials were taken, and the account may not see
 	// the page (a 403 after sign-in).
-	Forbidden     bool  `json:"forbidden,omitempty"`
-	StatusAfter   int   `json:"status_after,omitempty"`   // the page's status after signing in
-	ChallengeSeen *bool `json:"challenge_seen,omitempty"` // false: no challenge to answer
+	Forbidden   bool `json:"forbidden,omitempty"`
+	StatusAfter int  `json:"status_after,omitempty"`
+	// HandshakeFailed: an NTLM exchange ended before the password was sent.
+	HandshakeFailed bool  `json:"handshake_failed,omitempty"` // the page's status after signing in
+	ChallengeSeen   *bool `json:"challenge_seen,omitempty"`   // false: no challenge to answer
 }

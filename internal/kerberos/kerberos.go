@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fix401/fix401/internal/netlog"
@@ -23,6 +24,9 @@ const (
 	SPNUnknown    = "negotiate_spn_unknown"
 	Rejected      = "negotiate_rejected"
 	NTLMUsed      = "ntlm_used"
+	// NTLMHandshakeFailed: the server did not answer the browser's NTLM
+	// NEGOTIATE message with a CHALLENGE, so no password was ever checked.
+	NTLMHandshakeFailed = "ntlm_handshake_failed"
 )
 
 // Cause is one reason integrated sign-in failed, in words, with its facts.
@@ -100,8 +104,16 @@ func Explain(attempts []netlog.Attempt, status int, ticket Ticket) []Cause {
 			ev["library_error"] = a.Library[0]
 		}
 		msg := strings.Join(a.Library, "; ")
+		ntlm := strings.EqualFold(a.Scheme, "ntlm")
+		explicit := a.DefaultCredentials != nil && !*a.DefaultCredentials
 		switch {
-		case a.DefaultCredentials != nil && !*a.DefaultCredentials:
+		case ntlm && explicit && a.Tokens == 1 && slices.Contains(a.Results, "reject") && status == 401:
+			add(Cause{ID: NTLMHandshakeFailed, Evidence: ev,
+				Title:  "The server did not complete the NTLM handshake: it refused the browser's first message.",
+				Detail: "The browser sent its NTLM NEGOTIATE message and the server answered with a plain 401 instead of a CHALLENGE, so no password was ever checked: this is not a wrong password. The server's NTLM module cannot decode what the browser sends (some acceptors reject the NEGOTIATE message of current browsers); the site owner should check its NTLM set-up or offer Kerberos."})
+		case ntlm && explicit && a.Tokens >= 2:
+			// The password was checked: relogin says whether it was taken.
+		case explicit && (a.HandlerError != "" || ntlm && a.Tokens == 0):
 			ev["ticket"] = ticket.String()
 			c := Cause{ID: NotAllowed, Evidence: ev,
 				Title:  "The browser is not allowed to sign in to this site with the machine's own credentials (integrated sign-in).",
@@ -148,14 +160,32 @@ func Explain(attempts []netlog.Attempt, status int, ticket Ticket) []Cause {
 				Detail: "The browser got a ticket and sent it, and the server still answered 401: its keytab is out of date (the service account's password or key changed), the clocks differ by more than 5 minutes, or the account may not use this service. The server's error log says which."})
 		}
 	}
+	return out
+}
+
+// UsedNTLM is the ntlm_used notice for a load that signed in: the browser
+// used the machine's sign-in with NTLM, not Kerberos. nil when it did not.
+func UsedNTLM(attempts []netlog.Attempt) *Cause {
 	for _, a := range attempts {
-		if strings.EqualFold(a.Scheme, "ntlm") && a.TokenMade && a.Target != "proxy" {
-			add(Cause{ID: NTLMUsed, Evidence: map[string]any{"origin": a.Origin},
+		if strings.EqualFold(a.Scheme, "ntlm") && a.TokenMade && a.Target != "proxy" &&
+			a.DefaultCredentials != nil && *a.DefaultCredentials {
+			return &Cause{ID: NTLMUsed, Evidence: map[string]any{"origin": a.Origin},
 				Title:  "The browser signed in with NTLM rather than Kerberos.",
-				Detail: "NTLM is the fallback when Kerberos is not available (no SPN, no line of sight to a domain controller, an IP address or alias used): it works, but is weaker and slower, and many organisations are turning it off."})
+				Detail: "NTLM is the fallback when Kerberos is not available (no SPN, no line of sight to a domain controller, an IP address or alias used): it works, but is weaker and slower, and many organisations are turning it off."}
 		}
 	}
-	return out
+	return nil
+}
+
+// HandshakeFailed reports whether a load's NTLM exchange ended before the
+// password was sent (see NTLMHandshakeFailed).
+func HandshakeFailed(attempts []netlog.Attempt) bool {
+	for _, a := range attempts {
+		if strings.EqualFold(a.Scheme, "ntlm") && a.Target != "proxy" && a.Tokens == 1 && slices.Contains(a.Results, "reject") {
+			return true
+		}
+	}
+	return false
 }
 
 func has(s, sub string) bool { return strings.Contains(s, sub) }

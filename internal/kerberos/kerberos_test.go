@@ -44,7 +44,9 @@ func TestExplain(t *testing.T) {
 		{"no ticket", netlog.Attempt{Scheme: "negotiate", DefaultCredentials: &yes,
 			Library: []string{"SPNEGO cannot find mechanisms to negotiate"}}, 401, NoTicket},
 		{"rejected", netlog.Attempt{Scheme: "negotiate", DefaultCredentials: &yes, TokenMade: true}, 401, Rejected},
-		{"ntlm", netlog.Attempt{Scheme: "ntlm", DefaultCredentials: &yes, TokenMade: true}, 200, NTLMUsed},
+		{"ntlm not allowed", netlog.Attempt{Scheme: "ntlm", DefaultCredentials: &no}, 401, NotAllowed},
+		// NEGOTIATE sent, the server answered a plain 401: no password was checked.
+		{"ntlm handshake", netlog.Attempt{Scheme: "ntlm", DefaultCredentials: &no, Tokens: 1, TokenMade: true, Results: []string{"reject"}}, 401, NTLMHandshakeFailed},
 	} {
 		got := Explain([]netlog.Attempt{c.a}, c.status, TicketValid)
 		if len(got) != 1 || got[0].ID != c.want {
@@ -54,6 +56,20 @@ func TestExplain(t *testing.T) {
 	// A proxy's challenge is the proxy's, and Basic is no integrated sign-in.
 	if got := Explain([]netlog.Attempt{{Scheme: "negotiate", Target: "proxy", DefaultCredentials: &no}, {Scheme: "basic"}}, 401, TicketValid); len(got) != 0 {
 		t.Errorf("%+v", got)
+	}
+	// AUTHENTICATE sent and refused: a password matter, relogin's to say.
+	if got := Explain([]netlog.Attempt{{Scheme: "ntlm", DefaultCredentials: &no, Tokens: 2, TokenMade: true, Results: []string{"accept", "reject"}}}, 401, TicketValid); len(got) != 0 {
+		t.Errorf("a refused NTLM password explained as %+v", got)
+	}
+	if c := UsedNTLM([]netlog.Attempt{{Scheme: "ntlm", DefaultCredentials: &yes, TokenMade: true}}); c == nil || c.ID != NTLMUsed {
+		t.Errorf("ntlm_used: %+v", c)
+	}
+	if c := UsedNTLM([]netlog.Attempt{{Scheme: "ntlm", DefaultCredentials: &no, TokenMade: true}}); c != nil {
+		t.Errorf("a typed password is no integrated sign-in: %+v", c)
+	}
+	if !HandshakeFailed([]netlog.Attempt{{Scheme: "ntlm", Tokens: 1, Results: []string{"reject"}}}) ||
+		HandshakeFailed([]netlog.Attempt{{Scheme: "ntlm", Tokens: 2, Results: []string{"accept", "reject"}}}) {
+		t.Error("HandshakeFailed")
 	}
 	spn := Explain([]netlog.Attempt{{Scheme: "negotiate", SPN: "HTTP@10.0.0.5", Library: []string{"Server HTTP/10.0.0.5@CORP not found in Kerberos database"}}}, 401, TicketValid)
 	if spn[0].Evidence["spn"] != "HTTP@10.0.0.5" || !contains(spn[0].Detail, "IP address") {

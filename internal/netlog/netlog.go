@@ -36,7 +36,14 @@ type Attempt struct {
 	Client       string // the principal whose ticket was used, when a context was made
 	Service      string // the service principal the library resolved
 	TokenMade    bool   // a token was generated (and sent)
-	TokenError   string // the net error of a token that could not be made
+	// Tokens counts the tokens the browser made in this exchange: NTLM
+	// makes two (NEGOTIATE, then AUTHENTICATE once the server sent its
+	// CHALLENGE); one and a refusal means the server did not take the first.
+	Tokens int
+	// Results are the browser's verdicts on the server's later challenges
+	// in this exchange: "accept" (a next round), "reject" (refused).
+	Results    []string
+	TokenError string // the net error of a token that could not be made
 	// Library holds the security library's messages of its last failure,
 	// minor (the specific one) first.
 	Library []string
@@ -226,7 +233,19 @@ func (l *Log) apply(a *Attempt, name string, e event) {
 				a.Client, a.Service = c.Source.Name, c.Target.Name
 			}
 		}
+	case "AUTH_HANDLE_CHALLENGE":
+		var r struct {
+			Result string `json:"authorization_result"`
+		}
+		if len(e.Params) > 0 && json.Unmarshal(e.Params, &r) == nil && r.Result != "" {
+			a.Results = append(a.Results, r.Result)
+		}
 	case "AUTH_GENERATE_TOKEN":
+		// The controller's own event names the request; the handler's,
+		// nested in it, does not: one token, counted once.
+		if e.Phase == 1 && bytes.Contains(e.Params, []byte("source_dependency")) {
+			a.Tokens++
+		}
 		if e.Phase == 2 {
 			if p.NetError != 0 {
 				a.TokenError = l.netError(p.NetError)
