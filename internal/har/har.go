@@ -282,6 +282,10 @@ func (s *sanitizer) setBody(c *content) {
 	if c.body == nil {
 		return
 	}
+	if s.noBodies {
+		c.Comment = "body left out: a supplied password is too short to be masked in a page's text"
+		return
+	}
 	clean := s.text(string(c.body))
 	if utf8.ValidString(clean) {
 		c.Text = clean

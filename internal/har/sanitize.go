@@ -35,6 +35,10 @@ const (
 type sanitizer struct {
 	on      bool // structural redaction; off only when Unsanitized
 	secrets *strings.Replacer
+	// noBodies: a supplied secret is too short to be found in free text
+	// without garbling it ("ab" is in every other word), so no body is kept:
+	// a page may echo the password, and the HAR cannot mask it.
+	noBodies bool
 }
 
 func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
@@ -42,6 +46,9 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 	set := map[string]bool{}
 	for _, sec := range o.Secrets {
 		addForms(set, sec)
+		if sec != "" && len(sec) < minSecret {
+			s.noBodies = true
+		}
 	}
 	if s.on {
 		for _, q := range reqs {

@@ -183,3 +183,22 @@ func TestUnsanitizedStillScrubsNamedSecrets(t *testing.T) {
 		t.Errorf("comment %q", f.Log.Comment)
 	}
 }
+
+// A password of one or two characters cannot be found in a page's text
+// without garbling it: no body is kept at all, and the HAR says why.
+func TestTooShortAPasswordKeepsNoBody(t *testing.T) {
+	t.Parallel()
+	q := doc("http://127.0.0.1:8401/s/basic/")
+	q.Status, q.MimeType = 401, "text/html"
+	q.Body = []byte("<p>wrong password: pw</p>")
+	f, data := build(t, nil, []*browser.Request{q}, Options{Secrets: []string{"pw"}})
+	c := f.Log.Entries[0].Response.Content
+	if c.Text != "" || !strings.Contains(c.Comment, "too short") || bytes.Contains(data, []byte("password: pw")) {
+		t.Fatalf("content %+v", c)
+	}
+	// A longer one keeps the body, masked where it stands.
+	f, _ = build(t, nil, []*browser.Request{q}, Options{Secrets: []string{"wrong password: pw"}})
+	if f.Log.Entries[0].Response.Content.Text == "" {
+		t.Error("a maskable password lost the body")
+	}
+}
