@@ -492,8 +492,17 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 		return nil, err
 	}
 	r.harvest(l)
+	// Judged on what the page really showed: masked first, a password
+	// that is a word of the page ("in" of "Sign in") would hide a sign-in
+	// page and make a wrong password look like a fix.
+	v := judge.Judge(pageOf(l))
 	r.maskLoad(l)
-	o := &steps.Observation{Load: l, Verdict: judge.Judge(pageOf(l))}
+	if masked := r.mask(v.Evidence); masked != v.Evidence {
+		// The reason quotes the page: it quotes the masked page.
+		v.Reason = strings.Replace(v.Reason, v.Evidence, masked, 1)
+		v.Evidence = masked
+	}
+	o := &steps.Observation{Load: l, Verdict: v}
 	rl := r.reportLoad(o)
 	r.reported[o] = rl
 	r.observed = append(r.observed, o)
@@ -524,7 +533,7 @@ func loadPhrase(l *browser.Load) string {
 func (r *run) reportLoad(o *steps.Observation) reports.Load {
 	l := o.Load
 	rl := reports.Load{
-		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: r.mask(o.Verdict.Reason),
+		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: redact.Text(o.Verdict.Reason),
 		URL: redact.URL(l.URL), FinalURL: redact.URL(l.FinalURL), NetError: l.NetError,
 		TimedOut: l.TimedOut, Title: r.mask(l.Title), DurationMS: l.Duration.Milliseconds(),
 		StatusText: l.StatusText,

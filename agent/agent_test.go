@@ -552,7 +552,10 @@ func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
 				if s.ID == "relogin" {
 					// The page that echoed the password: masked, however
 					// short or ordinary the password.
-					want := strings.ReplaceAll("Welcome, your password is "+pw, pw, "[redacted]")
+					want := "Welcome, your password is [redacted]"
+					if pw == "password" {
+						want = "Welcome, your [redacted] is [redacted]"
+					}
 					if s.Load == nil || s.Load.Title != want {
 						t.Errorf("the page that echoed the password: title %q, want %q", s.Load.Title, want)
 					}
@@ -565,6 +568,19 @@ func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
 				t.Errorf("the report is garbled with [redacted]:\n%s", text)
 			}
 		})
+	}
+}
+
+// TestAWordPasswordCannotFakeAFix: a wrong password that is a word of the
+// sign-in page ("in" of "Sign in") must not hide that page from the judge,
+// or the sign-in page looks like the site and relogin like a fix.
+func TestAWordPasswordCannotFakeAFix(t *testing.T) {
+	for _, pw := range []string{"in", "Sign"} {
+		r := runDiag(t, Config{URL: labURL + "/s/form-login/", Only: []string{"relogin"},
+			Inputs: steps.Inputs{User: "alice", Password: pw}, Secrets: []string{pw}}).Report
+		if r.Outcome != reports.Unresolved {
+			t.Errorf("password %q: outcome %s, fixed by %v", pw, r.Outcome, r.FixedBy)
+		}
 	}
 }
 

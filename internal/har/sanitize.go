@@ -34,7 +34,7 @@ const (
 // entries are built, then scrubs literal secrets from every string.
 type sanitizer struct {
 	on      bool // structural redaction; off only when Unsanitized
-	secrets *strings.Replacer
+	secrets *regexp.Regexp
 	// noBodies: a supplied secret is too short to be found in free text
 	// without garbling it ("ab" is in every other word), so no body is kept:
 	// a page may echo the password, and the HAR cannot mask it.
@@ -73,13 +73,38 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 		return cmp.Or(len(b)-len(a), strings.Compare(a, b))
 	})
 	if len(olds) > 0 {
-		pairs := make([]string, 0, 2*len(olds))
+		// One expression, alternatives longest first (Go's alternation is
+		// leftmost-first): a whole-word secret is bounded by \b where it
+		// begins or ends with a word character.
+		alts := make([]string, 0, len(olds))
 		for _, v := range olds {
-			pairs = append(pairs, v, mark)
+			a := regexp.QuoteMeta(v)
+			if set[v] && wordChar(v[0]) {
+				a = `\b` + a
+			}
+			if set[v] && wordChar(v[len(v)-1]) {
+				a += `\b`
+			}
+			alts = append(alts, a)
 		}
-		s.secrets = strings.NewReplacer(pairs...)
+		s.secrets = regexp.MustCompile(strings.Join(alts, "|"))
 	}
 	return s
+}
+
+// put adds v to set; whole says whether it is masked only as a whole word
+// (not where letters or digits go on either side of it). Found both ways,
+// it is masked everywhere.
+func put(set map[string]bool, v string, whole bool) {
+	if had, ok := set[v]; ok {
+		whole = had && whole
+	}
+	set[v] = whole
+}
+
+// wordChar reports whether c continues a word, as regexp's \b sees it.
+func wordChar(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // collect adds the secret values q carries to set: credentials, cookie
@@ -133,7 +158,7 @@ func credentials(set map[string]bool, v string) {
 	if !ok || len(cred) < minSecret {
 		return
 	}
-	set[cred] = true
+	put(set, cred, false)
 	if !strings.EqualFold(scheme, "Basic") {
 		return
 	}
@@ -168,7 +193,7 @@ func urlSecrets(set map[string]bool, u string) {
 
 func addValue(set map[string]bool, v string, min int) {
 	if len(v) >= min && v != mark {
-		set[v] = true
+		put(set, v, false)
 	}
 }
 
@@ -179,13 +204,15 @@ func addForms(set map[string]bool, sec string) {
 	if len(sec) < minSecret {
 		return
 	}
+	// As written, a secret is masked as a whole word: the password "the"
+	// is not in "Either". Its base64 forms sit inside longer blobs.
 	for _, v := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec), html.EscapeString(sec)} {
-		set[v] = true
+		put(set, v, true)
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		b64 := enc.EncodeToString([]byte(sec))
-		set[b64] = true
-		set[strings.TrimRight(b64, "=")] = true
+		put(set, b64, false)
+		put(set, strings.TrimRight(b64, "="), false)
 		for off := range 3 {
 			// Encoding off zero bytes first puts the secret where it sits
 			// in a blob at that offset; the characters from the first that
@@ -195,7 +222,7 @@ func addForms(set map[string]bool, sec string) {
 			from := (off*8 + 5) / 6
 			to := (off + len(sec)) * 8 / 6
 			if to-from >= minShifted {
-				set[full[from:to]] = true
+				put(set, full[from:to], false)
 			}
 		}
 	}
@@ -219,7 +246,7 @@ func (s *sanitizer) text(v string) string {
 		v = jwtInText.ReplaceAllString(v, mark)
 	}
 	if s.secrets != nil {
-		v = s.secrets.Replace(v)
+		v = s.secrets.ReplaceAllLiteralString(v, mark)
 	}
 	return v
 }

@@ -202,3 +202,13 @@ func TestTooShortAPasswordKeepsNoBody(t *testing.T) {
 		t.Error("a maskable password lost the body")
 	}
 }
+
+// In the HAR too, an ordinary-word password is masked as a word only,
+// while its base64 forms are found inside longer blobs.
+func TestWordPasswordMaskedAsAWord(t *testing.T) {
+	t.Parallel()
+	s := newSanitizer(nil, Options{Secrets: []string{"the"}})
+	if got := s.text("Either the page or theirs"); got != "Either "+mark+" page or theirs" {
+		t.Errorf("%q", got)
+	}
+}

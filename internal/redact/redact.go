@@ -232,10 +232,41 @@ var (
 func Literal(s string, secrets ...string) string {
 	for _, sec := range secrets {
 		if sec != "" {
-			s = strings.ReplaceAll(s, sec, Mark)
+			s = replaceWhole(s, sec)
 		}
 	}
 	return s
+}
+
+// replaceWhole replaces sec in s where it stands as a whole: a secret that
+// begins (ends) with a letter or digit is not taken from inside a longer
+// word, so that the password "the" leaves "Either" as it is.
+func replaceWhole(s, sec string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, sec)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i + len(sec)
+		inside := wordByte(sec[0]) && i > 0 && wordByte(s[i-1]) ||
+			wordByte(sec[len(sec)-1]) && j < len(s) && wordByte(s[j])
+		b.WriteString(s[:i])
+		if inside {
+			b.WriteString(sec[:1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(Mark)
+		s = s[j:]
+	}
+}
+
+// wordByte reports whether c continues a word (ASCII letters, digits, _;
+// bytes of multi-byte letters count too).
+func wordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
 }
 
 // Text redacts every URL found in free text, and every literal secret given.

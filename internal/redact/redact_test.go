@@ -95,3 +95,20 @@ func TestURLRedactionReviewCases(t *testing.T) {
 		t.Errorf("a plain user name: %q", got)
 	}
 }
+
+// A password that is an ordinary word is masked where it stands as a
+// word, never from inside another one.
+func TestLiteralMasksWholeWords(t *testing.T) {
+	for _, c := range []struct{ in, sec, want string }{
+		{"Either the page or the form", "the", "Either [redacted] page or [redacted] form"},
+		{"pw=the;", "the", "pw=[redacted];"},
+		{"the", "the", "[redacted]"},
+		{"othertheme", "the", "othertheme"},
+		{"p@ss!p@ss", "p@ss", "[redacted]![redacted]"},
+		{"x@p#y", "@p#", "x[redacted]y"}, // begins and ends with no word character
+	} {
+		if got := Literal(c.in, c.sec); got != c.want {
+			t.Errorf("Literal(%q, %q) = %q, want %q", c.in, c.sec, got, c.want)
+		}
+	}
+}
