@@ -638,6 +638,19 @@ func (r *run) stop(err error) {
 
 // stopMessage says in words why a run stopped: "interrupted", the
 // --max-time message, or the error.
+// stepError says why a step broke, in the run's words when the run was
+// stopped or ran out of time rather than in Go's ("context deadline
+// exceeded").
+func (r *run) stepError(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		return stopMessage(context.Cause(ctx))
+	case errors.Is(err, context.DeadlineExceeded):
+		return "it took longer than its time limit"
+	}
+	return r.mask(err.Error())
+}
+
 func stopMessage(err error) string {
 	switch {
 	case err == nil || errors.Is(err, context.Canceled):
@@ -666,10 +679,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	switch {
 	case err != nil:
 		rs.Result = reports.StepError
-		rs.Error = r.mask(err.Error())
-		if ctx.Err() != nil {
-			rs.Error = stopMessage(context.Cause(ctx))
-		}
+		rs.Error = r.stepError(ctx, err)
 	case out.Skip != "":
 		rs.Result = reports.Skipped
 		rs.SkipReason = new(out.Skip)
@@ -679,7 +689,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			// The step changed the browser's state: load the target again.
 			judged, err = r.Load(ctx, r.target)
 			if err != nil {
-				rs.Result, rs.Error = reports.StepError, r.mask(err.Error())
+				rs.Result, rs.Error = reports.StepError, r.stepError(ctx, err)
 			}
 		}
 		if out.CorrectedURL != "" {

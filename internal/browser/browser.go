@@ -352,6 +352,11 @@ func withoutSecrets(env, secrets []string) ([]string, bool) {
 func Launch(ctx context.Context, o Options) (*Browser, error) {
 	// The browser must not die with a run's deadline: the run still needs it
 	// to finish its report. Close ends it.
+	if err := ctx.Err(); err != nil {
+		// Already over (a --max-time of a millisecond): starting a browser
+		// only to kill it mid-start can leave chromedp waiting for ever.
+		return nil, err
+	}
 	base := context.WithoutCancel(ctx)
 	b := &Browser{opts: o}
 	var allocCtx context.Context
@@ -443,10 +448,13 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		err = b.ctx.Err()
 	}
 	if err != nil {
-		b.Close()
 		if ctx.Err() != nil {
+			// Stopped while it started: chromedp may wait for ever for a
+			// browser that never was, so nothing waits for it here.
+			b.abandon()
 			return nil, ctx.Err()
 		}
+		b.Close()
 		if o.RemoteURL != "" {
 			// The dial error repeats the URL three times over; its
 			// innermost cause ("connection refused") is what helps.
@@ -509,10 +517,13 @@ func (b *Browser) Close() error {
 		if !b.remote && b.opts.UserDataDir != "" && b.ctx.Err() == nil {
 			_ = chromedp.Cancel(b.ctx)
 		}
-		b.cancel()
+		// chromedp waits for the browser to go; one stopped while it was
+		// starting (a --max-time that ends then) may never be reported
+		// gone: after a while its processes are killed, which ends the wait.
+		b.bounded(b.cancel)
 	}
 	if b.allocCancel != nil {
-		b.allocCancel() // waits for the process to exit
+		b.bounded(b.allocCancel)
 	}
 	if b.shortTmp != "" {
 		os.RemoveAll(b.shortTmp)
@@ -533,6 +544,38 @@ func (b *Browser) Close() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("removing the browser profile %s: %w", dir, err)
+}
+
+// abandon ends a browser stopped while it was starting without waiting
+// for chromedp: its processes are killed and its folders removed.
+func (b *Browser) abandon() {
+	go b.cancel()
+	go b.allocCancel()
+	b.cancel, b.allocCancel = nil, nil
+	if !b.remote {
+		proc.KillUsing(b.dataDir)
+	}
+	b.Close() // removes the folders
+}
+
+// bounded runs one of chromedp's cancel-and-wait functions. It is given 5 s;
+// then the browser's processes are killed, which ends the wait, and 10 s
+// more; after that it is left to end in the background.
+func (b *Browser) bounded(f func()) {
+	done := make(chan struct{})
+	go func() { f(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(5 * time.Second):
+	}
+	if !b.remote {
+		proc.KillUsing(b.dataDir)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
 }
 
 // errClosed is returned when a session is used after its browser went away.
