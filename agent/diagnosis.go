@@ -136,10 +136,15 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		if len(d.Challenges) > 0 {
 			ev["schemes"] = schemeNames(d.Challenges)
 		}
+		title, detail := "A proxy between this machine and the site asks for credentials (407), not the site.",
+			"This is for the network team: the proxy settings or the proxy account of this machine."
+		if !steps.ProxyAsked(b) {
+			ev["from_proxy_in_use"] = false
+			title = "The page got 407 Proxy Authentication Required, but from no proxy this browser uses."
+			detail = "A server that answers 407 although it is not the proxy of this machine, or a proxy that sent no challenge: for the network team, who know this network's proxies."
+		}
 		add(reports.Finding{ID: reports.FindingProxyAuthRequired, Severity: reports.Cause,
-			Title:    "A proxy between this machine and the site asks for credentials (407), not the site.",
-			Detail:   "This is for the network team: the proxy settings or the proxy account of this machine.",
-			Evidence: ev})
+			Title: title, Detail: detail, Evidence: ev})
 	}
 	if d.Intermittent {
 		ev := map[string]any{}
@@ -376,6 +381,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		}
 	case judge.Proxy407:
 		what = "A proxy between this machine and the site answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials"
+		if !steps.ProxyAsked(r.baseline) {
+			what = "The page got 407 Proxy Authentication Required, but not from a proxy this browser uses (the server itself answered 407, or a proxy sent no challenge): for the network team, who know the proxies of this network"
+		}
 	case judge.Soft401:
 		what = "The page answered " + statusPhrase(r.baseline.Load.Status) + " but shows an access-denied or sign-in page"
 		if v.Evidence != "" {
@@ -492,7 +500,7 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 	case judge.Proxy407:
 		if rejected, _ := r.stepEvidence("relogin", "proxy_credentials_rejected").(bool); rejected {
 			add("The proxy refused the proxy account that was given: check its user name and password with the network team, or whether it is locked.")
-		} else if r.cfg.Inputs.ProxyUser == "" {
+		} else if r.cfg.Inputs.ProxyUser == "" && steps.ProxyAsked(r.baseline) {
 			add("Answer the proxy's challenge: run fix401 with --proxy-user NAME and the password in FIX401_PROXY_PASSWORD to test the proxy account.")
 		}
 		add("Check the proxy settings and the proxy credentials of the user's machine, or try another network; this is for the network team, not the site owner.")

@@ -35,13 +35,15 @@ func ContactMessage(r *Report) []byte {
 
 	if d.Kind == "proxy_407" {
 		p("# For the network team, not the site owner\n\n")
-		p("A proxy between this machine and %s answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials. Send this to whoever runs the proxy (the network team), with the challenge it sent:\n\n", mdCode(r.Target.URL))
 		var lines []string
 		for _, l := range d.HeaderLines {
 			lines = append(lines, d.Header+": "+l)
 		}
 		if len(lines) > 0 {
+			p("A proxy between this machine and %s answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials. Send this to whoever runs the proxy (the network team), with the challenge it sent:\n\n", mdCode(r.Target.URL))
 			p("%s\n", mdFence(lines))
+		} else {
+			p("Loading %s got 407 Proxy Authentication Required, with no challenge the browser could read (a proxy that sent none, or a server that answers 407 although it is no proxy of this machine). Send this to whoever runs the network and its proxies, with report.html attached.\n", mdCode(r.Target.URL))
 		}
 		return b.Bytes()
 	}

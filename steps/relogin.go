@@ -66,6 +66,9 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 	target := env.Target()
 	switch {
 	case in.ProxyUser != "" && env.Baseline() != nil && env.Baseline().Verdict.Kind == judge.Proxy407:
+		if !ProxyAsked(env.Baseline()) {
+			return Outcome{Skip: "the 407 did not come from a proxy this browser uses (the server itself answered 407), so there is no proxy challenge to answer", NoLoad: true}, nil
+		}
 		return proxyLogin(ctx, env, in)
 
 	case in.BearerToken != "":
@@ -141,6 +144,17 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		return Outcome{Skip: "only proxy credentials were given (--proxy-user), and no proxy asked for them"}, nil
 	}
 	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
+}
+
+// ProxyAsked reports whether a proxy the browser uses challenged the load
+// (a 407 from the site itself is no proxy's).
+func ProxyAsked(o *Observation) bool {
+	for _, a := range o.Load.Auth {
+		if a.Proxy {
+			return true
+		}
+	}
+	return false
 }
 
 // proxyLogin answers a proxy's 407 with --proxy-user's credentials, and

@@ -153,6 +153,12 @@ func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, repo
 		fmt.Fprintf(w, "  %s %-15s %s\n", mark(s.Result, color), s.ID, line)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict(rep))
+	// The causes found, so that the terminal says why, not only what.
+	for _, f := range rep.Diagnosis.Findings {
+		if f.Severity == reports.Cause && rep.Outcome != reports.Fixed {
+			fmt.Fprintf(w, "  cause: %s [%s]\n", f.Title, f.ID)
+		}
+	}
 	if reportPath != "" {
 		fmt.Fprintf(w, "  report: %s\n", reportPath)
 	}
@@ -175,6 +181,11 @@ func verdict(rep *reports.Report) string {
 	case reports.Unresolved:
 		return "unresolved: no step fixed the " + strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
 	case reports.NotAuthFailure:
+		// The judge's own sentence on the first load ("the page answered
+		// 404 Not Found"), not the kind's name.
+		if len(rep.Steps) > 0 && rep.Steps[0].Load != nil && rep.Steps[0].Load.Reason != "" {
+			return "not an authentication failure: " + rep.Steps[0].Load.Reason
+		}
 		return "not an authentication failure: " + strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
 	default:
 		msg := "error"
