@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/fix401/fix401/internal/inputs"
 	"github.com/fix401/fix401/internal/outdir"
+	stdio "io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,17 +28,19 @@ import (
 // DiagnoseOptions are the flags of `fix401 diagnose`.
 type DiagnoseOptions struct {
 	BrowserOptions
-	URL     string
-	Out     string
-	Force   bool
-	JSON    bool
-	Steps   []string
-	Skip    []string
-	All     bool
-	MaxWait time.Duration
-	Cookies string
-	Isolate bool
-	Profile string
+	URL   string
+	Out   string
+	Force bool
+	JSON  bool
+	Steps []string
+	// stepsGiven: --steps was on the command line, perhaps empty.
+	stepsGiven bool
+	Skip       []string
+	All        bool
+	MaxWait    time.Duration
+	Cookies    string
+	Isolate    bool
+	Profile    string
 
 	User             string
 	PasswordStdin    bool
@@ -63,6 +66,7 @@ func newDiagnoseCmd(io *IO) *cobra.Command {
 		Args: exactArgs(1, "the URL to diagnose"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.URL = args[0]
+			o.stepsGiven = c.Flags().Changed("steps")
 			return runDiagnose(c.Context(), io, o)
 		},
 	}
@@ -116,6 +120,9 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	}
 	if !strings.Contains(o.URL, "://") && !o.Quiet {
 		fmt.Fprintf(io.ErrOut, "fix401: no scheme in %q: using %s (give http:// for a plain-HTTP site)\n", o.URL, target)
+	}
+	if o.stepsGiven && len(o.Steps) == 0 {
+		return usageErr("--steps is empty: name the steps to run (see 'fix401 steps'), or leave it out to run them all")
 	}
 	if _, err := agent.Plan(o.Steps, o.Skip); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -247,7 +254,8 @@ func (o *DiagnoseOptions) inputs(io *IO) (*inputs.Built, error) {
 			}
 			g.Password = pw
 		case o.PasswordStdin:
-			line, err := bufio.NewReader(io.In).ReadString('\n')
+			// Bounded: /dev/zero on stdin must not fill the memory.
+			line, err := bufio.NewReader(stdio.LimitReader(io.In, 64<<10)).ReadString('\n')
 			if err != nil && line == "" {
 				return nil, usageErr("--password-stdin: no password on standard input")
 			}

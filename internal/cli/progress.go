@@ -54,7 +54,8 @@ func (p *progress) update(e agent.Progress) {
 		fmt.Fprintf(p.w, "  %s %-15s %s%s\n", mark(e.Result, p.color), e.Step, shorten(e.Line, 90), fixedMark(e.Fixing, e.Confirmed))
 		return
 	}
-	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, e.Result, e.Elapsed.Round(time.Millisecond), strings.TrimPrefix(line, string(e.Result)+": "))
+	// Words, not the report's enum values ("still_failing").
+	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, strings.ReplaceAll(string(e.Result), "_", " "), e.Elapsed.Round(time.Millisecond), strings.TrimPrefix(line, string(e.Result)+": "))
 }
 
 // fixedMark is what follows the fixing step's line, the same live, piped

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"github.com/fix401/fix401/reports"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/fix401/fix401/internal/lab"
 )
@@ -83,4 +85,29 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// TestScriptsHaveNoCommandsInFiles: in a txtar, everything after the first
+// "-- name --" line is a file; a command written below one never runs (two
+// blocks of usage.txtar were dead that way), so none may be there.
+func TestScriptsHaveNoCommandsInFiles(t *testing.T) {
+	paths, err := filepath.Glob("../../testdata/script/*.txtar")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, p := range paths {
+		a, err := txtar.ParseFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range a.Files {
+			for i, line := range strings.Split(string(f.Data), "\n") {
+				for _, cmd := range []string{"expect-exit ", "exec fix401", "stdout '", "stderr '"} {
+					if strings.HasPrefix(line, cmd) {
+						t.Errorf("%s: file %s, line %d is a command that never runs: %s", filepath.Base(p), f.Name, i+1, line)
+					}
+				}
+			}
+		}
+	}
 }

@@ -64,6 +64,13 @@ type Built struct {
 	BrowserSecrets []string
 }
 
+// The longest password and token taken: far beyond any real one (a JWT
+// with many claims stays under a few kilobytes).
+const (
+	maxPassword = 4 << 10
+	maxToken    = 64 << 10
+)
+
 // minCookieSecret is the length from which a cookie value is taken for a
 // credential (the HAR sanitizer's rule too).
 const minCookieSecret = 8
@@ -76,6 +83,17 @@ func Build(g Given, n Names) (*Built, error) {
 		ProxyUser: g.ProxyUser, ProxyPassword: g.ProxyPassword,
 		LoginURL: g.LoginURL, Proxy: g.Proxy, UserSel: g.UserSel, PasswordSel: g.PasswordSel, SubmitSel: g.SubmitSel,
 	}}
+	// Bounded like input files: a stray file piped to --password-stdin is
+	// no password, and a megabyte sent as one only resets the connection.
+	for _, c := range []struct {
+		what, v string
+		max     int
+	}{{"the password", g.Password, maxPassword}, {"the proxy password", g.ProxyPassword, maxPassword}, {"the bearer token", g.BearerToken, maxToken}} {
+		if len(c.v) > c.max {
+			return nil, &Error{Msg: fmt.Sprintf("%s is %d bytes long, more than the %d taken", c.what, len(c.v), c.max),
+				Hint: "give the secret itself, not a file's content"}
+		}
+	}
 	for _, s := range []string{g.Password, g.BearerToken, g.ProxyPassword} {
 		if s != "" {
 			b.Secrets = append(b.Secrets, s)

@@ -201,6 +201,10 @@ func Normalize(raw string) (string, error) {
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err
 		}
+		if i := strings.Index(s, "%"); i > 0 && strings.Contains(s[:i], "[") && !strings.Contains(s[:i], "]") {
+			// fe80::1%eth0 unescaped: Go stops at the bad escape; say what it is.
+			return "", fmt.Errorf("malformed URL %q: an IPv6 zone is not allowed in a web address", raw)
+		}
 		return "", fmt.Errorf("malformed URL %q: %v", raw, err)
 	}
 	switch strings.ToLower(u.Scheme) {
