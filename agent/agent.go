@@ -516,7 +516,7 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 		Title: fmt.Sprintf("%s · load %d · %s", step, len(r.pages)+1, loadPhrase(l)),
 	})
 	r.cfg.Log.Debug().Str("url", redact.URL(l.URL)).Int("status", l.Status).Str("kind", string(o.Verdict.Kind)).
-		Dur("took", l.Duration).Msg("load")
+		Int64("took_ms", l.Duration.Milliseconds()).Msg("load")
 	return o, nil
 }
 

@@ -141,7 +141,7 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		return err
 	}
 	for flag, path := range map[string]string{"--junit": o.JUnit, "--metrics": o.Metrics} {
-		if err := checkOutFile(flag, path); err != nil {
+		if err := checkOutFile(flag, path, o.Out); err != nil {
 			return err
 		}
 	}
@@ -275,7 +275,7 @@ func (o *CheckOptions) shard(io *IO) (check.Shard, error) {
 
 // checkOutFile checks that an output file can be created where asked, so
 // that a typo in a path fails before the run rather than after it.
-func checkOutFile(flag, path string) error {
+func checkOutFile(flag, path, out string) error {
 	if path == "" {
 		return nil
 	}
@@ -283,6 +283,12 @@ func checkOutFile(flag, path string) error {
 		return usageErr("%s %s is a folder, not a file", flag, path)
 	}
 	dir := filepath.Dir(path)
+	if rel, err := filepath.Rel(out, dir); err == nil && rel == "." {
+		// In --out, which the run makes anyway: make it now.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return usageErr("%s %s: %v", flag, path, unwrapPathError(err))
+		}
+	}
 	st, err := os.Stat(dir)
 	if err != nil {
 		return usageErr("%s %s: folder %s: %v", flag, path, dir, unwrapPathError(err))

@@ -31,12 +31,13 @@ type Given struct {
 // "--cookies" on the command line, "cookies" in a config.
 type Names struct {
 	Cookies, LoginURL, Proxy string
+	ProxyUser, ProxyPassword string
 }
 
 // Flags and Keys are the names of diagnose's flags and of a check's keys.
 var (
-	Flags = Names{Cookies: "--cookies", LoginURL: "--login-url", Proxy: "--proxy"}
-	Keys  = Names{Cookies: "cookies", LoginURL: "login_url", Proxy: "proxy"}
+	Flags = Names{Cookies: "--cookies", LoginURL: "--login-url", Proxy: "--proxy", ProxyUser: "--proxy-user", ProxyPassword: "FIX401_PROXY_PASSWORD"}
+	Keys  = Names{Cookies: "cookies", LoginURL: "login_url", Proxy: "proxy", ProxyUser: "proxy_user", ProxyPassword: "proxy_password_env"}
 )
 
 // Error is an input that cannot be used, in one line with a hint.
@@ -101,7 +102,7 @@ func Build(g Given, n Names) (*Built, error) {
 		}
 	}
 	for _, u := range []struct{ name, v string }{{n.LoginURL, g.LoginURL}, {n.Proxy, g.Proxy}} {
-		if err := checkURL(u.name, u.v, u.name == n.Proxy); err != nil {
+		if err := checkURL(u.name, u.v, u.name == n.Proxy, n); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +125,7 @@ func Build(g Given, n Names) (*Built, error) {
 
 // checkURL checks a login or proxy URL: a URL, and without a password,
 // which is never echoed.
-func checkURL(name, v string, proxy bool) error {
+func checkURL(name, v string, proxy bool, n Names) error {
 	if v == "" {
 		return nil
 	}
@@ -135,7 +136,7 @@ func checkURL(name, v string, proxy bool) error {
 	if _, has := p.User.Password(); has {
 		hint := "give the user and the password as for signing in, never in a URL"
 		if proxy {
-			hint = "give the proxy without credentials; its password is never written in a URL"
+			hint = "give the proxy without credentials, and its user with " + n.ProxyUser + " (the password in " + n.ProxyPassword + "); a password is never written in a URL"
 		}
 		return &Error{Msg: fmt.Sprintf("%s carries a password: %s", name, redact.URL(v)), Hint: hint}
 	}

@@ -124,16 +124,16 @@ func (c *Claim) takeLock() error {
 		}
 		held, pid := c.lockHeld()
 		if held {
-			msg := "another fix401 run is writing to " + c.Dir
+			msg := c.Dir + " is in use by another fix401 run"
 			if pid > 0 {
-				msg = fmt.Sprintf("another fix401 run (pid %d) is writing to %s", pid, c.Dir)
+				msg = fmt.Sprintf("%s is in use by another fix401 run (pid %d)", c.Dir, pid)
 			}
 			return &Error{Msg: msg, Hint: "wait for it to finish, or give another folder"}
 		}
 		// Left by a run that is gone (killed): take it over.
 		os.Remove(c.lock)
 	}
-	return &Error{Msg: "another fix401 run is writing to " + c.Dir, Hint: "wait for it to finish, or give another folder"}
+	return &Error{Msg: c.Dir + " is in use by another fix401 run", Hint: "wait for it to finish, or give another folder"}
 }
 
 // lockHeld says whether the lock belongs to a live run, and its pid.

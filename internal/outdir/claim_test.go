@@ -169,7 +169,7 @@ func TestLockWithoutPid(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, lockName), "")
 	_, err := Take(dir, false)
-	wantError(t, err, "is writing to", "")
+	wantError(t, err, "is in use by another fix401 run", "")
 	old := time.Now().Add(-2 * staleLock)
 	os.Chtimes(filepath.Join(dir, lockName), old, old)
 	c, err := Take(dir, false)
@@ -189,7 +189,7 @@ func TestOneRunAtATime(t *testing.T) {
 	// pid, which is alive.
 	write(t, filepath.Join(dir, lockName), strconv.Itoa(os.Getppid())+"\n")
 	_, err = Take(dir, true)
-	wantError(t, err, "is writing to", "wait for it")
+	wantError(t, err, "is in use by another fix401 run", "wait for it")
 	c.Release()
 	// A lock left by a run that is gone is taken over.
 	write(t, filepath.Join(dir, lockName), "999999999\n")
