@@ -54,6 +54,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   # NTLM: Samba's ntlm_auth checks the NTLMv2 handshake (no domain needed).
   command -v ntlm_auth >/dev/null 2>&1 || need+=(winbind)
+  # An NTLM acceptor that cannot decode Chromium's NEGOTIATE (mod_auth_gssapi).
+  ls /usr/lib/*/gssntlmssp/gssntlmssp.so >/dev/null 2>&1 || need+=(gss-ntlmssp)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

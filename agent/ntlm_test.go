@@ -1,10 +1,13 @@
 package agent
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/realserver"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
@@ -49,4 +52,35 @@ func TestNTLMAgainstSamba(t *testing.T) {
 			t.Fatalf("outcome %s findings %v", r.Outcome, ids)
 		}
 	})
+}
+
+// TestNTLMHandshakeTheServerCannotDecode: Debian's gss-ntlmssp behind
+// Apache mod_auth_gssapi refuses the NEGOTIATE message Chromium sends
+// ("Failed to decode data"), so no password is ever checked: that is
+// ntlm_handshake_failed, never a wrong password.
+func TestNTLMHandshakeTheServerCannotDecode(t *testing.T) {
+	realserver.Need(t, "gss-ntlmssp", "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so")
+	// No Kerberos here: kinit for CORP\alice finds no KDC (a closed port),
+	// and relogin answers the NTLM challenge the server also offers.
+	krb5 := filepath.Join(t.TempDir(), "krb5.conf")
+	if err := os.WriteFile(krb5, []byte("[libdefaults]\n default_realm = CORP.TEST\n dns_lookup_kdc = false\n[realms]\n CORP.TEST = {\n  kdc = 127.0.0.1:1\n }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KRB5_CONFIG", krb5)
+	apache := realserver.StartApache(t, []string{"auth_gssapi"}, `<Location /ntlm>
+  AuthType GSSAPI
+  AuthName "NTLM"
+  GssapiAllowedMech ntlmssp
+  GssapiBasicAuth Off
+  GssapiConnectionBound On
+  Require valid-user
+</Location>
+`, map[string]string{"users": "CORP:alice:alice-ntlm-pw\n", "www/ntlm/index.html": "<!doctype html><title>NTLM</title>ok"},
+		"NTLM_USER_FILE={{DIR}}/users")
+	r := runDiag(t, Config{URL: apache.URL("localhost", "/ntlm/"), Only: []string{"relogin"},
+		Inputs: steps.Inputs{User: `CORP\alice`, Password: "alice-ntlm-pw", Runner: oscmd.System{}}, Secrets: []string{"alice-ntlm-pw"}}).Report
+	ids := findingIDs(r)
+	if r.Outcome != reports.Unresolved || !slices.Contains(ids, "ntlm_handshake_failed") || slices.Contains(ids, "credentials_rejected") {
+		t.Fatalf("outcome %s findings %v", r.Outcome, ids)
+	}
 }

@@ -90,60 +90,84 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		}, nil
 
 	case in.User != "" && kerberosSite(env, in):
-		return kerberosLogin(ctx, env, in)
+		out, err := kerberosLogin(ctx, env, in)
+		if err == nil || !offers(env.Baseline(), "NTLM") {
+			return out, err
+		}
+		// No Kerberos for this user here (no KDC for the realm): the
+		// server takes NTLM too, which a password answers, as a browser's
+		// sign-in prompt would.
+		env.Logf("no Kerberos ticket could be had (%v); answering the NTLM challenge with the password instead", err)
+		return passwordLogin(ctx, env, in)
 
 	case in.User != "":
-		loginURL := in.LoginURL
-		if loginURL == "" {
-			// A login form on the failing page (Apache mod_auth_form's
-			// ErrorDocument 401 shows it at the same URL), or on the page it
-			// redirected to: that form is the one to fill.
-			if b := env.Baseline(); b != nil && b.Load.HasPassword {
-				loginURL = b.Load.FinalURL
-			}
-		}
-		if loginURL != "" {
-			return formLogin(ctx, env, in, loginURL)
-		}
-		if why := unanswerable(env.Baseline()); why != "" {
-			return Outcome{Skip: why, NoLoad: true}, nil
-		}
-		s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password, ProxyUser: in.ProxyUser, ProxyPassword: in.ProxyPassword})
-		obs, err := env.Load(ctx, target)
-		if err != nil {
-			return Outcome{}, err
-		}
-		schemes := authSchemes(obs)
-		ev := ReloginEvidence{Method: "http-challenge", User: in.User, Schemes: schemes}
-		switch {
-		case !obs.OK() && kerberos.HandshakeFailed(obs.Load.SignIn):
-			// The password never reached the check: not a wrong one.
-			ev.HandshakeFailed = true
-			env.Logf("the server refused the browser's first NTLM message, before any password was sent")
-		case forbidden(obs) && answered(obs):
-			ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
-			env.Logf("the server accepted %q and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
-		case !obs.OK() && answered(obs):
-			ev.CredentialsRejected = true
-			env.Logf("the server rejected the user name or password for %q", in.User)
-		case !obs.OK():
-			ev.ChallengeSeen = new(false)
-			env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
-		}
-		action := fmt.Sprintf("Answered the server's %s challenge as %q with the supplied password.", schemes, in.User)
-		if !answered(obs) {
-			action = fmt.Sprintf("Loaded the page ready to answer a sign-in challenge as %q; the server sent none the browser could answer.", in.User)
-		}
-		return Outcome{
-			Action:   action,
-			Judged:   obs,
-			Evidence: ev,
-		}, nil
+		return passwordLogin(ctx, env, in)
 	}
 	if in.ProxyUser != "" {
 		return Outcome{Skip: "only proxy credentials were given (--proxy-user), and no proxy asked for them"}, nil
 	}
 	return Outcome{Skip: "no credentials given (use --user with --password-stdin or FIX401_PASSWORD, --login-url, or --bearer-token-env)"}, nil
+}
+
+// offers reports whether the failing page's challenges include scheme.
+func offers(b *Observation, scheme string) bool {
+	if b == nil {
+		return false
+	}
+	_, ok := challenge.Parse(b.Load.Header.Values("WWW-Authenticate")...).Find(scheme)
+	return ok
+}
+
+// passwordLogin signs in with the user and password: the login form, or
+// the HTTP challenge the browser answers with them.
+func passwordLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
+	s, target := env.Session(), env.Target()
+	loginURL := in.LoginURL
+	if loginURL == "" {
+		// A login form on the failing page (Apache mod_auth_form's
+		// ErrorDocument 401 shows it at the same URL), or on the page it
+		// redirected to: that form is the one to fill.
+		if b := env.Baseline(); b != nil && b.Load.HasPassword {
+			loginURL = b.Load.FinalURL
+		}
+	}
+	if loginURL != "" {
+		return formLogin(ctx, env, in, loginURL)
+	}
+	if why := unanswerable(env.Baseline()); why != "" {
+		return Outcome{Skip: why, NoLoad: true}, nil
+	}
+	s.SetCredentials(&browser.Credentials{User: in.User, Password: in.Password, ProxyUser: in.ProxyUser, ProxyPassword: in.ProxyPassword})
+	obs, err := env.Load(ctx, target)
+	if err != nil {
+		return Outcome{}, err
+	}
+	schemes := authSchemes(obs)
+	ev := ReloginEvidence{Method: "http-challenge", User: in.User, Schemes: schemes}
+	switch {
+	case !obs.OK() && kerberos.HandshakeFailed(obs.Load.SignIn):
+		// The password never reached the check: not a wrong one.
+		ev.HandshakeFailed = true
+		env.Logf("the server refused the browser's first NTLM message, before any password was sent")
+	case forbidden(obs) && answered(obs):
+		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
+		env.Logf("the server accepted %q and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
+	case !obs.OK() && answered(obs):
+		ev.CredentialsRejected = true
+		env.Logf("the server rejected the user name or password for %q", in.User)
+	case !obs.OK():
+		ev.ChallengeSeen = new(false)
+		env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
+	}
+	action := fmt.Sprintf("Answered the server's %s challenge as %q with the supplied password.", schemes, in.User)
+	if !answered(obs) {
+		action = fmt.Sprintf("Loaded the page ready to answer a sign-in challenge as %q; the server sent none the browser could answer.", in.User)
+	}
+	return Outcome{
+		Action:   action,
+		Judged:   obs,
+		Evidence: ev,
+	}, nil
 }
 
 // ProxyAsked reports whether a proxy the browser uses challenged the load
