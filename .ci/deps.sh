@@ -52,6 +52,7 @@ if [ "${1:-}" = "--test" ]; then
   # Proxies: squid with basic_ncsa_auth (openssl writes its password file).
   on_path squid || need+=(squid)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  on_path nginx || need+=(nginx-light)
   # NTLM: Samba's ntlm_auth checks the NTLMv2 handshake (no domain needed).
   command -v ntlm_auth >/dev/null 2>&1 || need+=(winbind)
   # An NTLM acceptor that cannot decode Chromium's NEGOTIATE (mod_auth_gssapi).

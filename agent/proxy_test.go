@@ -3,9 +3,6 @@ package agent
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -19,25 +16,21 @@ import (
 
 // TestProxyOnSquid goes through a real squid that asks for Basic proxy
 // credentials, set as the machine's proxy (http_proxy, as on Linux), to a
-// site that may ask for its own: each challenge gets its own credentials.
+// real nginx that may ask for its own: each challenge gets its own
+// credentials.
 func TestProxyOnSquid(t *testing.T) {
-	siteAsks := func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "alice-site-pw" {
-			w.Header().Set("WWW-Authenticate", `Basic realm="Reports"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, "<title>Sign in</title><h1>401</h1>")
-			return
-		}
-		fmt.Fprint(w, "<!doctype html><title>Reports</title><h1>Quarterly reports</h1>")
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/open/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "<!doctype html><title>Intranet</title><h1>Welcome</h1>")
+	// The site behind the proxy: nginx, with Basic on /reports/.
+	site := realserver.StartNginx(t, `
+    location /reports/ {
+      auth_basic "Reports";
+      auth_basic_user_file {{DIR}}/htpasswd;
+    }
+`, map[string]string{
+		"htpasswd":               realserver.Htpasswd(t, map[string]string{"alice": "alice-site-pw"}),
+		"www/open/index.html":    "<!doctype html><title>Intranet</title><h1>Welcome</h1>",
+		"www/reports/index.html": "<!doctype html><title>Reports</title><h1>Quarterly reports</h1>",
 	})
-	mux.HandleFunc("/reports/", siteAsks)
-	site := httptest.NewServer(mux)
-	defer site.Close()
-	_, port, _ := net.SplitHostPort(site.Listener.Addr().String())
+	port := fmt.Sprint(site.Port)
 	// A name only the proxy knows: Chromium sends loopback names past it.
 	squid := realserver.StartSquid(t, map[string]string{"pxuser": "proxy-pw-4711"}, map[string]string{"app.corp.test": "127.0.0.1"})
 	base := "http://app.corp.test:" + port
