@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/oscmd"
+	"github.com/fix401/fix401/internal/proc"
 	"github.com/fix401/fix401/internal/realserver"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
@@ -74,6 +78,49 @@ func kerberosBrowser(t *testing.T, allow []string, profile string) *browser.Brow
 		t.Fatal(err)
 	}
 	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, AuthServerAllowlist: allow, UserDataDir: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// remoteBrowser is a Chromium fix401 did not start, reached over its
+// DevTools port (--browser-url): fix401 cannot read its network log.
+func remoteBrowser(t *testing.T) *browser.Browser {
+	t.Helper()
+	path, err := browser.Find("", os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "fix401-remote-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := realserver.FreePort(t)
+	cmd := exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--remote-debugging-port="+strconv.Itoa(port), "--user-data-dir="+filepath.Join(dir, "profile"), "about:blank")
+	// Its temporary files in its own folder, not the tests' TMPDIR.
+	if err := os.Mkdir(filepath.Join(dir, "t"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(dir, "t"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		proc.KillUsing(dir)
+		os.RemoveAll(dir)
+	})
+	var b *browser.Browser
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, err = browser.Launch(context.Background(), browser.Options{RemoteURL: "http://127.0.0.1:" + strconv.Itoa(port)}); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +250,18 @@ func TestKerberos(t *testing.T) {
 		expect(t, r, reports.Unresolved, "", "credentials_rejected", "negotiate_no_ticket")
 		if a, _ := stepEvidence(r, "relogin", "kdc_answer").(string); a == "" {
 			t.Error("no kdc_answer")
+		}
+	})
+
+	t.Run("a remote browser: the cause cannot be told, and the report says so", func(t *testing.T) {
+		signIn(t, "10h")
+		r := diag(t, remoteBrowser(t), target, []string{"reload"}, steps.Inputs{})
+		said := false
+		for _, w := range r.Diagnosis.Warnings {
+			said = said || strings.Contains(w, "could not be determined")
+		}
+		if !said || len(r.Diagnosis.Findings) != 0 {
+			t.Errorf("warnings %q findings %v", r.Diagnosis.Warnings, findingIDs(r))
 		}
 	})
 
