@@ -25,7 +25,7 @@ func Markdown(r *Report) []byte {
 	}
 	p("- **URL:** %s\n", mdCode(r.Target.URL))
 	if r.Target.FinalURL != "" && r.Target.FinalURL != r.Target.URL {
-		p("- **Ended at:** %s\n", mdCode(r.Target.FinalURL))
+		p("- **Failing load ended at:** %s\n", mdCode(r.Target.FinalURL))
 	}
 	if r.Target.CorrectedURL != nil {
 		p("- **Corrected URL:** %s\n", mdCode(*r.Target.CorrectedURL))
