@@ -162,6 +162,12 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		// event with --log-format json); the table comes at the end.
 		var mu sync.Mutex
 		color := o.color(io, io.ErrTTY)
+		// The names' column is as wide as the longest name, so that the
+		// times line up as the checks finish in any order.
+		width := 0
+		for _, c := range selected {
+			width = max(width, len([]rune(c.Name)))
+		}
 		opts.Finished = func(r check.Result) {
 			switch {
 			case o.LogFormat == "json":
@@ -170,7 +176,7 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 			case !o.Quiet:
 				mu.Lock()
 				defer mu.Unlock()
-				line := fmt.Sprintf("  %s %s  %.1fs", checkMark(r.Result, color), r.Name, r.Duration().Seconds())
+				line := fmt.Sprintf("  %s %-*s  %5.1fs", checkMark(r.Result, color), width, r.Name, r.Duration().Seconds())
 				if r.Result != check.Pass {
 					if r.Reason != "" {
 						line += "  " + r.Reason
