@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/fix401/fix401/internal/inputfile"
@@ -205,6 +206,23 @@ var quoted = regexp.MustCompile(`"[^"]*"`)
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// jsonProblem says where a config written as JSON (it starts with "{")
+// breaks JSON's grammar; ok is false for YAML, or for valid JSON.
+func jsonProblem(file string, data []byte) (Problem, bool) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return Problem{}, false
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return Problem{}, false
+	}
+	line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+	return Problem{File: file, Line: line, Msg: "not valid JSON: " + se.Error()}, true
+}
+
 func (p *parser) parse(data []byte) *Config {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -222,6 +240,12 @@ func (p *parser) parse(data []byte) *Config {
 		}
 	}
 	if err != nil {
+		if jp, ok := jsonProblem(p.file, data); ok {
+			// JSON is YAML too, but a JSON file's mistake is better told
+			// in JSON's terms than in the YAML parser's.
+			p.problems = append(p.problems, jp)
+			return nil
+		}
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])

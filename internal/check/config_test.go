@@ -120,6 +120,12 @@ checks:
 			`checks.yaml:8: checks[1].proxy_password_env: HOME is not set`,
 			`checks.yaml:8: checks[1].proxy_password_env: a proxy password needs a proxy user: add proxy_user:`,
 		}},
+		{"a JSON config is told its JSON mistake", `{
+  "checks": [
+    {"name": "a" "url": "https://a.example/"}
+  ]
+}
+`, []string{`checks.yaml:3: not valid JSON: invalid character '"' after object key:value pair`}},
 		{"inline token keys", `
 defaults:
   token: abc
@@ -286,7 +292,7 @@ checks:
 		// before the culprit.
 		{"YAML syntax", "checks:\n  - name: a\n\turl: b\n", []string{`checks.yaml:2: found a tab character that violates indentation`}},
 		{"YAML syntax without a line", "checks: a: b\n", []string{`checks.yaml: mapping values are not allowed in this context`}},
-		{"JSON syntax", `{"checks": [{"name": "a", "url": "https://a.example/",}`, []string{`checks.yaml:1: did not find expected ',' or ']'`}},
+		{"JSON syntax", `{"checks": [{"name": "a", "url": "https://a.example/",}`, []string{`checks.yaml:1: not valid JSON: invalid character '}' looking for beginning of object key string`}},
 		{"not a URL", `
 checks:
   - {name: a, url: "intranet reports"}
