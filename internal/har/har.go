@@ -72,15 +72,19 @@ func Build(pages []Page, reqs []*browser.Request, o Options) ([]byte, error) {
 	if name == "" {
 		name = "fix401"
 	}
-	root := &file{Log: log{
-		Version: "1.2",
-		Creator: nameVersion{Name: name, Version: o.Version},
-		Browser: browserOf(o.Browser),
-		Pages:   buildPages(pages, entries),
-		Entries: entries,
-		Comment: s.comment(),
-	}}
+	root := &file{Log: log{Version: "1.2", Entries: entries}}
 	s.scrubAll(root)
+	// fix401's own words (its name, the browser's, the pages' titles of
+	// step and load number, this comment) are no traffic: a password that
+	// is one of their words ("reload", "fix401") is not searched for there.
+	root.Log.Creator = nameVersion{Name: name, Version: o.Version}
+	root.Log.Browser = browserOf(o.Browser)
+	root.Log.Pages = buildPages(pages, entries)
+	for i := range root.Log.Pages {
+		// A title may quote a URL (DevTools titles a page with it).
+		root.Log.Pages[i].Title = s.shapes(root.Log.Pages[i].Title)
+	}
+	root.Log.Comment = s.comment()
 	for _, e := range root.Log.Entries {
 		// Last, because scrubbing can put "[redacted]" into a URL, and
 		// brackets are not allowed there.

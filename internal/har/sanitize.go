@@ -240,13 +240,21 @@ var jwtInText = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Z
 // text scrubs free text: URLs with tokens, bearer tokens and JWTs (only
 // when sanitizing), and the literal secrets (always).
 func (s *sanitizer) text(v string) string {
+	v = s.shapes(v)
+	if s.secrets != nil {
+		v = s.secrets.ReplaceAllLiteralString(v, mark)
+	}
+	return v
+}
+
+// shapes redacts what is a secret by its shape in free text: URLs'
+// sensitive parameters, Bearer tokens, JWTs. It does not look for the
+// caller's secrets: fix401's own words go through this alone.
+func (s *sanitizer) shapes(v string) string {
 	if s.on {
 		v = urlInText.ReplaceAllStringFunc(v, textURL)
 		v = redactBearer(v)
 		v = jwtInText.ReplaceAllString(v, mark)
-	}
-	if s.secrets != nil {
-		v = s.secrets.ReplaceAllLiteralString(v, mark)
 	}
 	return v
 }

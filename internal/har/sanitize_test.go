@@ -212,3 +212,17 @@ func TestWordPasswordMaskedAsAWord(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// fix401's own words in the HAR (its name, its comment, the pages' titles
+// of step and load) are not searched for the caller's secrets: a password
+// that is one of those words leaves them whole.
+func TestOwnWordsAreNotSearched(t *testing.T) {
+	t.Parallel()
+	q := doc("http://127.0.0.1:8401/s/basic/")
+	q.Load = 3
+	pages := []Page{{Load: 3, Title: "reload · load 3 · 401 Unauthorized", Started: q.Started}}
+	f, _ := build(t, pages, []*browser.Request{q}, Options{Secrets: []string{"fix401", "reload"}})
+	if f.Log.Creator.Name != "fix401" || !strings.Contains(f.Log.Comment, "fix401") || f.Log.Pages[0].Title != "reload · load 3 · 401 Unauthorized" {
+		t.Errorf("creator %q comment %q title %q", f.Log.Creator.Name, f.Log.Comment, f.Log.Pages[0].Title)
+	}
+}
