@@ -98,7 +98,13 @@ func (Relogin) Run(ctx context.Context, env Env) (Outcome, error) {
 		// server takes NTLM too, which a password answers, as a browser's
 		// sign-in prompt would.
 		env.Logf("no Kerberos ticket could be had (%v); answering the NTLM challenge with the password instead", err)
-		return passwordLogin(ctx, env, in)
+		out, perr := passwordLogin(ctx, env, in)
+		if perr == nil && out.Action != "" {
+			principal, _ := kerberos.Principal(in.User)
+			out.Action = fmt.Sprintf("Asked for a Kerberos ticket for %s (kinit), which failed (%v); then ", principal, err) +
+				strings.ToLower(out.Action[:1]) + out.Action[1:]
+		}
+		return out, perr
 
 	case in.User != "":
 		return passwordLogin(ctx, env, in)
@@ -151,17 +157,17 @@ func passwordLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 		env.Logf("the server refused the browser's first NTLM message, before any password was sent")
 	case forbidden(obs) && answered(obs):
 		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
-		env.Logf("the server accepted %q and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
+		env.Logf("the server accepted \"%s\" and then refused the page (%d): the account lacks the permission", in.User, obs.Load.Status)
 	case !obs.OK() && answered(obs):
 		ev.CredentialsRejected = true
-		env.Logf("the server rejected the user name or password for %q", in.User)
+		env.Logf("the server rejected the user name or password for \"%s\"", in.User)
 	case !obs.OK():
 		ev.ChallengeSeen = new(false)
 		env.Logf("the server sent no HTTP challenge the browser could answer; use --login-url for a login form")
 	}
-	action := fmt.Sprintf("Answered the server's %s challenge as %q with the supplied password.", schemes, in.User)
+	action := fmt.Sprintf("Answered the server's %s challenge as \"%s\" with the supplied password.", schemes, in.User)
 	if !answered(obs) {
-		action = fmt.Sprintf("Loaded the page ready to answer a sign-in challenge as %q; the server sent none the browser could answer.", in.User)
+		action = fmt.Sprintf("Loaded the page ready to answer a sign-in challenge as \"%s\"; the server sent none the browser could answer.", in.User)
 	}
 	return Outcome{
 		Action:   action,
@@ -209,21 +215,21 @@ func proxyLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 		}
 	}
 	ev.Schemes = strings.Join(append(append([]string{}, proxySchemes...), siteSchemes...), ", ")
-	action := fmt.Sprintf("Answered the proxy's %s challenge as %q with the password from FIX401_PROXY_PASSWORD", orNone(proxySchemes), in.ProxyUser)
+	action := fmt.Sprintf("Answered the proxy's %s challenge as \"%s\" with the password from FIX401_PROXY_PASSWORD", orNone(proxySchemes), in.ProxyUser)
 	switch {
 	case obs.Verdict.Kind == judge.Proxy407 && proxyAnswered:
 		ev.ProxyCredentialsRejected = true
-		env.Logf("the proxy rejected the proxy user name or password for %q", in.ProxyUser)
+		env.Logf("the proxy rejected the proxy user name or password for \"%s\"", in.ProxyUser)
 	case obs.Load.Status == 401 && siteAnswered:
 		ev.CredentialsRejected = true
-		env.Logf("the proxy let the browser through; the site rejected the user name or password for %q", in.User)
+		env.Logf("the proxy let the browser through; the site rejected the user name or password for \"%s\"", in.User)
 	case obs.Load.Status == 401:
 		env.Logf("the proxy let the browser through; the site asks for a sign-in of its own (give --user)")
 	case forbidden(obs) && siteAnswered:
 		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
 	}
 	if siteAnswered {
-		action += fmt.Sprintf(", and the site's %s challenge as %q with the supplied password", orNone(siteSchemes), in.User)
+		action += fmt.Sprintf(", and the site's %s challenge as \"%s\" with the supplied password", orNone(siteSchemes), in.User)
 	}
 	return Outcome{Action: action + ".", Judged: obs, Evidence: ev}, nil
 }
@@ -274,7 +280,7 @@ func kerberosLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 			return Outcome{}, err
 		}
 		ev.CredentialsRejected = true
-		env.Logf("the Kerberos KDC refused %q: %s", principal, ke.Answer)
+		env.Logf("the Kerberos KDC refused \"%s\": %s", principal, ke.Answer)
 		return Outcome{
 			Action:   fmt.Sprintf("Asked the Kerberos KDC for a ticket for %s (kinit, into a ticket cache of fix401's own); it refused: %s.", principal, ke.Answer),
 			Summary:  "kinit refused: " + ke.Answer,
@@ -297,7 +303,7 @@ func kerberosLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 	}
 	if !obs.OK() && obs.Load.Status == 401 {
 		ev.CredentialsRejected = true
-		env.Logf("the server did not accept the Kerberos ticket of %q", principal)
+		env.Logf("the server did not accept the Kerberos ticket of \"%s\"", principal)
 	}
 	return Outcome{
 		Action:   fmt.Sprintf("Got a Kerberos ticket for %s (kinit, into a ticket cache of fix401's own, leaving this machine's tickets as they were) and opened the page in a browser that uses it.", principal),
@@ -327,13 +333,13 @@ func formLogin(ctx context.Context, env Env, in Inputs, loginURL string) (Outcom
 	}
 	if forbidden(obs) && !after.HasPassword {
 		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
-		env.Logf("the login form took %q and then the page was refused (%d): the account lacks the permission", in.User, obs.Load.Status)
+		env.Logf("the login form took \"%s\" and then the page was refused (%d): the account lacks the permission", in.User, obs.Load.Status)
 	} else if !obs.OK() && after.HasPassword {
 		ev.CredentialsRejected = true
-		env.Logf("the login form did not accept the user name or password for %q", in.User)
+		env.Logf("the login form did not accept the user name or password for \"%s\"", in.User)
 	}
 	return Outcome{
-		Action:   fmt.Sprintf("Signed in again at %s as %q, then opened the page.", loginURL, in.User),
+		Action:   fmt.Sprintf("Signed in again at %s as \"%s\", then opened the page.", loginURL, in.User),
 		Judged:   obs,
 		Evidence: ev,
 	}, nil

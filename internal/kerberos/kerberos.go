@@ -107,7 +107,7 @@ func Explain(attempts []netlog.Attempt, status int, ticket Ticket) []Cause {
 		ntlm := strings.EqualFold(a.Scheme, "ntlm")
 		explicit := a.DefaultCredentials != nil && !*a.DefaultCredentials
 		switch {
-		case ntlm && explicit && a.Tokens == 1 && slices.Contains(a.Results, "reject") && status == 401:
+		case ntlm && a.Tokens == 1 && slices.Contains(a.Results, "reject") && status == 401:
 			add(Cause{ID: NTLMHandshakeFailed, Evidence: ev,
 				Title:  "The server did not complete the NTLM handshake: it refused the browser's first message.",
 				Detail: "The browser sent its NTLM NEGOTIATE message and the server answered with a plain 401 instead of a CHALLENGE, so no password was ever checked: this is not a wrong password. The server's NTLM module cannot decode what the browser sends (some acceptors reject the NEGOTIATE message of current browsers); the site owner should check its NTLM set-up or offer Kerberos."})

@@ -131,7 +131,7 @@ func (l *Log) Read(offset int64) ([]Attempt, error) {
 		return nil, err
 	}
 	byID := map[int]*Attempt{}
-	var order []int
+	var order []*Attempt
 	r := bufio.NewReaderSize(f, 1<<20)
 	for {
 		line, err := r.ReadBytes('\n')
@@ -160,15 +160,31 @@ func (l *Log) Read(offset int64) ([]Attempt, error) {
 			}
 			a = &Attempt{}
 			byID[e.Source.ID] = a
-			order = append(order, e.Source.ID)
+			order = append(order, a)
+		}
+		if name == "AUTH_HANDLER_CREATE_RESULT" && a.Scheme != "" && !strings.EqualFold(a.Scheme, schemeOf(e.Params)) {
+			// The browser moved on to another scheme (Negotiate failed,
+			// NTLM next): a new exchange, counted on its own.
+			a = &Attempt{URL: a.URL, Target: a.Target}
+			byID[e.Source.ID] = a
+			order = append(order, a)
 		}
 		l.apply(a, name, e)
 	}
 	out := make([]Attempt, 0, len(order))
-	for _, id := range order {
-		out = append(out, *byID[id])
+	for _, a := range order {
+		out = append(out, *a)
 	}
 	return out, nil
+}
+
+// schemeOf is the scheme an AUTH_HANDLER_CREATE_RESULT names.
+func schemeOf(params json.RawMessage) string {
+	var p struct {
+		Scheme string `json:"scheme"`
+	}
+	_ = json.Unmarshal(params, &p)
+	return p.Scheme
 }
 
 // params are the fields of the auth events that matter here.
