@@ -53,7 +53,7 @@ test: deps ## go vet, gofmt and every test with the race detector (real headless
 	$(GO) test -race -count=1 ./...
 
 bench: build ## benchmarks: fix401 against bare Chromium on the lab, printed as ratios
-	$(GO) test -run '^$$' -bench . -benchtime 5x -count 1 ./internal/bench/
+	$(GO) test -timeout 40m -run '^$$' -bench . -benchtime 5x -count 1 ./internal/bench/
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
