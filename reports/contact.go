@@ -184,6 +184,16 @@ func contactOpening(v *view) string {
 	case v.tried() == 0:
 		return opening + " It failed on every load we made."
 	}
+	for _, f := range r.Diagnosis.Findings {
+		// The account's matter, not yet the server's: say so, and ask
+		// only what they can tell.
+		switch f.ID {
+		case FindingCredentialsRejected:
+			return opening + " We went through the usual browser remedies; signing in again was refused with the credentials we have, which may be wrong, expired or locked. Could you tell us whether the account is active and allowed to sign in here?"
+		case FindingAuthenticatedButForbidden:
+			return opening + " Signing in works, but the account is then refused the page. Could you give the account access to it, or tell us whom to ask?"
+		}
+	}
 	if signInTried(r) {
 		return opening + " We went through the usual browser remedies, signing in again included, and it still fails, so we believe the cause is on the server side."
 	}

@@ -252,8 +252,8 @@ func NewRootCmd(io *IO) *cobra.Command {
 		Short: "Troubleshoot HTTP 401 Unauthorized errors in a real browser, with proof",
 		Long: `fix401 reproduces a failing page load in headless Chrome, walks through the
 remedies every help article lists (check the URL, reload, clear cache, clear
-cookies, fresh profile, flush DNS, sign in again, another network), reloading
-after each one, and writes a report that says which step fixed the 401, with
+cookies, fresh profile, flush DNS, allow integrated sign-in, sign in again,
+another network), reloading after each one, and writes a report that says which step fixed the 401, with
 the evidence.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -297,6 +297,19 @@ the evidence.`,
 		newExitCodesTopic(),
 		newReportSchemaTopic(),
 	)
+	// cobra's help prints "Unknown help topic" and exits 0: an unknown
+	// topic is a usage error here, as an unknown command is.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command or topic]",
+		Short: "Help about any command or topic (exit-codes, report-schema)",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 || len(args) > 0 && cmd == c.Root() {
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no help topic %q", strings.Join(args, " ")), Hint: "'fix401 help' lists the commands and topics"}
+			}
+			return cmd.Help()
+		},
+	})
 	// cobra's completion command prints its help for a shell it does not
 	// know (tcsh) and exits 0: an unknown shell is a usage error here.
 	root.InitDefaultCompletionCmd()

@@ -121,6 +121,9 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	if !strings.Contains(o.URL, "://") && !o.Quiet {
 		fmt.Fprintf(io.ErrOut, "fix401: no scheme in %q: using %s (give http:// for a plain-HTTP site)\n", o.URL, target)
 	}
+	if o.MaxWait < 0 {
+		return usageErr("--max-wait must not be negative, got %s", o.MaxWait)
+	}
 	if o.stepsGiven && len(o.Steps) == 0 {
 		return usageErr("--steps is empty: name the steps to run (see 'fix401 steps'), or leave it out to run them all")
 	}
