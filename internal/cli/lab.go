@@ -42,8 +42,22 @@ func newLabCmd(io *IO) *cobra.Command {
 			fmt.Fprintf(io.Out, "fix401 lab on %s/ (Ctrl-C to stop)\n", base)
 			// The stale-dns scenario's old server, where 127.0.0.2 exists.
 			old, oldErr := lab.ListenOldServer(ln.Addr())
+			// The proxy of the scenarios that need --proxy, on a port of its own.
+			pln, perr := lab.Listen("127.0.0.1:0")
+			proxyURL := ""
+			if perr == nil {
+				proxyURL = "http://" + pln.Addr().String()
+				go func() { _ = lab.ServeProxy(c.Context(), pln, lab.NewProxy()) }()
+			}
 			for _, s := range lab.Scenarios() {
 				fmt.Fprintf(io.Out, "  %-14s %s\n", s.ID, s.Target(base))
+				if s.Options.NeedsProxy {
+					note := "give --proxy " + proxyURL + " (the lab's proxy)"
+					if perr != nil {
+						note = "unavailable: " + perr.Error()
+					}
+					fmt.Fprintf(io.Out, "  %-14s (%s)\n", "", note)
+				}
 				if s.Options.StaleDNS {
 					note := "needs a resolver that maps " + lab.StaleDNSHost + " to " + lab.OldServerIP + " (the old server) until you flush it; `fix401 demo` sets one up"
 					if oldErr != nil {

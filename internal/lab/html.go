@@ -148,7 +148,7 @@ func optionTags(o ScenarioOptions) []string {
 		out = append(out, "bearer token <code>"+html.EscapeString(o.BearerToken)+"</code>")
 	}
 	if o.NeedsProxy {
-		out = append(out, "needs <code>--proxy</code> (the lab’s proxy)")
+		out = append(out, "needs <code>--proxy</code> with the lab’s proxy (<code>fix401 lab</code> prints its address)")
 	}
 	if o.StaleDNS {
 		out = append(out, "reached as <code>"+StaleDNSHost+"</code> through a resolver of its own (<code>fix401 demo</code> sets it up)")
