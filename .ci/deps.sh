@@ -53,6 +53,8 @@ if [ "${1:-}" = "--test" ]; then
   on_path squid || need+=(squid)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   on_path nginx || need+=(nginx-light)
+  # The secrets test reads the screenshots back with OCR.
+  command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
   # NTLM: Samba's ntlm_auth checks the NTLMv2 handshake (no domain needed).
   command -v ntlm_auth >/dev/null 2>&1 || need+=(winbind)
   # An NTLM acceptor that cannot decode Chromium's NEGOTIATE (mod_auth_gssapi).

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fix401/fix401/internal/realserver"
 )
 
 // TestNoSecretReachesAnyOutput plants every kind of secret a run handles,
@@ -20,6 +22,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	realserver.Need(t, "tesseract-ocr", "tesseract") // reads the screenshots back
 	const (
 		user      = "alice"
 		password  = "PASSWORD-s3cr3t-777"
@@ -107,6 +110,27 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 						t.Errorf("%s contains the secret %q", name, s)
 					}
 				}
+			}
+			// What the screenshots show, read back with OCR: the pages echo
+			// the secrets, and what they show must be masked too. The lines
+			// that echo them are read (the control), the secrets are not.
+			shots, _ := filepath.Glob(filepath.Join(out, "screenshots", "*.png"))
+			if len(shots) == 0 {
+				t.Fatal("no screenshots to read")
+			}
+			read := ""
+			for _, shot := range shots {
+				txt, err := exec.Command("tesseract", shot, "stdout").Output()
+				if err != nil {
+					t.Fatalf("tesseract %s: %v", shot, err)
+				}
+				read += string(txt)
+				if low := strings.ToLower(string(txt)); strings.Contains(low, "s3cr3t") || strings.Contains(low, "ywxpy2u6") {
+					t.Errorf("screenshot %s shows a secret: %q", filepath.Base(shot), txt)
+				}
+			}
+			if run.name == "password" && (!strings.Contains(read, "You sent Basic") || !strings.Contains(read, "user_session=")) {
+				t.Errorf("OCR did not read the lines that echo the secrets, so it proves nothing: %q", read)
 			}
 			rep := string(texts[filepath.Join(out, "report.json")])
 			if !strings.Contains(rep, "access_token=[redacted]") && !strings.Contains(rep, "token=[redacted]") {
