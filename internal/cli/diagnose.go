@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/fix401/fix401/internal/inputs"
 	"github.com/fix401/fix401/internal/outdir"
+	"github.com/fix401/fix401/internal/redact"
 	stdio "io"
 	"net/url"
 	"os"
@@ -119,7 +120,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		return err
 	}
 	if !strings.Contains(o.URL, "://") && !o.Quiet {
-		fmt.Fprintf(io.ErrOut, "fix401: no scheme in %q: using %s (give http:// for a plain-HTTP site)\n", o.URL, target)
+		fmt.Fprintf(io.ErrOut, "fix401: no scheme in %q: using %s (give http:// for a plain-HTTP site)\n", redact.URL(target)[len("https://"):], redact.URL(target))
 	}
 	if o.MaxWait < 0 {
 		return usageErr("--max-wait must not be negative, got %s", o.MaxWait)

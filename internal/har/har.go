@@ -146,7 +146,7 @@ type entry struct {
 	// it back on import.
 	Connection   string `json:"connection,omitempty"`
 	FromCache    string `json:"_fromCache,omitempty"`
-	ResourceType string `json:"_resourceType,omitempty"`
+	ResourceType string `json:"_resourceType,omitempty" scrub:"-"`
 
 	started time.Time
 }
@@ -164,7 +164,7 @@ type request struct {
 
 type response struct {
 	Status       int         `json:"status"`
-	StatusText   string      `json:"statusText"`
+	StatusText   string      `json:"statusText" scrub:"-"` // a protocol reason phrase
 	HTTPVersion  string      `json:"httpVersion"`
 	Cookies      []cookie    `json:"cookies"`
 	Headers      []nameValue `json:"headers"`
@@ -189,7 +189,10 @@ type content struct {
 }
 
 type nameValue struct {
-	Name  string `json:"name"`
+	// A name goes only when it is a secret whole (a token given as a
+	// bare query key): a header's or cookie's name is the protocol's word,
+	// and a password that is a word ("Content") must not blank Content-Type.
+	Name  string `json:"name" scrub:"whole"`
 	Value string `json:"value"`
 }
 

@@ -35,6 +35,7 @@ const (
 type sanitizer struct {
 	on      bool // structural redaction; off only when Unsanitized
 	secrets *regexp.Regexp
+	forms   map[string]bool // every form of every secret, for whole matches
 	// noBodies: a supplied secret is too short to be found in free text
 	// without garbling it ("ab" is in every other word), so no body is kept:
 	// a page may echo the password, and the HAR cannot mask it.
@@ -63,6 +64,7 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 			collect(set, q)
 		}
 	}
+	s.forms = set
 	var olds []string
 	for v := range set {
 		olds = append(olds, v)
@@ -308,24 +310,39 @@ func tokenChar(c byte) bool {
 // scrubAll runs text over every exported string of v: whatever a field
 // holds, and whatever field is added later, no secret gets past.
 func (s *sanitizer) scrubAll(v any) {
-	walkStrings(reflect.ValueOf(v), s.text)
+	walkStrings(reflect.ValueOf(v), s.text, s.whole)
 }
 
-func walkStrings(v reflect.Value, f func(string) string) {
+// whole masks v only when it is one of the secrets' forms as a whole.
+func (s *sanitizer) whole(v string) string {
+	if s.forms[v] {
+		return mark
+	}
+	return v
+}
+
+// walkStrings runs f over every exported string field of v, whole over
+// those tagged scrub:"whole", and nothing over those tagged scrub:"-".
+func walkStrings(v reflect.Value, f, whole func(string) string) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkStrings(v.Elem(), f)
+			walkStrings(v.Elem(), f, whole)
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				walkStrings(v.Field(i), f)
+			fl := v.Type().Field(i)
+			switch {
+			case !fl.IsExported() || fl.Tag.Get("scrub") == "-":
+			case fl.Tag.Get("scrub") == "whole":
+				walkStrings(v.Field(i), whole, whole)
+			default:
+				walkStrings(v.Field(i), f, whole)
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			walkStrings(v.Index(i), f)
+			walkStrings(v.Index(i), f, whole)
 		}
 	case reflect.String:
 		if v.CanSet() {

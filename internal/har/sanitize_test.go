@@ -226,3 +226,17 @@ func TestOwnWordsAreNotSearched(t *testing.T) {
 		t.Errorf("creator %q comment %q title %q", f.Log.Creator.Name, f.Log.Comment, f.Log.Pages[0].Title)
 	}
 }
+
+// Names are the protocol's words: a password "Content" leaves the header
+// Content-Type whole, while a token given as a bare query key goes.
+func TestNamesMaskedOnlyWhole(t *testing.T) {
+	t.Parallel()
+	q := doc("http://127.0.0.1:8401/s/basic/?Hunter2secretpw&a=b")
+	_, data := build(t, nil, []*browser.Request{q}, Options{Secrets: []string{"Hunter2secretpw", "Content"}})
+	if bytes.Contains(data, []byte("Hunter2secretpw")) {
+		t.Error("a bare query key that is the secret is in the HAR")
+	}
+	if bytes.Contains(data, []byte("[redacted]-Type")) {
+		t.Error("a header name was blanked by a word password")
+	}
+}

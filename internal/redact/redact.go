@@ -88,6 +88,12 @@ func URL(u string) string {
 		}
 	}
 	p.RawQuery = params(p.RawQuery)
+	if strings.Contains(p.Path, ";") {
+		// Path parameters (/app;jsessionid=…): Java servers put the
+		// session there when cookies are off.
+		p.RawPath = ""
+		p.Path = pathParams(p.Path)
+	}
 	if strings.Contains(p.Fragment, "=") {
 		p.RawFragment = ""
 		p.Fragment = params(p.EscapedFragment())
@@ -96,6 +102,18 @@ func URL(u string) string {
 		}
 	}
 	return strings.ReplaceAll(p.String(), url.QueryEscape(Mark), Mark)
+}
+
+// pathParams redacts the ;name=value parameters of each path segment.
+func pathParams(path string) string {
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		head, rest, ok := strings.Cut(seg, ";")
+		if ok {
+			segs[i] = head + ";" + strings.ReplaceAll(params(strings.ReplaceAll(rest, ";", "&")), "&", ";")
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // rawURL redacts a URL that does not parse, by its shape: scheme://

@@ -112,3 +112,11 @@ func TestLiteralMasksWholeWords(t *testing.T) {
 		}
 	}
 }
+
+// A session in a path parameter (Java's ;jsessionid=) is a credential.
+func TestPathParameters(t *testing.T) {
+	got := URL("http://h/app;jsessionid=JsQ88zzQ/page;v=2?x=1")
+	if strings.Contains(got, "JsQ88zzQ") || !strings.Contains(got, "jsessionid=[redacted]") || !strings.Contains(got, "page;v=2") {
+		t.Errorf("%s", got)
+	}
+}
