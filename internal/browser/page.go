@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -64,6 +65,10 @@ const fillScript = `function(user, pass, userSel, passSel, submitSel) {
 
 // SubmitLogin fills the login form on the open page and submits it, then
 // waits for the navigation it causes to load.
+// ErrBadSelector is a --user-selector, --password-selector or
+// --submit-selector that is not valid CSS.
+var ErrBadSelector = errors.New("a selector given (--user-selector, --password-selector or --submit-selector) is not valid CSS")
+
 func (s *Session) SubmitLogin(ctx context.Context, f LoginForm, o LoadOptions) (*Load, error) {
 	var how string
 	l, err := s.load(ctx, "", o, func(tctx context.Context) (string, error) {
@@ -76,6 +81,10 @@ func (s *Session) SubmitLogin(ctx context.Context, f LoginForm, o LoadOptions) (
 			func(p *runtime.CallFunctionOnParams) { p.ObjectID = doc.ObjectID },
 			f.User, f.Password, f.UserSel, f.PasswordSel, f.SubmitSel))
 		how = res
+		if err != nil && strings.Contains(err.Error(), "SyntaxError") {
+			// The page's querySelector refused a selector the person gave.
+			return "", ErrBadSelector
+		}
 		if err != nil {
 			return "", fmt.Errorf("filling the login form: %w", err)
 		}
@@ -86,6 +95,9 @@ func (s *Session) SubmitLogin(ctx context.Context, f LoginForm, o LoadOptions) (
 	})
 	if errors.Is(err, ErrNoLoginForm) || how == "nopassword" {
 		return nil, ErrNoLoginForm
+	}
+	if errors.Is(err, ErrBadSelector) {
+		return nil, ErrBadSelector
 	}
 	return l, err
 }

@@ -88,7 +88,17 @@ type Check struct {
 	password      string
 	bearerToken   string
 	proxyPassword string
+	urlSecrets    []string // see parser.urlSecrets
 }
+
+// URLSecrets are the values ${VAR}s put into the check's URL parameters:
+// the browser sends them from the first load, so what pages show is
+// masked for them from the start, and every output masks them.
+func (c *Check) URLSecrets() []string { return c.urlSecrets }
+
+// ShownURL is the check's URL as every output shows it: redacted, and
+// without what the environment put in its parameters.
+func (c *Check) ShownURL() string { return redact.Literal(redact.URL(c.URL), c.urlSecrets...) }
 
 // Credentials are a check's resolved secrets, for the steps that answer a
 // challenge or send a token.
@@ -105,7 +115,7 @@ func (c *Check) Credentials() Credentials {
 // Secrets are the literal values to keep out of every text the run writes.
 func (c *Check) Secrets() []string {
 	var s []string
-	for _, v := range []string{c.password, c.bearerToken, c.proxyPassword} {
+	for _, v := range append([]string{c.password, c.bearerToken, c.proxyPassword}, c.urlSecrets...) {
 		if v != "" {
 			s = append(s, v)
 		}
@@ -187,10 +197,13 @@ func Parse(file string, data []byte, dir string, getenv func(string) string) (*C
 
 type parser struct {
 	expanded []string // values ${VAR}s gave
-	file     string
-	dir      string
-	getenv   func(string) string
-	problems []Problem
+	// urlSecrets are values ${VAR}s put into a URL's query or fragment
+	// (a key, a signature): they travel in the URL from the first load.
+	urlSecrets []string
+	file       string
+	dir        string
+	getenv     func(string) string
+	problems   []Problem
 }
 
 func (p *parser) add(n *yaml.Node, path, format string, args ...any) {
@@ -540,10 +553,30 @@ func (e *entry) inherit(d *entry) {
 	}
 }
 
+// paramValues are the values of the ${VAR}s written after a URL's ? or #.
+func paramValues(raw string, getenv func(string) string) []string {
+	q := strings.IndexAny(raw, "?#")
+	if q < 0 {
+		return nil
+	}
+	var out []string
+	for _, m := range envRef.FindAllStringSubmatch(raw[q:], -1) {
+		if v := getenv(m[1]); len(v) >= 3 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// envRef is a ${NAME} reference.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
 // finish checks what only a whole check can show and builds it. Problems
 // that come from a default point at the default's line.
 func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 	before := len(p.problems)
+	urlSecrets := p.urlSecrets
+	p.urlSecrets = nil
 	at := func(key string) *yaml.Node {
 		if v, ok := f.node[key]; ok {
 			return v
@@ -607,6 +640,7 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 		LoginURL: string(f.LoginURL), Cookies: string(f.Cookies), Proxy: string(f.Proxy),
 		password: password, bearerToken: f.BearerTokenEnv.Value,
 		ProxyUser: string(f.ProxyUser), ProxyPasswordEnv: f.ProxyPwEnv.Name, proxyPassword: f.ProxyPwEnv.Value,
+		urlSecrets: urlSecrets,
 	}
 	return c, len(p.problems) == before
 }
@@ -658,6 +692,7 @@ func (p *parser) url(v *yaml.Node, path string) string {
 	if !ok {
 		return ""
 	}
+	p.urlSecrets = append(p.urlSecrets, paramValues(raw, p.getenv)...)
 	if placeholder, err := NormalizeURL(os.Expand(raw, func(string) string { return "fix401-env" })); err == nil {
 		if u, err := url.Parse(placeholder); err == nil && hasInlineSecret(u) {
 			p.add(v, path, inlineSecret)

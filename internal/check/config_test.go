@@ -473,6 +473,11 @@ func TestExpandedValuesAreKept(t *testing.T) {
 	if !slices.Contains(cfg.Expanded, "k3y-v4lue") {
 		t.Errorf("Expanded = %q", cfg.Expanded)
 	}
+	// In the URL's parameters, it is a secret every output masks.
+	c := cfg.Checks[0]
+	if !slices.Contains(c.URLSecrets(), "k3y-v4lue") || !slices.Contains(c.Secrets(), "k3y-v4lue") || strings.Contains(c.ShownURL(), "k3y-v4lue") {
+		t.Errorf("url secrets %q, secrets %q, shown %q", c.URLSecrets(), c.Secrets(), c.ShownURL())
+	}
 }
 
 // TestURLPasswordFromAVariable: a password put in a URL by ${VAR} is

@@ -109,7 +109,7 @@ func Run(ctx context.Context, checks []Check, o Options) []Result {
 }
 
 func baseResult(c *Check) Result {
-	return Result{Name: c.Name, URL: redact.URL(c.URL), Expect: c.Expect.String()}
+	return Result{Name: c.Name, URL: c.ShownURL(), Expect: c.Expect.String()}
 }
 
 func notStarted(c *Check, cause error) Result {
@@ -150,11 +150,11 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 		return r
 	}
 	in, cookies := built.Inputs, built.Cookies
-	secrets := append(slices.Clone(built.Secrets), built.CookieSecrets...)
+	secrets := append(append(slices.Clone(built.Secrets), built.CookieSecrets...), c.URLSecrets()...)
 	cfg := agent.Config{
 		URL: c.URL, Browser: o.Browser, Isolated: true,
 		Timeout: orDefault(c.Timeout, o.Timeout), MaxWait: orDefault(c.MaxWait, o.MaxWait),
-		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: built.Secrets, StateSecrets: built.CookieSecrets,
+		Screenshots: true, Version: o.Version, Now: o.Now, Log: log, Secrets: built.Secrets, StateSecrets: append(slices.Clone(built.CookieSecrets), c.URLSecrets()...),
 		Inputs: in, Cookies: cookies,
 	}
 	var missing []string
@@ -214,6 +214,9 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 		rep.Diagnosis.NextSteps = []string{"Tell the site owner at once: the page is expected to be protected and is not."}
 	}
 	if r.Result != Pass && o.Out != "" {
+		// What the environment put in the URL's parameters travels in
+		// every URL of the report: it goes from all of them.
+		redact.Strings(res.Report, c.URLSecrets()...)
 		dir := filepath.Join(o.Out, c.Name)
 		if err := writeReport(dir, res, o, secrets); err != nil {
 			// The verdict stands; the missing folder is said where the

@@ -6,6 +6,7 @@ package redact
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -304,4 +305,62 @@ func Text(s string, secrets ...string) string {
 		}
 	}
 	return s
+}
+
+// Strings masks secrets (as Literal does, whole words) in every string v
+// holds, through pointers, structs, slices and maps; v must be a pointer.
+// It is for a finished value of data, such as a report, whose every string
+// may carry a secret that came in with it (a URL parameter from the
+// environment), not for fix401's own sentences.
+func Strings(v any, secrets ...string) {
+	if len(secrets) == 0 {
+		return
+	}
+	walk(reflect.ValueOf(v), func(s string) string { return Literal(s, secrets...) })
+}
+
+func walk(v reflect.Value, f func(string) string) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walk(v.Elem(), f)
+		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			// A value in an interface cannot be set in place: a copy.
+			c := reflect.New(v.Elem().Type()).Elem()
+			c.Set(v.Elem())
+			return walk(c, f)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				if r := walk(v.Field(i), f); r.IsValid() && v.Field(i).CanSet() {
+					v.Field(i).Set(r)
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if r := walk(v.Index(i), f); r.IsValid() && v.Index(i).CanSet() {
+				v.Index(i).Set(r)
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			if r := walk(e, f); r.IsValid() {
+				e.Set(r)
+			}
+			v.SetMapIndex(k, e)
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(f(v.String()))
+			return v
+		}
+		return reflect.ValueOf(f(v.String())).Convert(v.Type())
+	}
+	return v
 }

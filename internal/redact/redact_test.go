@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -118,5 +119,24 @@ func TestPathParameters(t *testing.T) {
 	got := URL("http://h/app;jsessionid=JsQ88zzQ/page;v=2?x=1")
 	if strings.Contains(got, "JsQ88zzQ") || !strings.Contains(got, "jsessionid=[redacted]") || !strings.Contains(got, "page;v=2") {
 		t.Errorf("%s", got)
+	}
+}
+
+func TestStringsWalksData(t *testing.T) {
+	type inner struct {
+		URL string
+		Ev  map[string]any
+		P   *string
+	}
+	u := "http://h/?k=UrlVarQ9zz"
+	v := &struct {
+		A   string
+		In  []inner
+		Any any
+	}{A: u, In: []inner{{URL: u, Ev: map[string]any{"u": u, "list": []string{u}, "n": 3}, P: &u}}, Any: u}
+	Strings(v, "UrlVarQ9zz")
+	s := fmt.Sprintf("%v %v %v %s %v", v.A, v.In[0].URL, v.In[0].Ev, *v.In[0].P, v.Any)
+	if strings.Contains(s, "UrlVarQ9zz") || !strings.Contains(s, "k=[redacted]") || !strings.Contains(s, "n:3") {
+		t.Errorf("%s", s)
 	}
 }
