@@ -245,6 +245,9 @@ func (o *DiagnoseOptions) inputs(io *IO) (*inputs.Built, error) {
 	if o.PasswordStdin && o.User == "" {
 		return nil, usageErr("--password-stdin needs --user")
 	}
+	if o.LoginURL != "" && o.User == "" {
+		return nil, usageErr("--login-url needs --user (and the password from --password-stdin or FIX401_PASSWORD)")
+	}
 	if o.User == "" && io.Getenv("FIX401_PASSWORD") != "" {
 		// Said, not silently ignored: the person meant to sign in.
 		fmt.Fprintln(io.ErrOut, "fix401: FIX401_PASSWORD is set but --user is not: relogin will not sign in (give --user NAME)")

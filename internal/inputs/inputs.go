@@ -7,6 +7,7 @@ package inputs
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/fix401/fix401/internal/browser"
@@ -130,8 +131,12 @@ func checkURL(name, v string, proxy bool, n Names) error {
 		return nil
 	}
 	p, err := url.Parse(v)
-	if err != nil || p.Host == "" || !strings.HasPrefix(p.Scheme, "http") && !strings.HasPrefix(p.Scheme, "socks") {
-		return &Error{Msg: fmt.Sprintf("%s %q is not a URL", name, redact.URL(v))}
+	schemes := []string{"http", "https"}
+	if proxy {
+		schemes = append(schemes, "socks4", "socks5") // what Chrome's --proxy-server takes
+	}
+	if err != nil || p.Host == "" || !slices.Contains(schemes, strings.ToLower(p.Scheme)) {
+		return &Error{Msg: fmt.Sprintf("%s %q is not a URL (want %s://)", name, redact.URL(v), strings.Join(schemes, "://, "))}
 	}
 	if _, has := p.User.Password(); has {
 		hint := "give the user and the password as for signing in, never in a URL"

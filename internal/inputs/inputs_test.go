@@ -28,7 +28,7 @@ func TestOneRuleForFlagsAndKeys(t *testing.T) {
 	}{
 		{Given{Proxy: "http://bob:S3cret@proxy:3128"}, Flags, "--proxy carries a password: http://bob:[redacted]@proxy:3128"},
 		{Given{Proxy: "http://bob:S3cret@proxy:3128"}, Keys, "proxy carries a password"},
-		{Given{LoginURL: "not a url"}, Keys, `login_url "not a url" is not a URL`},
+		{Given{LoginURL: "not a url"}, Keys, `login_url "not a url" is not a URL (want http://, https://)`},
 		{Given{Cookies: "/dev/zero"}, Flags, "--cookies /dev/zero: is not a regular file"},
 		{Given{Cookies: filepath.Join(dir, "none")}, Keys, "cookies " + filepath.Join(dir, "none") + ": no such file"},
 	} {
