@@ -78,11 +78,7 @@ func ContactMessage(r *Report) []byte {
 		}
 	}
 	if d.IISSubstatus != nil {
-		p("- IIS sub-status: %s", mdText(*d.IISSubstatus))
-		if d.IISMeaning != "" {
-			p(" (%s)", mdText(strings.TrimSuffix(d.IISMeaning, ".")))
-		}
-		p("\n")
+		p("- IIS sub-status: %s\n", mdText(iisLine(*d.IISSubstatus, d.IISMeaning)))
 	}
 	if d.BearerError != nil {
 		p("- Bearer error: %s", mdCode(*d.BearerError))
@@ -210,16 +206,38 @@ func signInTried(r *Report) bool {
 	return false
 }
 
+// iisLine is the sub-status and what it means, the code said once: the
+// judge's meaning names it already ("IIS 401.1 (logon failed): …").
+func iisLine(code, meaning string) string {
+	switch {
+	case meaning == "":
+		return code
+	case strings.Contains(meaning, code):
+		return meaning
+	}
+	return code + " — " + meaning
+}
+
 func contactResult(v *view) string {
 	d := v.R.Diagnosis
 	st := ""
 	if b := v.baseline(); b != nil {
 		st = loadStatus(b)
 	}
-	if d.Kind == "" || d.Kind == "none" {
-		return st
+	// In the site owner's words, not fix401's kind names: only what the
+	// status alone does not say.
+	switch d.Kind {
+	case "soft_401":
+		return st + " (but the page reads as a sign-in or access-denied page)"
+	case "subresource_401":
+		return st + " (but the page's own requests were refused with 401)"
+	case "network_error":
+		if st == "" {
+			return "the page could not be loaded"
+		}
+		return st + " (but the page did not finish loading)"
 	}
-	return st + " (fix401 kind: " + d.Kind + ")"
+	return st
 }
 
 // contactLoad is a load's answer, with what made it a failure when the

@@ -173,11 +173,7 @@ func Markdown(r *Report) []byte {
 			p("**%s**\n\n", mdText(*d.HeaderError))
 		}
 		if d.IISSubstatus != nil {
-			p("- **IIS sub-status:** %s", mdText(*d.IISSubstatus))
-			if d.IISMeaning != "" {
-				p(" — %s", mdText(d.IISMeaning))
-			}
-			p("\n")
+			p("- **IIS sub-status:** %s\n", mdText(iisLine(*d.IISSubstatus, d.IISMeaning)))
 		}
 		if d.BearerError != nil {
 			p("- **Bearer error:** %s", mdCode(*d.BearerError))

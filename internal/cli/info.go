@@ -50,7 +50,9 @@ const exitCodesHelp = `Exit codes
   11    unresolved: no step fixed it               -
   12    not an auth failure (403, 404, DNS, TLS,   -
         refused, timeout)
-  20    -                                          at least one check failed
+  20    -                                          at least one check did not
+                                                   pass (failed, or an error
+                                                   such as --max-time)
   130   interrupted (Ctrl-C); the report of what   same
         was done is still written
   143   terminated (SIGTERM, as Kubernetes,        same
