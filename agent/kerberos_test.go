@@ -43,29 +43,10 @@ func startKerberosSite(t *testing.T) *kerberosSite {
 	kdc.AddService(t, "krb.localhost", keytab)
 	kdc.AddService(t, "stale.localhost", keytab)
 	kdc.Rekey(t, "stale.localhost")
-	keytabData, err := os.ReadFile(keytab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	krb5Conf, err := os.ReadFile(kdc.Conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf := `KeepAlive On
-<Location /private>
-  AuthType GSSAPI
-  AuthName "Kerberos sign-in"
-  GssapiCredStore keytab:{{DIR}}/http.keytab
-  GssapiAllowedMech krb5
-  Require valid-user
-</Location>
-`
-	apache := realserver.StartApache(t, []string{"auth_gssapi"}, conf, map[string]string{
-		"http.keytab":            string(keytabData),
-		"krb5.conf":              string(krb5Conf), // Apache's children (www-data) cannot enter the KDC's folder
+	apache := realserver.StartGSSAPIApache(t, kdc, keytab, map[string]string{
 		"www/private/index.html": "<!doctype html><title>Intranet</title><h1>Welcome to the intranet</h1>",
 		"www/index.html":         "<!doctype html><title>Home</title><h1>Home</h1>",
-	}, "KRB5_CONFIG={{DIR}}/krb5.conf", "KRB5RCACHETYPE=none")
+	})
 	return &kerberosSite{kdc: kdc, apache: apache}
 }
 

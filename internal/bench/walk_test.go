@@ -88,24 +88,8 @@ func BenchmarkKerberosWalk(b *testing.B) {
 	kdc.AddUser(b, "alice", "alice-kerberos-pw")
 	keytab := filepath.Join(b.TempDir(), "http.keytab")
 	kdc.AddService(b, "krb.localhost", keytab)
-	kt, err := os.ReadFile(keytab)
-	if err != nil {
-		b.Fatal(err)
-	}
-	conf, err := os.ReadFile(kdc.Conf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	apache := realserver.StartApache(b, []string{"auth_gssapi"}, `<Location /private>
-  AuthType GSSAPI
-  AuthName "Kerberos sign-in"
-  GssapiCredStore keytab:{{DIR}}/http.keytab
-  GssapiAllowedMech krb5
-  Require valid-user
-</Location>
-`, map[string]string{"http.keytab": string(kt), "krb5.conf": string(conf),
-		"www/private/index.html": "<!doctype html><title>Intranet</title><h1>Welcome</h1>"},
-		"KRB5_CONFIG={{DIR}}/krb5.conf", "KRB5RCACHETYPE=none")
+	apache := realserver.StartGSSAPIApache(b, kdc, keytab, map[string]string{
+		"www/private/index.html": "<!doctype html><title>Intranet</title><h1>Welcome</h1>"})
 	env := []string{"KRB5_CONFIG=" + kdc.Conf, "KRB5CCNAME=FILE:" + filepath.Join(b.TempDir(), "no-ticket"),
 		"FIX401_PASSWORD=alice-kerberos-pw"}
 	benchWalk(b, "kerberos walk", apache.URL("krb.localhost", "/private/"), env,

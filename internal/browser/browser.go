@@ -119,15 +119,8 @@ func (b *Browser) Fresh(ctx context.Context) (*Browser, *Session, string, error)
 		}
 		return b, s, "a new isolated browser context of the remote browser (its process is not ours to restart)", nil
 	}
-	o := b.opts
-	o.UserDataDir = "" // empty profile
-	nb, err := Launch(ctx, o)
+	nb, s, err := b.Relaunch(ctx, func(*Options) {}) // the same options, an empty profile
 	if err != nil {
-		return nil, nil, "", err
-	}
-	s, err := nb.NewSession(false)
-	if err != nil {
-		nb.Close()
 		return nil, nil, "", err
 	}
 	return nb, s, "a brand-new browser process with an empty profile", nil

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -142,7 +143,7 @@ func (l *Log) Read(offset int64) ([]Attempt, error) {
 			return nil, err
 		}
 		line = bytes.TrimSuffix(bytes.TrimSpace(line), []byte(","))
-		if len(line) == 0 || line[0] != '{' || !bytes.Contains(line, []byte(`"type"`)) {
+		if len(line) == 0 || line[0] != '{' || !l.mayBeAuth(line) {
 			continue
 		}
 		var e event
@@ -185,6 +186,23 @@ func schemeOf(params json.RawMessage) string {
 	}
 	_ = json.Unmarshal(params, &p)
 	return p.Scheme
+}
+
+// mayBeAuth tells, without decoding the line, whether an event can be an
+// auth event: every load reads the log, and most of its lines are not.
+// Chromium writes an event's keys in order, the event's own "type" last.
+func (l *Log) mayBeAuth(line []byte) bool {
+	i := bytes.LastIndex(line, []byte(`"type":`))
+	if i < 0 {
+		return false
+	}
+	rest := line[i+len(`"type":`):]
+	end := bytes.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end <= 0 {
+		return true // not the expected shape: let the decoder decide
+	}
+	n, err := strconv.Atoi(string(rest[:end]))
+	return err != nil || strings.HasPrefix(l.types[n], "AUTH_")
 }
 
 // params are the fields of the auth events that matter here.

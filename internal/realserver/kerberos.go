@@ -132,3 +132,32 @@ func (k *KDC) TicketValid(cache string) bool {
 	cmd.Env = append(os.Environ(), k.env...)
 	return cmd.Run() == nil
 }
+
+// StartGSSAPIApache starts Apache with mod_auth_gssapi protecting /private/
+// with the keys of keytab (written by AddService), plus files. Apache's
+// children (www-data) cannot enter the KDC's folder: the keytab and the
+// realm's krb5.conf are copied into Apache's own.
+func StartGSSAPIApache(t testing.TB, kdc *KDC, keytab string, files map[string]string) *Apache {
+	t.Helper()
+	kt, err := os.ReadFile(keytab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := os.ReadFile(kdc.Conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]string{"http.keytab": string(kt), "krb5.conf": string(conf)}
+	for k, v := range files {
+		all[k] = v
+	}
+	return StartApache(t, []string{"auth_gssapi"}, `KeepAlive On
+<Location /private>
+  AuthType GSSAPI
+  AuthName "Kerberos sign-in"
+  GssapiCredStore keytab:{{DIR}}/http.keytab
+  GssapiAllowedMech krb5
+  Require valid-user
+</Location>
+`, all, "KRB5_CONFIG={{DIR}}/krb5.conf", "KRB5RCACHETYPE=none")
+}
