@@ -12,8 +12,14 @@ LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: run-deps ## install what is missing: Go modules, Chromium, and the real servers the tests start (MIT KDC, Apache, Tomcat…)
+deps: run-deps ## install what is missing: Go modules, Chromium, and the real servers the tests start (MIT KDC, Apache, Tomcat, an OpenID Provider…)
 	@bash .ci/deps.sh --test
+	@# From npm, into .cache/npm: ajv for the upstream HAR validator
+	@# (testdata/har-schema/validate-har.js), and oidc-provider, the OpenID
+	@# Provider the single sign-on tests start (testdata/sso/oidc-idp.mjs).
+	@[ -f .cache/npm/node_modules/oidc-provider/package.json ] && [ -d .cache/npm/node_modules/ajv-formats ] || \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 oidc-provider@9.13.3 >/dev/null || \
+		{ echo "fix401: could not install ajv and oidc-provider with npm (the HAR and single sign-on tests need them)"; exit 1; }
 
 # What building and running fix401 needs: Go modules, Chromium (Debian's
 # chromium package), libnss-wrapper.
@@ -45,9 +51,6 @@ demo: build ## start the built-in lab, diagnose every scenario, then run the lab
 	   /^(FAIL|ok) / { if ($$1 == "FAIL") bad = 1 } END { exit bad }' 
 
 test: deps ## go vet, gofmt and every test with the race detector (real headless Chromium, real servers)
-	@# The upstream HAR validator (testdata/har-schema/validate-har.js) needs ajv from npm.
-	@[ -d .cache/npm/node_modules/ajv-formats ] || npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 >/dev/null || \
-		{ echo "fix401: could not install ajv with npm (the HAR tests need it)"; exit 1; }
 	@$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) test -race -count=1 ./...

@@ -6,7 +6,8 @@
 # stale-dns scenario gives its browser a resolver of its own with it),
 # xmllint (JUnit schema checks), promtool (metrics checks), and for the
 # enterprise sign-in tests an MIT KDC, Apache with mod_auth_gssapi,
-# Tomcat 10, squid and Samba's ntlm_auth. As root on Debian/Ubuntu it installs what is
+# Tomcat 10, squid and Samba's ntlm_auth, and for single sign-on Apache's
+# mod_auth_openidc, certutil and libfaketime. As root on Debian/Ubuntu it installs what is
 # missing with apt-get; otherwise it stops with one line saying what to
 # install.
 set -euo pipefail
@@ -59,6 +60,12 @@ if [ "${1:-}" = "--test" ]; then
   command -v ntlm_auth >/dev/null 2>&1 || need+=(winbind)
   # An NTLM acceptor that cannot decode Chromium's NEGOTIATE (mod_auth_gssapi).
   ls /usr/lib/*/gssntlmssp/gssntlmssp.so >/dev/null 2>&1 || need+=(gss-ntlmssp)
+  # Single sign-on: Apache's mod_auth_openidc as the app (the provider,
+  # npm's oidc-provider, comes with make test), certutil to make the test
+  # browser trust the test's own authority, libfaketime to skew a clock.
+  [ -e /usr/lib/apache2/modules/mod_auth_openidc.so ] || need+=(libapache2-mod-auth-openidc)
+  command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+  ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

@@ -21,6 +21,7 @@ import (
 	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/sso"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
 )
@@ -585,6 +586,21 @@ func pageOf(l *browser.Load) judge.Page {
 		URL: l.URL, FinalURL: l.FinalURL, Status: l.Status, NetError: l.NetError, TimedOut: l.TimedOut,
 		ContentType: l.MimeType, Title: l.Title, Headings: l.Headings, Text: l.Text,
 		HasPasswordField: l.HasPassword, Redirected: l.Redirected, Header: l.Header,
+	}
+	if f, ok := l.SignInFlow(); ok && (f.Provider != "" || f.Loop != nil) {
+		si := &judge.SignIn{Protocol: f.Protocol, Provider: f.Provider, AtProvider: f.AtProvider, Loop: f.Loop != nil}
+		if f.AtCallback {
+			si.Callback = f.Callback
+		}
+		if f.Loop != nil {
+			si.Hosts = loopHosts(f.Loop.Cycle)
+		}
+		if si.AtProvider {
+			if pe, ok := sso.PageError(l.Title + "\n" + l.Text); ok && (l.Status >= 400 || !l.HasPassword && !l.IdentifierOnly) {
+				si.Error = pe.Code
+			}
+		}
+		p.SignIn = si
 	}
 	for _, q := range l.Requests {
 		if q.Document {

@@ -80,6 +80,12 @@ func diagnose(r *run) reports.Diagnosis {
 		d.RetryAfterS = new(secs)
 	}
 	noChallenge := (v.Kind == judge.HTTP401 || v.Kind == judge.Subresource401) && len(lines) == 0
+	if f, ok := b.Load.SignInFlow(); ok && f.Provider != "" && v.Kind == judge.HTTP401 {
+		// An app that signs in through a provider answers its own 401
+		// (an error after the provider's answer) without a challenge, by
+		// design: nothing for a browser to answer.
+		noChallenge = false
+	}
 	if noChallenge && b.Load.LoginForm != nil && v.Kind == judge.HTTP401 {
 		// A 401 page that is a sign-in form (Apache mod_auth_form's
 		// ErrorDocument 401): the form is how to sign in, not a bug.
@@ -206,6 +212,10 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		if m == "form" {
 			title = "The sign-in form refused the credentials that were supplied: it came back after they were sent."
 		}
+		if p, ok := r.stepEvidence("relogin", "provider").(string); ok && m == "sso" {
+			ev["provider"] = p
+			title = "The identity provider " + p + " refused the user name or password that were supplied: it showed its password page again."
+		}
 		if answer, ok := r.stepEvidence("relogin", "kdc_answer").(string); ok && answer != "" {
 			ev["kdc_answer"] = answer
 			title = "The Kerberos KDC refused the credentials that were supplied (kinit: " + answer + ")."
@@ -249,7 +259,8 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 			Detail:   "The sign-in worked: the server then refused the page to this account (403). The password is not the problem; the account lacks the role or group the page requires. Ask the site's owner or IT for access.",
 			Evidence: ev})
 	}
-	if b.Load.HasPassword && !v.OK {
+	out = append(out, ssoFindings(r, v)...)
+	if f, ok := b.Load.SignInFlow(); b.Load.HasPassword && !v.OK && !(ok && f.AtProvider) {
 		ev := map[string]any{"page": redact.URL(b.Load.FinalURL)}
 		if f := b.Load.LoginForm; f != nil {
 			// Where it posts and what it asks for: names, never values.

@@ -225,6 +225,13 @@ const (
 	FindingLoginForm                 = "login_form"
 	FindingProxyCredentialsRejected  = "proxy_credentials_rejected"
 	FindingProxyAuthRequired         = "proxy_auth_required"
+	FindingSSOSignInRequired         = "sso_sign_in_required"
+	FindingSSORedirectLoop           = "sso_redirect_loop"
+	FindingCookieBlocked             = "cookie_blocked"
+	FindingIdPError                  = "idp_error"
+	FindingMFARequired               = "mfa_required"
+	FindingTokenExpired              = "token_expired"
+	FindingClockSkew                 = "clock_skew"
 )
 
 // FindingIDs lists the ids of d's findings, causes first, in order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fix401/fix401/internal/sso"
 	"path/filepath"
 	"strings"
 
@@ -129,6 +130,9 @@ func offers(b *Observation, scheme string) bool {
 func passwordLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 	s, target := env.Session(), env.Target()
 	loginURL := in.LoginURL
+	if f, ok := env.Baseline().SignIn(); ok && loginURL == "" && f.Provider != "" {
+		return ssoLogin(ctx, env, in, f)
+	}
 	if loginURL == "" {
 		// A login form on the failing page (Apache mod_auth_form's
 		// ErrorDocument 401 shows it at the same URL), or on the page it
@@ -171,6 +175,108 @@ func passwordLogin(ctx context.Context, env Env, in Inputs) (Outcome, error) {
 	}
 	return Outcome{
 		Action:   action,
+		Judged:   obs,
+		Evidence: ev,
+	}, nil
+}
+
+// ssoLogin signs in through the identity provider the app sends the
+// browser to. It starts from the app's address, never from a provider
+// address seen earlier: that one carries one-time state (the request's
+// state and nonce, the provider's interaction id) which is stale once a
+// step cleared the cookies. It fills the provider's pages as a person
+// would, the user name and password on one page or on two ("identifier
+// first"), and stops at a second factor.
+func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, error) {
+	s, target := env.Session(), env.Target()
+	ev := ReloginEvidence{Method: "sso", User: in.User, Provider: f.Provider, Protocol: f.Protocol}
+	start, err := env.Load(ctx, target)
+	if err != nil {
+		return Outcome{}, err
+	}
+	action := func(tail string) string {
+		return fmt.Sprintf("Opened the page, which sent the browser to %s, and signed in there as \"%s\"%s.", f.Provider, in.User, tail)
+	}
+	if start.OK() {
+		return Outcome{
+			Action:   fmt.Sprintf("Opened the page again: %s signed the browser in without asking.", f.Provider),
+			Judged:   start,
+			Evidence: ev,
+		}, nil
+	}
+	cur := start.Load
+	sentPassword := false
+	for range 4 {
+		// Back at the app's host (the provider let the browser go), or a
+		// load that failed or went round in circles: the page is judged.
+		if browser.Origin(cur.FinalURL) == browser.Origin(target) || cur.NetError != "" || cur.TimedOut {
+			break
+		}
+		if g, ok := cur.SignInFlow(); ok && g.Loop != nil {
+			break
+		}
+		if cur.OneTimeCode {
+			ev.Pages = append(ev.Pages, "one-time code")
+			ev.MFARequired = true
+			env.Logf("%s asks for a second factor after the password: fix401 stops there", f.Provider)
+			return Outcome{
+				Action:   action(", then the provider asked for a second factor (a one-time code), which fix401 cannot give: finish the sign-in by hand"),
+				Judged:   start,
+				Evidence: ev,
+			}, nil
+		}
+		var form browser.LoginForm
+		switch {
+		case cur.HasPassword && sentPassword:
+			// The provider shows its password page again: refused.
+			ev.CredentialsRejected = true
+			env.Logf("%s did not accept the user name or password for \"%s\"", f.Provider, in.User)
+			return Outcome{
+				Action:   action(": the provider refused the user name or password"),
+				Judged:   start,
+				Evidence: ev,
+			}, nil
+		case cur.HasPassword:
+			form = browser.LoginForm{User: in.User, Password: in.Password, UserSel: in.UserSel, PasswordSel: in.PasswordSel, SubmitSel: in.SubmitSel}
+			ev.Pages = append(ev.Pages, "password")
+			sentPassword = true
+		case cur.IdentifierOnly && !sentPassword:
+			form = browser.LoginForm{User: in.User, UserSel: in.UserSel, SubmitSel: in.SubmitSel, Identifier: true}
+			ev.Pages = append(ev.Pages, "identifier")
+		case len(ev.Pages) > 0:
+			// Somewhere after the forms: the page is judged.
+		default:
+			return Outcome{}, fmt.Errorf("%s shows no sign-in form fix401 can fill (no user name or password field); give the selectors with --user-selector and --password-selector", f.Provider)
+		}
+		if form.User == "" {
+			break
+		}
+		next, err := s.SubmitLogin(ctx, form, browser.LoadOptions{})
+		if errors.Is(err, browser.ErrNoLoginForm) {
+			return Outcome{}, fmt.Errorf("%s shows no sign-in form fix401 can fill; give the selectors with --user-selector and --password-selector", f.Provider)
+		}
+		if err != nil {
+			return Outcome{}, err
+		}
+		cur = next
+	}
+	obs, err := env.Load(ctx, target)
+	if err != nil {
+		return Outcome{}, err
+	}
+	switch {
+	case forbidden(obs):
+		ev.Forbidden, ev.StatusAfter = true, obs.Load.Status
+		env.Logf("%s signed \"%s\" in and then the page was refused (%d): the account lacks the permission", f.Provider, in.User, obs.Load.Status)
+	case !obs.OK() && sentPassword:
+		if g, ok := obs.SignIn(); ok && g.AtProvider && obs.Load.HasPassword {
+			// Back at the provider's sign-in after signing in: the app did
+			// not keep the sign-in (see the run's cookie findings).
+			env.Logf("after signing in at %s the app sent the browser to sign in again", f.Provider)
+		}
+	}
+	return Outcome{
+		Action:   action(", then opened the page again"),
 		Judged:   obs,
 		Evidence: ev,
 	}, nil
@@ -495,4 +601,13 @@ type ReloginEvidence struct {
 	// HandshakeFailed: an NTLM exchange ended before the password was sent.
 	HandshakeFailed bool  `json:"handshake_failed,omitempty"` // the page's status after signing in
 	ChallengeSeen   *bool `json:"challenge_seen,omitempty"`   // false: no challenge to answer
+	// Provider and Protocol: the identity provider signed in at (sso).
+	Provider string `json:"provider,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
+	// Pages are the provider's pages filled, in order: "identifier",
+	// "password", and where it stopped ("one-time code").
+	Pages []string `json:"pages,omitempty"`
+	// MFARequired: the provider asked for a second factor after the
+	// password, which fix401 cannot give.
+	MFARequired bool `json:"mfa_required,omitempty"`
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"github.com/fix401/fix401/internal/sso"
 	"reflect"
 	"strings"
 	"time"
@@ -41,6 +42,15 @@ type Observation struct {
 
 // OK reports whether the load was healthy.
 func (o *Observation) OK() bool { return o != nil && o.Verdict.OK }
+
+// SignIn is the single sign-on the observed load went through; ok is
+// false without one (or without an observation).
+func (o *Observation) SignIn() (sso.Flow, bool) {
+	if o == nil || o.Load == nil {
+		return sso.Flow{}, false
+	}
+	return o.Load.SignInFlow()
+}
 
 // Env is what a step may use: the target, the browser session, loads that
 // are judged and recorded, and a log that ends up in the report.

@@ -28,6 +28,10 @@ func (s *Session) Links(ctx context.Context) ([]Link, error) {
 type LoginForm struct {
 	User, Password                  string
 	UserSel, PasswordSel, SubmitSel string
+	// Identifier allows a page without a password field: the first page
+	// of an "identifier first" sign-in, where the user name alone is
+	// filled and sent.
+	Identifier bool
 }
 
 // ErrNoLoginForm means the page has no form with a password field.
@@ -35,8 +39,32 @@ var ErrNoLoginForm = errors.New("no login form (no password field) on the page")
 
 // fillScript finds and fills the form in one evaluation, so that nothing of
 // the password passes through a log: it is an argument, never source text.
-const fillScript = `function(user, pass, userSel, passSel, submitSel) {
+const fillScript = `function(user, pass, userSel, passSel, submitSel, identifier) {
   const pw = passSel ? document.querySelector(passSel) : document.querySelector('input[type=password]');
+  const set = (el, v) => {
+    el.focus();
+    const proto = Object.getPrototypeOf(el);
+    const desc = Object.getOwnPropertyDescriptor(proto, 'value');
+    desc && desc.set ? desc.set.call(el, v) : (el.value = v);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+    el.dispatchEvent(new Event('change', {bubbles: true}));
+  };
+  const submit = (form) => {
+    const btn = submitSel ? document.querySelector(submitSel)
+      : form.querySelector('button[type=submit], input[type=submit], button:not([type])');
+    if (btn) { btn.click(); return 'clicked'; }
+    if (form.requestSubmit) { form.requestSubmit(); return 'submitted'; }
+    form.submit(); return 'submitted';
+  };
+  if (!pw && identifier && user) {
+    const visible = i => ['text', 'email', 'tel', ''].includes((i.getAttribute('type') || '').toLowerCase()) && !i.hidden && i.offsetParent !== null;
+    const u = userSel ? document.querySelector(userSel)
+      : [...document.querySelectorAll('form input')].find(visible);
+    if (!u || !(u.form)) return 'nopassword';
+    set(u, user);
+    submit(u.form);
+    return 'identifier';
+  }
   if (!pw) return 'nopassword';
   const form = pw.form || pw.closest('form') || document;
   let u = userSel ? document.querySelector(userSel) : null;
@@ -46,21 +74,11 @@ const fillScript = `function(user, pass, userSel, passSel, submitSel) {
     const before = fields.filter(i => i.compareDocumentPosition(pw) & Node.DOCUMENT_POSITION_FOLLOWING);
     u = before[before.length - 1] || fields[0] || null;
   }
-  const set = (el, v) => {
-    el.focus();
-    const proto = Object.getPrototypeOf(el);
-    const desc = Object.getOwnPropertyDescriptor(proto, 'value');
-    desc && desc.set ? desc.set.call(el, v) : (el.value = v);
-    el.dispatchEvent(new Event('input', {bubbles: true}));
-    el.dispatchEvent(new Event('change', {bubbles: true}));
-  };
-  if (u && user) set(u, user);
+  // A read-only user name (an identifier-first password page shows the
+  // one entered before) is left as it is.
+  if (u && user && !u.readOnly) set(u, user);
   set(pw, pass);
-  const btn = submitSel ? document.querySelector(submitSel)
-    : form.querySelector('button[type=submit], input[type=submit], button:not([type])');
-  if (btn) { btn.click(); return 'clicked'; }
-  if (form.requestSubmit) { form.requestSubmit(); return 'submitted'; }
-  form.submit(); return 'submitted';
+  return submit(form);
 }`
 
 // SubmitLogin fills the login form on the open page and submits it, then
@@ -79,7 +97,7 @@ func (s *Session) SubmitLogin(ctx context.Context, f LoginForm, o LoadOptions) (
 		}
 		res, err := chromedp.Run(tctx, chromedp.CallFunctionOn[string](fillScript,
 			func(p *runtime.CallFunctionOnParams) { p.ObjectID = doc.ObjectID },
-			f.User, f.Password, f.UserSel, f.PasswordSel, f.SubmitSel))
+			f.User, f.Password, f.UserSel, f.PasswordSel, f.SubmitSel, f.Identifier))
 		how = res
 		if err != nil && strings.Contains(err.Error(), "SyntaxError") {
 			// The page's querySelector refused a selector the person gave.

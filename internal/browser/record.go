@@ -2,12 +2,16 @@ package browser
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/sso"
 )
 
 // Request is one network request as the browser saw it, with secrets still
@@ -39,6 +43,12 @@ type Request struct {
 	Body []byte
 	// Redirects are the earlier hops of this request, oldest first.
 	Redirects []*Request
+	// SSO is the sign-in protocol a document request spoke (read from its
+	// address and, for a form post, its fields; no value kept).
+	SSO *sso.Message
+	// BlockedCookies are the cookies the browser refused to store from
+	// this response or to send with this request, with its reasons.
+	BlockedCookies []BlockedCookie
 
 	requestTime float64   // monotonic seconds, CDP's clock
 	arrived     time.Time // when this process heard of it, on its own clock
@@ -46,6 +56,18 @@ type Request struct {
 	settled     bool // the response (or failure) arrived: enough to judge
 	rawHeaders  bool // ResponseHdr came from ExtraInfo, the raw lines
 	fromMemory  bool // Chrome said requestServedFromCache
+}
+
+// BlockedCookie is a cookie the browser refused: its name and where it
+// was for, never its value.
+type BlockedCookie struct {
+	Name   string
+	Domain string
+	Path   string
+	// Set: the browser refused to store it from a response; otherwise it
+	// refused to send it with a request.
+	Set     bool
+	Reasons []string // Chrome's words, e.g. SameSiteNoneInsecure, DomainMismatch
 }
 
 // Timing is the HAR-style split of a request's time, in milliseconds; -1
@@ -64,6 +86,11 @@ type recorder struct {
 	inflight int
 	changed  chan struct{} // closed and replaced on every change
 	loaded   chan struct{} // closed on the current load's load event
+	// navAsked is when the page asked to navigate its main frame (a
+	// script's redirect, the form a provider posts back to the app) after
+	// its load event: the load then waits for the next document. Zero
+	// when no navigation is pending.
+	navAsked time.Time
 	// loaders maps a document's loader id to its load: a request an older
 	// page makes late (its fetch, Chrome's error page) belongs to that
 	// page's load, not to whatever load is current.
@@ -146,11 +173,76 @@ func (r *recorder) loadedCh() <-chan struct{} {
 func (r *recorder) loadFired() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.navAsked = time.Time{}
 	select {
 	case <-r.loaded:
 	default:
 		close(r.loaded)
 	}
+	r.notify()
+}
+
+// navRequested notes that the page itself asked for a new document in
+// its main frame: the load is not over until that document has loaded.
+func (r *recorder) navRequested() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.navAsked = time.Now()
+	r.reopen()
+	r.notify()
+}
+
+// navSameDocument ends a pending navigation that stayed in the document
+// (a fragment, history.pushState): no new document will load.
+func (r *recorder) navSameDocument() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.navAsked.IsZero() {
+		return
+	}
+	r.navAsked = time.Time{}
+	select {
+	case <-r.loaded:
+	default:
+		close(r.loaded)
+	}
+	r.notify()
+}
+
+// reopen makes the current load wait for another load event.
+func (r *recorder) reopen() {
+	select {
+	case <-r.loaded:
+		r.loaded = make(chan struct{})
+	default:
+	}
+}
+
+// navWait is how long a navigation the page asked for may take to start
+// before the load stops waiting for it (one that turned into nothing: a
+// download, a cancelled submit).
+const navWait = 3 * time.Second
+
+// settledState says whether the load event of the current document has
+// fired (or a navigation asked for never started), with state's values.
+func (r *recorder) settledState(now time.Time) (loaded bool, n int, next time.Time, changed <-chan struct{}) {
+	n, next, changed = r.state(now)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-r.loaded:
+		loaded = true
+	default:
+		if !r.navAsked.IsZero() {
+			at := r.navAsked.Add(navWait)
+			if !now.Before(at) {
+				loaded = true
+			} else if next.IsZero() || at.Before(next) {
+				next = at
+			}
+		}
+	}
+	return loaded, n, next, changed
 }
 
 // requests returns the requests of load n, in the order they started.
@@ -201,6 +293,14 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 		q.Started = time.UnixMicro(int64(float64(ev.WallTime) * 1e6))
 	}
 	q.Document = ev.Type == network.ResourceTypeDocument && (mainFrame == "" || q.FrameID == mainFrame) && string(ev.LoaderID) == id
+	if q.Document && ev.RedirectResponse == nil && r.loaders[string(ev.LoaderID)] == 0 {
+		// A new document of this load: wait for its load event too.
+		r.navAsked = time.Time{}
+		r.reopen()
+	}
+	if ev.Type == network.ResourceTypeDocument {
+		q.SSO = sso.Classify(q.URL, postedForm(ev.Request))
+	}
 	if q.Document {
 		r.loaders[string(ev.LoaderID)] = r.load
 	} else if n, ok := r.loaders[string(ev.LoaderID)]; ok {
@@ -232,6 +332,35 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 		q.settled = true
 	}
 	r.notify()
+}
+
+// postedForm is a form post's fields, read to recognise a sign-in
+// protocol's message and dropped with it.
+func postedForm(req *network.Request) url.Values {
+	if req == nil || !req.HasPostData || len(req.PostDataEntries) == 0 {
+		return nil
+	}
+	ct := ""
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, "Content-Type") {
+			ct, _ = v.(string)
+		}
+	}
+	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return nil
+	}
+	var body []byte
+	for _, e := range req.PostDataEntries {
+		body = append(body, e.Bytes...)
+		if len(body) > 1<<20 {
+			return nil
+		}
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 // awaited says whether a load waits for the request: what the page itself
@@ -324,6 +453,9 @@ func (r *recorder) extraInfo(ev *network.EventResponseReceivedExtraInfo) {
 			q.ResponseHdr = h
 			q.rawHeaders = true
 		}
+		for _, b := range ev.BlockedCookies {
+			q.BlockedCookies = append(q.BlockedCookies, refusedSetCookie(b, q.URL))
+		}
 		if ev.StatusCode > 0 && q.Status == 0 {
 			q.Status = int(ev.StatusCode)
 		}
@@ -346,7 +478,61 @@ func (r *recorder) requestExtraInfo(ev *network.EventRequestWillBeSentExtraInfo)
 		if h := headers(ev.Headers); len(h) > 0 {
 			q.RequestHdr = h
 		}
+		for _, a := range ev.AssociatedCookies {
+			if bc, ok := refusedCookie(a); ok {
+				q.BlockedCookies = append(q.BlockedCookies, bc)
+			}
+		}
 	}
+}
+
+// refusedSetCookie is a Set-Cookie the browser did not store: the name
+// from its line (the value is dropped here), the domain it was for.
+func refusedSetCookie(b *network.BlockedSetCookieWithReason, reqURL string) BlockedCookie {
+	bc := BlockedCookie{Set: true}
+	for _, r := range b.BlockedReasons {
+		bc.Reasons = append(bc.Reasons, string(r))
+	}
+	if c := b.Cookie; c != nil {
+		bc.Name, bc.Domain, bc.Path = redact.CookieName(c.Name), c.Domain, c.Path
+		return bc
+	}
+	pair, attrs, _ := strings.Cut(b.CookieLine, ";")
+	name, _, _ := strings.Cut(pair, "=")
+	bc.Name = redact.CookieName(strings.TrimSpace(name))
+	for _, a := range strings.Split(attrs, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
+		switch strings.ToLower(k) {
+		case "domain":
+			bc.Domain = strings.TrimSpace(v)
+		case "path":
+			bc.Path = strings.TrimSpace(v)
+		}
+	}
+	if bc.Domain == "" {
+		if u, err := url.Parse(reqURL); err == nil {
+			bc.Domain = u.Hostname()
+		}
+	}
+	return bc
+}
+
+// refusedCookie is a stored cookie the browser did not send. A cookie
+// whose path or domain is not the request's was never meant for it:
+// that is no refusal.
+func refusedCookie(a *network.AssociatedCookie) (BlockedCookie, bool) {
+	if a == nil || a.Cookie == nil || len(a.BlockedReasons) == 0 {
+		return BlockedCookie{}, false
+	}
+	bc := BlockedCookie{Name: redact.CookieName(a.Cookie.Name), Domain: a.Cookie.Domain, Path: a.Cookie.Path}
+	for _, r := range a.BlockedReasons {
+		switch r {
+		case network.CookieBlockedReasonNotOnPath, network.CookieBlockedReasonDomainMismatch:
+			return BlockedCookie{}, false
+		}
+		bc.Reasons = append(bc.Reasons, string(r))
+	}
+	return bc, true
 }
 
 func (r *recorder) finished(id string, ts float64, size float64, failed string, canceled bool) {

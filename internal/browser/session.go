@@ -214,6 +214,20 @@ func (s *Session) listen(ev any) {
 		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), 0, ev.ErrorText, ev.Canceled)
 	case *page.EventLoadEventFired:
 		s.rec.loadFired()
+	case *page.EventFrameRequestedNavigation:
+		s.mu.Lock()
+		mf := s.mainFrame
+		s.mu.Unlock()
+		if string(ev.FrameID) == mf && ev.Disposition == page.ClientNavigationDispositionCurrentTab {
+			s.rec.navRequested()
+		}
+	case *page.EventNavigatedWithinDocument:
+		s.mu.Lock()
+		mf := s.mainFrame
+		s.mu.Unlock()
+		if string(ev.FrameID) == mf {
+			s.rec.navSameDocument()
+		}
 	case *fetch.EventRequestPaused:
 		p := fetch.ContinueRequestParams{RequestID: ev.RequestID}
 		s.mu.Lock()
@@ -321,9 +335,17 @@ type Load struct {
 	Headings    []string
 	Text        string
 	HasPassword bool
-	LoginForm   *FormInfo  // the form around the password field, when there is one
-	Requests    []*Request // every request of this load, the document first
-	Auth        []AuthEvent
+	LoginForm   *FormInfo // the form around the password field, when there is one
+	// OneTimeCode: the page asks for a one-time code (a second factor).
+	OneTimeCode bool
+	// IdentifierOnly: the page is the first step of an "identifier first"
+	// sign-in: a form with the user name alone.
+	IdentifierOnly bool
+	Requests       []*Request // every request of this load, the document first
+	// Chain is every main-frame document request of the load in order:
+	// the redirects and the navigations that led to the document.
+	Chain []*Request
+	Auth  []AuthEvent
 	// SignIn is what the browser's network log says about the sign-in
 	// attempts of this load (the scheme chosen, whether the machine's own
 	// credentials were allowed, the security library's errors); SignInLog
@@ -435,6 +457,8 @@ type domInfo struct {
 	Password bool      `json:"password"`
 	Href     string    `json:"href"`
 	Form     *FormInfo `json:"form"`
+	OTP      bool      `json:"otp"`
+	IDFirst  bool      `json:"idFirst"`
 }
 
 // FormInfo is the sign-in form a page carries: where it posts and the
@@ -446,11 +470,24 @@ type FormInfo struct {
 }
 
 const domScript = `(() => {
+  const otpSel = 'input[autocomplete=one-time-code], input[name*=otp i], input[id*=otp i], input[name*=totp i], ' +
+    'input[name*=passcode i], input[name*=mfa i], input[name*=verificationcode i], input[name*=verification_code i]';
   const hs = [...document.querySelectorAll('h1,h2,h3')].slice(0, 30)
     .map(h => (h.innerText || h.textContent || '').trim()).filter(Boolean);
   const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
-    password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm()};
+    password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm(),
+    otp: !!document.querySelector(otpSel), idFirst: identifierOnly()};
+  // identifierOnly: the first page of an "identifier first" sign-in, a
+  // form asking for the user name alone, the password on the next page.
+  function identifierOnly() {
+    if (document.querySelector('input[type=password]')) return false;
+    return [...document.forms].some(f => {
+      const ins = [...f.querySelectorAll('input')].filter(i =>
+        ['text', 'email', 'tel', ''].includes((i.getAttribute('type') || '').toLowerCase()) && !i.hidden && i.offsetParent !== null);
+      return ins.length === 1 && !ins[0].matches(otpSel) && !/search|query|^q$/i.test(ins[0].name + ' ' + (ins[0].type || ''));
+    });
+  }
   function loginForm() {
     const pw = document.querySelector('input[type=password]');
     const f = pw && pw.form;
@@ -506,7 +543,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		}
 		ecancel()
 	default:
-		if !s.waitSettled(tctx, loaded) {
+		if !s.waitSettled(tctx) {
 			l.TimedOut = ctx.Err() == nil
 		}
 	}
@@ -532,15 +569,25 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 		l.LoginForm = di.Form
+		l.OneTimeCode, l.IdentifierOnly = di.OTP, di.IDFirst
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
+	// The load's document is its last main-frame navigation: a sign-in
+	// goes app → provider → (a form the provider posts back) → app, and
+	// only where it ended says how it went. Chain is every hop on the way.
+	docAt := -1
 	for i, q := range l.Requests {
-		if !q.Document {
-			continue
+		if q.Document {
+			l.Chain = append(l.Chain, q.Redirects...)
+			l.Chain = append(l.Chain, q)
+			docAt = i
 		}
+	}
+	if docAt >= 0 {
+		q := l.Requests[docAt]
 		// The document goes first; it carries the status of the load.
-		copy(l.Requests[1:i+1], l.Requests[:i])
+		copy(l.Requests[1:docAt+1], l.Requests[:docAt])
 		l.Requests[0] = q
 		l.Status, l.StatusText, l.Header = q.Status, q.StatusText, q.ResponseHdr
 		if q.Status >= 400 && q.Body == nil {
@@ -550,19 +597,16 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		if l.NetError == "" && q.Failed != "" && q.Status == 0 {
 			l.NetError = q.Failed
 		}
-		first := q.URL
-		if len(q.Redirects) > 0 {
-			first = q.Redirects[0].URL
-		}
+		first := l.Chain[0].URL
 		if l.FinalURL == "" || l.FinalURL == "chrome-error://chromewebdata/" {
 			l.FinalURL = q.URL
 		}
-		l.Redirected = len(q.Redirects) > 0 || stripFragment(l.FinalURL) != stripFragment(first)
-		break
+		l.Redirected = len(l.Chain) > 1 || stripFragment(l.FinalURL) != stripFragment(first)
 	}
 	if l.NetError != "" {
 		// Chrome's own error page is not the site's: its text would mislead.
 		l.Title, l.Headings, l.Text, l.HasPassword, l.LoginForm = "", nil, "", false, nil
+		l.OneTimeCode, l.IdentifierOnly = false, false
 		if l.FinalURL == "chrome-error://chromewebdata/" {
 			l.FinalURL = url
 		}
@@ -693,17 +737,12 @@ func (s *Session) body(ctx context.Context, id string) []byte {
 // started to be answered (a fetch() after load can be the one that gets the
 // 401), leaving out those a page keeps open on purpose (see longLived). It
 // reports false when tctx ended first.
-func (s *Session) waitSettled(tctx context.Context, loaded <-chan struct{}) bool {
-	select {
-	case <-loaded:
-	case <-tctx.Done():
-		return false
-	}
+func (s *Session) waitSettled(tctx context.Context) bool {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		n, next, changed := s.rec.state(time.Now())
-		if n == 0 {
+		loaded, n, next, changed := s.rec.settledState(time.Now())
+		if loaded && n == 0 {
 			return true
 		}
 		var expire <-chan time.Time

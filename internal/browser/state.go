@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
+
+	"github.com/fix401/fix401/internal/redact"
 )
 
 // ClearCache does what Chrome's "Cached images and files" does: the HTTP
@@ -55,7 +57,7 @@ func (s *Session) ClearSiteData(ctx context.Context, origins []string) (SiteData
 		}); err != nil {
 			return out, fmt.Errorf("deleting cookie %s: %w", c.Name, err)
 		}
-		out.Cookies = append(out.Cookies, c.Name+" ("+c.Domain+")")
+		out.Cookies = append(out.Cookies, redact.CookieName(c.Name)+" ("+c.Domain+")")
 	}
 	for _, o := range origins {
 		if _, err := chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{

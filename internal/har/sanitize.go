@@ -458,7 +458,7 @@ func (s *sanitizer) requestCookies(h http.Header) []cookie {
 			}
 			name, val, _ := strings.Cut(pair, "=")
 			if s.on {
-				val = mark
+				name, val = redact.CookieName(name), mark
 			}
 			out = append(out, cookie{Name: name, Value: val})
 		}
@@ -478,7 +478,7 @@ func (s *sanitizer) responseCookies(h http.Header, started time.Time) []cookie {
 			first, _, _ := strings.Cut(line, ";")
 			name, val, _ := strings.Cut(first, "=")
 			if s.on {
-				val = mark
+				name, val = redact.CookieName(strings.TrimSpace(name)), mark
 			}
 			out = append(out, cookie{Name: strings.TrimSpace(name), Value: strings.TrimSpace(val)})
 			continue
@@ -486,7 +486,7 @@ func (s *sanitizer) responseCookies(h http.Header, started time.Time) []cookie {
 		hc := cookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain,
 			HTTPOnly: new(c.HttpOnly), Secure: new(c.Secure)}
 		if s.on {
-			hc.Value = mark
+			hc.Name, hc.Value = redact.CookieName(c.Name), mark
 		}
 		switch {
 		case c.MaxAge > 0 && !started.IsZero():

@@ -56,6 +56,24 @@ type Page struct {
 	Redirected       bool                // the final URL differs from the requested one after HTTP/JS redirects
 	Subrequests      []Request           // every request the page made other than the main document, with final status
 	Header           map[string][]string // main document response headers, canonical names, repeated lines kept separate
+	// SignIn is the single sign-on the load went through, recognised from
+	// its requests (nil when it spoke no sign-in protocol).
+	SignIn *SignIn
+}
+
+// SignIn is what the judge needs of a single sign-on.
+type SignIn struct {
+	Protocol   string // "OpenID Connect", "SAML", …
+	Provider   string // the identity provider's host
+	AtProvider bool   // the load ended on the provider's host
+	// Loop: the redirects between the app and the provider repeat.
+	Loop  bool
+	Hosts []string // the loop's hosts, in order
+	// Error is the provider's error, as it said it ("" when none).
+	Error string
+	// Callback is the app's address that received the provider's answer
+	// (host and path), when the load ended there: the app refused it.
+	Callback string
 }
 
 // Verdict is the judgement of one load.
@@ -88,6 +106,9 @@ func Judge(p Page) Verdict {
 }
 
 func judge(p Page, decisive []Request) Verdict {
+	if v, ok := judgeSignIn(p); ok {
+		return v
+	}
 	if p.NetError != "" {
 		if v, ok := judgeNetError(p); ok {
 			return v
@@ -109,6 +130,50 @@ func judge(p Page, decisive []Request) Verdict {
 		return Verdict{Kind: NetworkError, Reason: answered(p.Status) + " but did not finish loading within the time limit"}
 	}
 	return Verdict{Kind: None, Reason: answered(p.Status) + " and nothing on it or in its requests points to an authentication failure"}
+}
+
+// judgeSignIn judges a load that went to an identity provider by where it
+// ended, whatever the page says: on the provider's sign-in page the user
+// is not signed in, however healthy that page is (a 200 with a user name
+// field and no word of "unauthorized"), and a loop never lets them in.
+func judgeSignIn(p Page) (Verdict, bool) {
+	si := p.SignIn
+	if si == nil {
+		return Verdict{}, false
+	}
+	proto := ""
+	if si.Protocol != "" {
+		proto = " (" + si.Protocol + ")"
+	}
+	switch {
+	case si.Loop:
+		reason := "the sign-in redirects between " + strings.Join(si.Hosts, " and ") + " repeat without end"
+		if p.NetError != "" {
+			reason += " (" + p.NetError + ")"
+		}
+		return Verdict{Kind: Soft401, Reason: reason}, true
+	case si.Callback != "" && p.NetError == "":
+		reason := "the app did not accept the sign-in from " + si.Provider + proto + ": the browser stopped at its sign-in callback " + si.Callback
+		switch t := clean(p.Title); {
+		case p.Status >= 400:
+			reason += ", which answered " + statusLine(p.Status)
+		case t != "":
+			reason += ", whose page reads " + quote(t)
+		}
+		return Verdict{Kind: Soft401, Reason: reason}, true
+	case !si.AtProvider || p.NetError != "":
+		return Verdict{}, false
+	case si.Error != "":
+		return Verdict{Kind: Soft401, Reason: "the sign-in at " + si.Provider + proto + " failed: the provider answered " + quote(si.Error)}, true
+	case p.Status >= 400:
+		return Verdict{Kind: Soft401, Reason: "the sign-in at " + si.Provider + proto + " failed: the provider answered " + statusLine(p.Status)}, true
+	}
+	reason := "the page sent the browser to sign in at " + si.Provider + proto
+	ev := clean(p.Title)
+	if ev != "" {
+		reason += ", whose page reads " + quote(ev)
+	}
+	return Verdict{Kind: Soft401, Reason: reason, Evidence: ev}, true
 }
 
 // judgeNetError handles a load Chrome ended with a net error. It declines

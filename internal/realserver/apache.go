@@ -24,11 +24,18 @@ const modules = "/usr/lib/apache2/modules"
 // environment ({{DIR}} there too).
 func StartApache(t testing.TB, mods []string, conf string, files map[string]string, env ...string) *Apache {
 	t.Helper()
+	return startApacheOn(t, FreePort(t), mods, conf, files, env...)
+}
+
+// startApacheOn is StartApache on a port picked before (a configuration
+// that names its own address needs it first).
+func startApacheOn(t testing.TB, port int, mods []string, conf string, files map[string]string, env ...string) *Apache {
+	t.Helper()
 	Need(t, "apache2-bin", "apache2")
 	for _, m := range mods {
 		Need(t, modulePackage(m), filepath.Join(modules, "mod_"+m+".so"))
 	}
-	a := &Apache{Port: FreePort(t), Dir: sharedDir(t, "fix401-apache-")}
+	a := &Apache{Port: port, Dir: sharedDir(t, "fix401-apache-")}
 	for name, content := range files {
 		p := filepath.Join(a.Dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -64,6 +64,60 @@ func randomLooking(v string) bool {
 	return letters > 0 && digits >= 2
 }
 
+// CookieName returns a cookie's name with a random-looking tail replaced:
+// some names carry a one-time value (mod_auth_openidc_state_<state>, a
+// nonce, a session id), and the name is all of a cookie a report keeps.
+// The word part stays ("mod_auth_openidc_state_[redacted]").
+func CookieName(name string) string {
+	for i := 1; i < len(name); i++ {
+		if !strings.ContainsRune("_-.", rune(name[i-1])) {
+			continue
+		}
+		if rest := name[i:]; len(rest) >= 16 && tokenChars(rest) && classes(rest) >= 2 && !wordy(rest) {
+			return name[:i] + Mark
+		}
+	}
+	return name
+}
+
+// wordy reports whether s goes on with words ("openidc_state_…"): a
+// segment before a separator that is four or more lowercase letters is a
+// name's word, not part of a random value.
+func wordy(s string) bool {
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for _, seg := range segs[:max(len(segs)-1, 0)] {
+		if len(seg) >= 4 && strings.ToLower(seg) == seg && classes(seg) == 1 && seg[0] >= 'a' && seg[0] <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+func tokenChars(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.~", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// classes counts the kinds of characters s mixes: lower, upper, digits.
+func classes(s string) int {
+	var lo, up, di int
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z':
+			lo = 1
+		case c >= 'A' && c <= 'Z':
+			up = 1
+		case c >= '0' && c <= '9':
+			di = 1
+		}
+	}
+	return lo + up + di
+}
+
 // URL returns u with the password of its userinfo and the values of
 // sensitive query and fragment parameters replaced, names kept. A URL that
 // does not parse is redacted by its shape all the same: its userinfo and
@@ -225,7 +279,7 @@ func cookiePairs(v, sep string) string {
 			continue
 		}
 		name, _, _ := strings.Cut(pair, "=")
-		out = append(out, name+"="+Mark)
+		out = append(out, CookieName(name)+"="+Mark)
 	}
 	return strings.Join(out, sep)
 }

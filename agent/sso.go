@@ -1,0 +1,503 @@
+package agent
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/sso"
+	"github.com/fix401/fix401/reports"
+)
+
+// maxSkew is how far a server's clock may be from this machine's before
+// it is worth saying: token lifetimes allow a few minutes of leeway.
+const maxSkew = 5 * time.Minute
+
+// loopHosts are a loop's hosts in the order it visits them.
+func loopHosts(cycle []string) []string {
+	var out []string
+	for _, c := range cycle {
+		h := strings.SplitN(c, "/", 2)[0]
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// ssoFindings are what the run saw of single sign-on: the sign-in page
+// the app sent the browser to, a redirect loop, cookies the browser
+// refused, the provider's errors, tokens out of their time and clocks
+// that disagree. They come from the requests themselves, never from a
+// token's or cookie's value.
+func ssoFindings(r *run, v judge.Verdict) []reports.Finding {
+	var out []reports.Finding
+	b := r.baseline
+	flow, ok := b.Load.SignInFlow()
+	failed := r.report.Outcome != reports.Fixed && r.report.Outcome != reports.Healthy
+	if lf, found := firstLoop(r); found && (!ok || flow.Loop == nil) {
+		out = append(out, loopFinding(lf))
+	}
+	switch {
+	case ok && flow.Loop != nil:
+		out = append(out, loopFinding(flow))
+		ev := map[string]any{"cycle": flow.Loop.Cycle, "rounds": flow.Loop.Rounds, "hosts": loopHosts(flow.Loop.Cycle)}
+		title := fmt.Sprintf("The sign-in redirects between %s repeat: the browser went round %d times.", strings.Join(loopHosts(flow.Loop.Cycle), " and "), flow.Loop.Rounds)
+		if flow.Loop.GaveUp {
+			ev["stopped_by"] = "browser"
+			title = fmt.Sprintf("The sign-in redirects between %s repeat until the browser gives up (%d rounds).", strings.Join(loopHosts(flow.Loop.Cycle), " and "), flow.Loop.Rounds)
+		}
+		if flow.Protocol != "" {
+			ev["protocol"] = flow.Protocol
+		}
+		out = append(out, reports.Finding{ID: reports.FindingSSORedirectLoop, Severity: reports.Cause, Title: title,
+			Detail:   "The provider signs the user in and sends the browser back, but the app does not keep the sign-in and sends it to the provider again. Usually the app's session cookie is refused or lost (see cookie_blocked), or the app's and the provider's addresses disagree (http behind an https proxy, another host name).",
+			Evidence: ev})
+	case ok && flow.AtProvider && v.Kind == judge.Soft401 && len(flow.Errors) == 0 && b.Load.Status < 400 && !pageHasError(b.Load):
+		ev := map[string]any{"provider": flow.Provider, "app": flow.App, "sign_in_page": sso.HostPath(b.Load.FinalURL)}
+		if flow.Protocol != "" {
+			ev["protocol"] = flow.Protocol
+		}
+		if flow.ProviderPath != "" {
+			ev["request"] = flow.Provider + flow.ProviderPath
+		}
+		title := fmt.Sprintf("The page sends the browser to sign in at %s", flow.Provider)
+		if flow.Protocol != "" {
+			title += " (" + flow.Protocol + ")"
+		}
+		sev := reports.Cause
+		if r.report.Outcome == reports.Fixed && fixedBy(r) != "relogin" {
+			sev = reports.Notice
+		}
+		out = append(out, reports.Finding{ID: reports.FindingSSOSignInRequired, Severity: sev, Title: title + ".",
+			Detail:   "The app signs users in through an identity provider: nobody is signed in there in this browser (or the session expired), so the provider shows its sign-in page. Signing in there is the fix (fix401 does so with --user).",
+			Evidence: ev})
+	}
+	out = append(out, providerErrors(r, flow, ok)...)
+	out = append(out, blockedCookies(r, failed)...)
+	out = append(out, tokenTimes(r, failed)...)
+	out = append(out, clockSkew(r, failed)...)
+	if mfa, _ := r.stepEvidence("relogin", "mfa_required").(bool); mfa {
+		ev := map[string]any{}
+		if p, ok := r.stepEvidence("relogin", "provider").(string); ok && p != "" {
+			ev["provider"] = p
+		}
+		if u := r.cfg.Inputs.User; u != "" {
+			ev["user"] = u
+		}
+		out = append(out, reports.Finding{ID: reports.FindingMFARequired, Severity: reports.Cause,
+			Title:    "The identity provider asks for a second factor: fix401 stopped there.",
+			Detail:   "The user name and password were accepted; the provider then asked for a one-time code (an authenticator app, a text message or a security key), which only the user can give. Sign in by hand to finish.",
+			Evidence: ev})
+	}
+	return out
+}
+
+// firstLoop is the first load of the run whose sign-in went round in
+// circles: a loop often shows only once the provider has a session (after
+// relogin signed in).
+func firstLoop(r *run) (sso.Flow, bool) {
+	for _, o := range r.observed {
+		if f, ok := o.Load.SignInFlow(); ok && f.Loop != nil {
+			return f, true
+		}
+	}
+	return sso.Flow{}, false
+}
+
+func loopFinding(flow sso.Flow) reports.Finding {
+	hosts := loopHosts(flow.Loop.Cycle)
+	ev := map[string]any{"cycle": flow.Loop.Cycle, "rounds": flow.Loop.Rounds, "hosts": hosts}
+	title := fmt.Sprintf("The sign-in redirects between %s repeat: the browser went round %d times.", strings.Join(hosts, " and "), flow.Loop.Rounds)
+	if flow.Loop.GaveUp {
+		ev["stopped_by"] = "browser"
+		title = fmt.Sprintf("The sign-in redirects between %s repeat until the browser gives up (%d rounds).", strings.Join(hosts, " and "), flow.Loop.Rounds)
+	}
+	if flow.Protocol != "" {
+		ev["protocol"] = flow.Protocol
+	}
+	return reports.Finding{ID: reports.FindingSSORedirectLoop, Severity: reports.Cause, Title: title,
+		Detail:   "The provider signs the user in and sends the browser back, but the app does not keep the sign-in and sends it to the provider again. Usually the app's session cookie is refused or lost (see cookie_blocked), or the app's and the provider's addresses disagree (http behind an https proxy, another host name).",
+		Evidence: ev}
+}
+
+func fixedBy(r *run) string {
+	if r.report.FixedBy == nil {
+		return ""
+	}
+	return *r.report.FixedBy
+}
+
+// pageHasError reports an error code on a provider's page.
+func pageHasError(l *browser.Load) bool {
+	if l.HasPassword || l.IdentifierOnly {
+		return false
+	}
+	_, ok := sso.PageError(l.Title + "\n" + l.Text)
+	return ok
+}
+
+// providerErrors are the provider's error answers: carried back to the app
+// (OAuth 2 error, SAML status), or shown on its own page.
+func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
+	var out []reports.Finding
+	seen := map[string]bool{}
+	add := func(host, proto, code, desc, meaning, where string) {
+		key := host + " " + code
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		ev := map[string]any{"provider": host, "error": code, "where": where}
+		if proto != "" {
+			ev["protocol"] = proto
+		}
+		if desc != "" {
+			ev["description"] = redact.Text(desc)
+		}
+		if meaning != "" {
+			ev["meaning"] = meaning
+		}
+		title := fmt.Sprintf("The identity provider %s answered with an error: %s.", host, code)
+		if meaning != "" {
+			title = fmt.Sprintf("The identity provider %s answered with an error: %s (%s).", host, code, meaning)
+		}
+		out = append(out, reports.Finding{ID: reports.FindingIdPError, Severity: reports.Cause, Title: title,
+			Detail:   "The provider refused the sign-in for a reason of its own, which no browser remedy changes: the app's or the provider's administrators fix it (the app's registration at the provider, its redirect address, the account's access).",
+			Evidence: ev})
+	}
+	// The provider's own error page, where a load ended.
+	for _, o := range r.observed {
+		f, ok := o.Load.SignInFlow()
+		if !ok || !f.AtProvider || !pageHasError(o.Load) && o.Load.Status < 400 {
+			continue
+		}
+		if pe, found := sso.PageError(o.Load.Title + "\n" + o.Load.Text); found {
+			add(f.Provider, f.Protocol, pe.Code, "", pe.Meaning, "the provider's page")
+		} else if o.Load.Status >= 400 {
+			add(f.Provider, f.Protocol, statusPhrase(o.Load.Status), "", "", "the provider's page")
+		}
+	}
+	// Errors sent back to the app, in any load of the run.
+	for _, q := range r.requests() {
+		for _, h := range append(slices.Clone(q.Redirects), q) {
+			m := h.SSO
+			if m == nil || m.Role != sso.Response || !m.Failed() {
+				continue
+			}
+			from := providerOf(q, h, baseFlow, baseOK)
+			code, meaning := m.Error, sso.OAuthMeaning(m.Error)
+			if m.StatusCode != "" {
+				code, meaning = "SAML StatusCode "+m.StatusCode, sso.SAMLMeaning(m.StatusCode)
+			}
+			add(from, m.Protocol, code, m.Description, meaning, "sent back to "+hostOf(h.URL))
+		}
+	}
+	return out
+}
+
+// providerOf names the provider a response came from: the host of the hop
+// before it, or the run's provider.
+func providerOf(q, h *browser.Request, f sso.Flow, ok bool) string {
+	hops := append(slices.Clone(q.Redirects), q)
+	for i, x := range hops {
+		if x == h && i > 0 && hostOf(hops[i-1].URL) != hostOf(h.URL) {
+			return hostOf(hops[i-1].URL)
+		}
+	}
+	if ok && f.Provider != "" {
+		return f.Provider
+	}
+	if ref := h.RequestHdr.Get("Referer"); ref != "" {
+		return hostOf(ref)
+	}
+	return "the provider"
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// blockedCookies are the cookies the browser refused on the run's page
+// loads (their document requests: what a sign-in rides on), by name,
+// domain and the browser's reason.
+func blockedCookies(r *run, failed bool) []reports.Finding {
+	type key struct {
+		name, domain string
+		set          bool
+	}
+	found := map[key]map[string]any{}
+	var order []key
+	for _, q := range r.requests() {
+		for _, h := range append(slices.Clone(q.Redirects), q) {
+			if h.Type != "Document" {
+				continue
+			}
+			for _, c := range h.BlockedCookies {
+				k := key{c.Name, c.Domain, c.Set}
+				if _, ok := found[k]; ok {
+					continue
+				}
+				dir := "not sent"
+				if c.Set {
+					dir = "not stored"
+				}
+				found[k] = map[string]any{"name": c.Name, "domain": c.Domain, "refused": dir,
+					"reasons": c.Reasons, "explained": cookieReason(c.Reasons), "at": sso.HostPath(h.URL)}
+				order = append(order, k)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	var cookies []map[string]any
+	var names []string
+	for _, k := range order {
+		cookies = append(cookies, found[k])
+		if !slices.Contains(names, k.name) {
+			names = append(names, k.name)
+		}
+	}
+	first := found[order[0]]
+	title := fmt.Sprintf("The browser refused the cookie %s (%s): %s.", names[0], first["refused"], first["explained"])
+	if len(names) > 1 {
+		title = fmt.Sprintf("The browser refused %d cookies the sign-in uses (%s): %s.", len(names), strings.Join(names, ", "), first["explained"])
+	}
+	sev := reports.Warning
+	if failed {
+		sev = reports.Cause
+	}
+	return []reports.Finding{{ID: reports.FindingCookieBlocked, Severity: sev, Title: title,
+		Detail:   "A sign-in keeps its state and its session in cookies: a cookie the browser will not store or send makes the app forget the sign-in (an error after the provider, or a loop back to it). The fix is on the site: the cookie's attributes (Secure, SameSite, Domain), or serving the app over https.",
+		Evidence: map[string]any{"cookies": cookies}}}
+}
+
+// cookieReason says Chrome's reasons in plain words.
+func cookieReason(reasons []string) string {
+	var out []string
+	for _, r := range reasons {
+		if m, ok := cookieReasons[r]; ok {
+			out = append(out, m)
+		} else {
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+var cookieReasons = map[string]string{
+	"SameSiteNoneInsecure":                     "it is SameSite=None without Secure, which browsers refuse",
+	"SameSiteLax":                              "it is SameSite=Lax and the request came from another site (a form the provider posted back to the app)",
+	"SameSiteStrict":                           "it is SameSite=Strict and the request came from another site",
+	"SameSiteUnspecifiedTreatedAsLax":          "it has no SameSite attribute, so the browser treats it as Lax, and the request came from another site",
+	"SchemefulSameSiteLax":                     "it is SameSite=Lax and the request came from another site (a form the provider posted back to the app, or http and https mixed)",
+	"SchemefulSameSiteStrict":                  "it is SameSite=Strict and the request came from another site (or http and https mixed)",
+	"SchemefulSameSiteUnspecifiedTreatedAsLax": "it has no SameSite attribute, so the browser treats it as Lax, and the request came from another site (or http and https mixed)",
+	"SecureOnly":                               "it is marked Secure and the page is not https",
+	"DomainMismatch":                           "its Domain attribute does not match the site that set it",
+	"InvalidDomain":                            "its Domain attribute is not one this site may set",
+	"InvalidPrefix":                            "its __Secure- or __Host- name prefix rules are broken",
+	"UserPreferences":                          "the browser's settings block it (third-party cookies blocked)",
+	"ThirdPartyPhaseout":                       "the browser blocks third-party cookies",
+	"ThirdPartyBlockedInFirstPartySet":         "the browser blocks third-party cookies",
+	"NameValuePairExceedsMaxSize":              "it is larger than the 4 KB browsers accept",
+	"SyntaxError":                              "the Set-Cookie header does not parse",
+	"SchemeNotSupported":                       "cookies are not allowed for this address's scheme",
+	"OverwriteSecure":                          "an http page may not overwrite a Secure cookie",
+	"DisallowedCharacter":                      "it has a character cookies may not hold",
+	"NoCookieContent":                          "it is empty",
+	"ExceedsMaxSize":                           "it is larger than browsers accept",
+	"PortMismatch":                             "it was set for another port",
+	"SchemeMismatch":                           "it was set for another scheme",
+	"AnonymousContext":                         "the request carries no cookies (an anonymous request)",
+	"SameSitePartyContextMismatch":             "the page's sites do not allow it",
+	"ThirdPartyBlockedBySettings":              "the browser's settings block third-party cookies",
+	"UnknownError":                             "the browser refused it for a reason it did not give",
+}
+
+// tokenTimes checks the tokens that passed through the browser (an
+// id_token in a form post, a SAML assertion's conditions), the bearer
+// tokens the page sent, and the supplied one, against this machine's
+// clock and the server's.
+func tokenTimes(r *run, failed bool) []reports.Finding {
+	var out []reports.Finding
+	seen := map[string]bool{}
+	check := func(t sso.TokenTimes, at time.Time, serverDate time.Time, where string) {
+		var problem string
+		var ev = map[string]any{"token": t.Kind, "where": where}
+		if !t.IssuedAt.IsZero() {
+			ev["issued_at"] = t.IssuedAt.UTC().Format(time.RFC3339)
+		}
+		if !t.NotBefore.IsZero() {
+			ev["not_before"] = t.NotBefore.UTC().Format(time.RFC3339)
+		}
+		if !t.Expires.IsZero() {
+			ev["expires"] = t.Expires.UTC().Format(time.RFC3339)
+		}
+		ev["checked_at"] = at.UTC().Format(time.RFC3339)
+		if !serverDate.IsZero() {
+			ev["server_date"] = serverDate.UTC().Format(time.RFC3339)
+		}
+		clock := "this machine's clock"
+		now := at
+		if !serverDate.IsZero() && (!t.Expires.IsZero() && serverDate.After(t.Expires) || !t.NotBefore.IsZero() && serverDate.Before(t.NotBefore)) {
+			now, clock = serverDate, "the server's clock"
+		}
+		switch {
+		case !t.Expires.IsZero() && !now.Before(t.Expires):
+			problem = fmt.Sprintf("had expired %s before it was used (by %s)", span(now.Sub(t.Expires)), clock)
+		case !t.NotBefore.IsZero() && now.Before(t.NotBefore):
+			problem = fmt.Sprintf("was not valid yet: it starts %s after it was used (by %s)", span(t.NotBefore.Sub(now)), clock)
+		default:
+			return
+		}
+		key := t.Kind + where
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		sev := reports.Warning
+		if failed {
+			sev = reports.Cause
+		}
+		title := fmt.Sprintf("The %s %s %s.", t.Kind, where, problem)
+		if !t.IssuedAt.IsZero() && !t.Expires.IsZero() {
+			ev["lifetime_s"] = int(t.Expires.Sub(t.IssuedAt).Seconds())
+		}
+		out = append(out, reports.Finding{ID: reports.FindingTokenExpired, Severity: sev, Title: title,
+			Detail:   "A token is only good between its nbf (or iat) and exp times. A token that is out of its time when used is refused: either it is old (sign in again for a new one), or a clock is wrong (the provider's, the app's or this machine's; see clock_skew), or its lifetime is shorter than the clocks' difference.",
+			Evidence: ev})
+	}
+	for _, q := range r.requests() {
+		for _, h := range append(slices.Clone(q.Redirects), q) {
+			if h.SSO == nil {
+				continue
+			}
+			for _, t := range h.SSO.Tokens {
+				check(t, h.Started, serverDate(h.ResponseHdr), "the provider sent to "+hostOf(h.URL))
+			}
+		}
+	}
+	// Bearer JWTs the page's own requests sent.
+	for _, o := range r.observed {
+		for _, q := range o.Load.Requests {
+			a := q.RequestHdr.Get("Authorization")
+			scheme, tok, _ := strings.Cut(a, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				continue
+			}
+			if t, ok := sso.JWTTimes(tok); ok && tok != r.cfg.Inputs.BearerToken {
+				t.Kind = "bearer token"
+				check(t, q.Started, serverDate(q.ResponseHdr), "the page sent to "+hostOf(q.URL))
+			}
+		}
+	}
+	if tok := r.cfg.Inputs.BearerToken; tok != "" {
+		if t, ok := sso.JWTTimes(tok); ok {
+			t.Kind = "supplied bearer token"
+			var date time.Time
+			if b := r.baseline; b != nil {
+				date = serverDate(b.Load.Header)
+			}
+			check(t, r.cfg.Now(), date, "(--bearer-token-env)")
+		}
+	}
+	return out
+}
+
+// clockSkew compares each server's Date with this machine's clock when the
+// answer came.
+func clockSkew(r *run, failed bool) []reports.Finding {
+	type skew struct {
+		host       string
+		server, us time.Time
+	}
+	byHost := map[string]skew{}
+	for _, q := range r.requests() {
+		for _, h := range append(slices.Clone(q.Redirects), q) {
+			d := serverDate(h.ResponseHdr)
+			if d.IsZero() || h.Started.IsZero() || h.FromCache {
+				continue
+			}
+			us := h.Started.Add(time.Duration((h.Timing.Blocked + max(h.Timing.DNS, 0) + max(h.Timing.Connect, 0) + max(h.Timing.Send, 0) + max(h.Timing.Wait, 0)) * float64(time.Millisecond)))
+			diff := d.Sub(us)
+			if diff < 0 {
+				diff = -diff
+			}
+			// Date has one-second resolution; what counts is minutes.
+			if diff <= maxSkew {
+				continue
+			}
+			host := hostOf(h.URL)
+			if _, ok := byHost[host]; !ok {
+				byHost[host] = skew{host, d, us}
+			}
+		}
+	}
+	hosts := make([]string, 0, len(byHost))
+	for h := range byHost {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	var out []reports.Finding
+	for _, h := range hosts {
+		s := byHost[h]
+		d := s.server.Sub(s.us)
+		way := "ahead of"
+		if d < 0 {
+			way, d = "behind", -d
+		}
+		sev := reports.Warning
+		if failed {
+			sev = reports.Cause
+		}
+		out = append(out, reports.Finding{ID: reports.FindingClockSkew, Severity: sev,
+			Title:  fmt.Sprintf("The clock of %s is %s %s this machine's.", h, span(d), way),
+			Detail: "Sign-in tokens and Kerberos tickets are valid for a time window checked against the clock: when the provider's, the app's and the user's clocks differ by more than a few minutes, tokens are refused as expired or not yet valid. The server's administrators (or this machine's, whichever is wrong) should sync it with NTP.",
+			Evidence: map[string]any{"host": h, "server_date": s.server.UTC().Format(time.RFC3339),
+				"this_machine": s.us.UTC().Truncate(time.Second).Format(time.RFC3339), "offset_s": int(s.server.Sub(s.us).Seconds())}})
+	}
+	return out
+}
+
+func serverDate(h http.Header) time.Time {
+	if h == nil {
+		return time.Time{}
+	}
+	t, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// span says a duration the way people say it: "9 min", "2 h 5 min", "40 s".
+func span(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		m := int(d.Minutes()) - 60*h
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
