@@ -554,6 +554,7 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 			URL: redact.URL(f.URL), Method: f.Method, Status: f.Status, Type: f.Type,
 		})
 	}
+	rl.SignInHops = signInHops(l)
 	if len(l.Screenshot) > 0 && l.ScreenshotOf == nil {
 		// A few distinct pictures are enough: a walk goes back and forth
 		// between the target and the odd other page (url-check's).

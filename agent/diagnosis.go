@@ -400,6 +400,10 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		if v.Evidence != "" {
 			what += " (\u201c" + v.Evidence + "\u201d)"
 		}
+		if f, ok := r.baseline.Load.SignInFlow(); ok && (f.Provider != "" || f.Loop != nil) {
+			// Single sign-on: the judge's reason names the provider.
+			what = strings.ToUpper(v.Reason[:1]) + v.Reason[1:]
+		}
 	case judge.Subresource401:
 		what = fmt.Sprintf("The page itself loaded, but %d request(s) it made were refused with 401, so part of it does not work", len(v.Failing))
 	case judge.Forbidden403:

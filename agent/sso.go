@@ -501,3 +501,66 @@ func span(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
+
+// maxHops bounds a chain in the report: a loop's first rounds say it all.
+const maxHops = 30
+
+// signInHops is a load's redirect chain for the report when it went
+// through a single sign-on: each document request's host and path, its
+// status, what it carried of the protocol and which cookies were set or
+// refused, by name. Nil for a load that spoke no sign-in protocol.
+func signInHops(l *browser.Load) []reports.Hop {
+	f, ok := l.SignInFlow()
+	if !ok || f.Provider == "" && f.Loop == nil || len(l.Chain) < 2 {
+		return nil
+	}
+	var out []reports.Hop
+	for i, q := range l.Chain {
+		if i == maxHops {
+			break
+		}
+		u, err := url.Parse(q.URL)
+		if err != nil {
+			continue
+		}
+		h := reports.Hop{Host: u.Host, Path: redact.Path(u.EscapedPath()), Method: q.Method, Status: q.Status, Error: q.Failed, Side: "other"}
+		if h.Path == "" {
+			h.Path = "/"
+		}
+		switch u.Host {
+		case f.App:
+			h.Side = "app"
+		case f.Provider:
+			h.Side = "provider"
+		}
+		if m := q.SSO; m != nil {
+			switch {
+			case m.Failed():
+				h.Message = m.Describe()
+			case m.Role == sso.Request:
+				h.Message = m.Protocol + " sign-in request"
+			default:
+				h.Message = m.Protocol + " answer from the provider"
+			}
+			h.Message = redact.Text(h.Message)
+		}
+		for _, sc := range q.ResponseHdr.Values("Set-Cookie") {
+			name, _, _ := strings.Cut(sc, "=")
+			if n := redact.CookieName(strings.TrimSpace(name)); n != "" && !slices.Contains(h.CookiesSet, n) {
+				h.CookiesSet = append(h.CookiesSet, n)
+			}
+		}
+		for _, c := range q.BlockedCookies {
+			what := "not sent"
+			if c.Set {
+				what = "not stored"
+			}
+			e := c.Name + " (" + what + ": " + strings.Join(c.Reasons, ", ") + ")"
+			if !slices.Contains(h.CookiesRefused, e) {
+				h.CookiesRefused = append(h.CookiesRefused, e)
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}

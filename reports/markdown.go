@@ -228,6 +228,24 @@ func Markdown(r *Report) []byte {
 		}
 	}
 
+	if len(v.SignIns) > 0 {
+		p("## Sign-in redirects\n\nEach page the browser was sent to, in order; addresses without their parameters, cookies by name only.\n\n")
+		for _, si := range v.SignIns {
+			p("**%s**\n\n| # | Side | Request | Answer | Protocol | Cookies |\n| ---: | --- | --- | --- | --- | --- |\n", mdText(si.Title))
+			for i, h := range si.Hops {
+				var cookies []string
+				if len(h.CookiesSet) > 0 {
+					cookies = append(cookies, "sets "+strings.Join(h.CookiesSet, ", "))
+				}
+				if len(h.CookiesRefused) > 0 {
+					cookies = append(cookies, "refused "+strings.Join(h.CookiesRefused, "; "))
+				}
+				p("| %d | %s | %s | %s | %s | %s |\n", i+1, mdCell(h.Side), mdCodeCell(strings.TrimSpace(h.Method+" "+h.Host+h.Path)), mdCell(h.HopStatus()),
+					mdCell(h.Message), mdCell(strings.Join(cookies, "; ")))
+			}
+			p("\n")
+		}
+	}
 	if len(v.Failing) > 0 {
 		p("## Failing requests\n\n| URL | Method | Status | Type | Seen in |\n| --- | --- | ---: | --- | --- |\n")
 		for _, f := range v.Failing {

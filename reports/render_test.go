@@ -238,6 +238,52 @@ var samples = []struct {
 	{"fixed", sampleFixed},
 	{"unresolved", sampleUnresolved},
 	{"not_auth_failure", sampleNotAuth},
+	{"sso_loop", sampleSSOLoop},
+}
+
+// sampleSSOLoop is a single sign-on whose session cookie the browser
+// refuses: the sign-in page at first, then a loop once signed in.
+func sampleSSOLoop() *Report {
+	const app, idp = "app.example", "login.provider.test"
+	r := base("https://app.example/dashboard/", Unresolved)
+	r.Target.FinalURL = "https://login.provider.test/interaction/[redacted]"
+	r.DurationMS = 5120
+	signIn := load(false, "soft_401", 200, "screenshots/00-reproduce-1.png")
+	signIn.URL, signIn.FinalURL, signIn.Title = r.Target.URL, r.Target.FinalURL, "Sign in"
+	signIn.Reason = `the page sent the browser to sign in at login.provider.test (OpenID Connect), whose page reads "Sign in"`
+	signIn.SignInHops = []Hop{
+		{Host: app, Path: "/dashboard/", Method: "GET", Status: 302, Side: "app", CookiesSet: []string{"mod_auth_openidc_state_[redacted]"}},
+		{Host: idp, Path: "/auth", Method: "GET", Status: 303, Side: "provider", Message: "OpenID Connect sign-in request", CookiesSet: []string{"_interaction", "_interaction.sig"}},
+		{Host: idp, Path: "/interaction/[redacted]", Method: "GET", Status: 200, Side: "provider"},
+	}
+	loop := load(false, "soft_401", 302, "screenshots/01-relogin-2.png")
+	loop.URL, loop.FinalURL = r.Target.URL, r.Target.URL
+	loop.NetError = "net::ERR_TOO_MANY_REDIRECTS"
+	loop.Reason = "the sign-in redirects between app.example and login.provider.test repeat without end (net::ERR_TOO_MANY_REDIRECTS)"
+	for i := 0; i < 3; i++ {
+		loop.SignInHops = append(loop.SignInHops,
+			Hop{Host: app, Path: "/dashboard/", Method: "GET", Status: 302, Side: "app"},
+			Hop{Host: idp, Path: "/auth", Method: "GET", Status: 303, Side: "provider", Message: "OpenID Connect sign-in request"},
+			Hop{Host: app, Path: "/redirect_uri", Method: "GET", Status: 302, Side: "app", Message: "OAuth 2 answer from the provider",
+				CookiesSet: []string{"mod_auth_openidc_session"}, CookiesRefused: []string{"mod_auth_openidc_session (not stored: NameValuePairExceedsMaxSize)"}})
+	}
+	r.Steps = []Step{
+		{ID: "reproduce", Title: "Reproduce", Result: Failing, DurationMS: 512, Action: "Opened https://app.example/dashboard/ and reloaded it once.",
+			Load: signIn, Loads: []Load{*signIn}},
+		{ID: "relogin", Title: "Sign in again", Result: StillFailing, DurationMS: 2310,
+			Action: `Opened the page, which sent the browser to login.provider.test, and signed in there as "carol", then opened the page again.`,
+			Load:   loop, Loads: []Load{*signIn, *loop},
+			Evidence: map[string]any{"method": "sso", "provider": idp, "protocol": "OpenID Connect", "pages": []string{"identifier", "password"}, "user": "carol"}},
+	}
+	r.Diagnosis = Diagnosis{Kind: "soft_401", Status: new(200), Challenges: []Challenge{}, NextSteps: []string{"Tell the app's administrators: the browser refuses its session cookie."},
+		Summary: `The page sent the browser to sign in at login.provider.test (OpenID Connect), whose page reads "Sign in". None of the steps tried fixed it.`,
+		Findings: []Finding{
+			{ID: "sso_redirect_loop", Severity: Cause, Title: "The sign-in redirects between app.example and login.provider.test repeat until the browser gives up (6 rounds).",
+				Evidence: map[string]any{"cycle": []string{"app.example/dashboard/", "login.provider.test/auth", "app.example/redirect_uri"}, "rounds": 6, "stopped_by": "browser"}},
+			{ID: "cookie_blocked", Severity: Cause, Title: "The browser refused the cookie mod_auth_openidc_session (not stored): it is larger than the 4 KB browsers accept.",
+				Evidence: map[string]any{"cookies": []map[string]any{{"name": "mod_auth_openidc_session", "domain": app, "refused": "not stored", "reasons": []string{"NameValuePairExceedsMaxSize"}}}}},
+		}}
+	return r
 }
 
 func golden(t *testing.T, name string, got []byte) {

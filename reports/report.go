@@ -128,6 +128,32 @@ type Load struct {
 	// each was dismissed.
 	Dialogs    []string `json:"dialogs,omitempty"`
 	Screenshot *string  `json:"screenshot"`
+	// SignInHops are the document requests of a load that went through a
+	// single sign-on, in order: app → provider → app. Only hosts and
+	// paths, never parameters or cookie values.
+	SignInHops []Hop `json:"sign_in_hops,omitempty"`
+}
+
+// Hop is one document request of a sign-in's redirect chain.
+type Hop struct {
+	Host   string `json:"host"`
+	Path   string `json:"path"`
+	Method string `json:"method,omitempty"`
+	Status int    `json:"status,omitempty"`
+	// Error is the browser's net error when the hop failed.
+	Error string `json:"error,omitempty"`
+	// Side is "app" (the page's own host), "provider" (the identity
+	// provider's) or "other".
+	Side string `json:"side"`
+	// Message is what the hop carried of the sign-in protocol: "OpenID
+	// Connect sign-in request", "answer", "error=access_denied",
+	// "SAML StatusCode Responder/AuthnFailed".
+	Message string `json:"message,omitempty"`
+	// CookiesSet are the names of the cookies the response set;
+	// CookiesRefused the ones the browser would not store or send, with
+	// why ("name: SameSiteLax").
+	CookiesSet     []string `json:"cookies_set,omitempty"`
+	CookiesRefused []string `json:"cookies_refused,omitempty"`
 }
 
 // FailingRequest is a sub-request that answered 401 or 407.

@@ -32,6 +32,8 @@ type view struct {
 	After  *shot
 
 	Failing []failingRow
+	// SignIns are the distinct sign-in redirect chains the run saw.
+	SignIns []signInView
 	Env     []pair
 	Diag    diagView
 	Files   []string // the run's other files, for the reader who has the folder
@@ -86,6 +88,14 @@ type shot struct {
 	Load  string
 	Type  string // the image's media type, "" when the file is missing or not an image
 	Data  []byte
+}
+
+// signInView is one sign-in's redirect chain, with the load it was.
+type signInView struct {
+	Step  string // the step whose load it was
+	Title string
+	Hops  []Hop
+	More  int // hops left out (Load.SignInHops is already bounded)
 }
 
 type failingRow struct {
@@ -146,6 +156,7 @@ func newView(r *Report, files map[string][]byte) *view {
 	}
 	v.shots(files)
 	v.failing()
+	v.signIns()
 	v.environment()
 	for _, f := range []string{r.Artifacts.JSON, r.Artifacts.Markdown, r.Artifacts.Contact, r.Artifacts.HAR} {
 		if f != "" {
@@ -241,6 +252,11 @@ func (v *view) failurePhrase() string {
 			return "the page answers " + st
 		}
 	case "soft_401":
+		if b := v.baseline(); b != nil && len(b.SignInHops) > 0 && b.Reason != "" {
+			// A single sign-on: where the browser was sent says it all.
+			reason, _, _ := strings.Cut(b.Reason, ", whose page reads")
+			return reason
+		}
 		if st != "" {
 			return "the page answers " + st + " but shows an access-denied page"
 		}
@@ -474,6 +490,60 @@ func (v *view) failing() {
 			}
 		}
 	}
+}
+
+// signIns picks the sign-in chains worth drawing: each distinct sequence
+// of hosts and paths once, in the order the run met them, at most three
+// (the first sign-in page, what relogin went through, a loop).
+func (v *view) signIns() {
+	seen := map[string]bool{}
+	for _, s := range v.R.Steps {
+		loads := s.Loads
+		if len(loads) == 0 && s.Load != nil {
+			loads = []Load{*s.Load}
+		}
+		for _, l := range loads {
+			if len(l.SignInHops) == 0 {
+				continue
+			}
+			var key strings.Builder
+			for _, h := range l.SignInHops {
+				key.WriteString(h.Host + h.Path + " ")
+			}
+			if seen[key.String()] || len(v.SignIns) == 4 {
+				continue
+			}
+			seen[key.String()] = true
+			title := fmt.Sprintf("%s: %d hops", s.ID, len(l.SignInHops))
+			if l.Reason != "" {
+				title += ", " + l.Reason
+			}
+			v.SignIns = append(v.SignIns, signInView{Step: s.ID, Title: title, Hops: l.SignInHops})
+		}
+	}
+}
+
+// SideClass is the hop's side as a CSS class: one of three fixed words,
+// whatever the report file says.
+func (h Hop) SideClass() string {
+	switch h.Side {
+	case "app", "provider":
+		return h.Side
+	}
+	return "other"
+}
+
+// HopStatus is a hop's answer in words: its status, or the browser's error.
+func (h Hop) HopStatus() string {
+	switch {
+	case h.Status > 0 && h.Error != "":
+		return strconv.Itoa(h.Status) + " then " + h.Error
+	case h.Status > 0:
+		return strconv.Itoa(h.Status)
+	case h.Error != "":
+		return h.Error
+	}
+	return "no answer"
 }
 
 func (v *view) environment() {

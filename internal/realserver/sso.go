@@ -191,14 +191,15 @@ type OpenIDCOptions struct {
 	// RedirectPath is the path of the app's redirect URI
 	// (default /protected/redirect_uri).
 	RedirectPath string
-	// Conf is more configuration, appended.
+	// Conf is more configuration, appended; Mods more modules it needs.
 	Conf string
+	Mods []string
 }
 
 // StartOpenIDCApp starts the app.
 func StartOpenIDCApp(t testing.TB, ca *CA, idp *OIDCProvider, o OpenIDCOptions) *OpenIDCApp {
 	t.Helper()
-	mods := []string{"auth_openidc", "headers"}
+	mods := append([]string{"auth_openidc", "headers"}, o.Mods...)
 	scheme := "https"
 	if o.HTTP {
 		scheme = "http"

@@ -21,3 +21,16 @@ func TestCookieName(t *testing.T) {
 		}
 	}
 }
+
+func TestPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/interaction/72Dpsk1FD3Hi6WgGT0P6dVIAP5SwSXwUQZ_urbU5RP2": "/interaction/[redacted]",
+		"/protected/redirect_uri":                                  "/protected/redirect_uri",
+		"/reports/2026-11-30/quarterly-summary-v2.pdf":             "/reports/2026-11-30/quarterly-summary-v2.pdf",
+		"/api/v1/users/12345678901234567890":                       "/api/v1/users/12345678901234567890",
+	} {
+		if got := Path(in); got != want {
+			t.Errorf("Path(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

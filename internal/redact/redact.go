@@ -143,6 +143,10 @@ func URL(u string) string {
 		}
 	}
 	p.RawQuery = params(p.RawQuery)
+	if rp := Path(p.Path); rp != p.Path {
+		p.RawPath = ""
+		p.Path = rp
+	}
 	if strings.Contains(p.Path, ";") {
 		// Path parameters (/app;jsessionid=…): Java servers put the
 		// session there when cookies are off.
@@ -157,6 +161,32 @@ func URL(u string) string {
 		}
 	}
 	return strings.ReplaceAll(p.String(), url.QueryEscape(Mark), Mark)
+}
+
+// Path replaces the path segments that look like one-time values (a
+// provider's interaction id, a capability link's key, a session in the
+// path): long, from a token alphabet, letters and digits mixed. Words,
+// numbers and dates stay.
+func Path(path string) string {
+	if len(path) < 21 {
+		return path
+	}
+	segs := strings.Split(path, "/")
+	changed := false
+	for i, seg := range segs {
+		head, rest, hasParams := strings.Cut(seg, ";")
+		if randomLooking(head) && !strings.ContainsAny(head, "%+/=") {
+			segs[i] = Mark
+			if hasParams {
+				segs[i] += ";" + rest
+			}
+			changed = true
+		}
+	}
+	if !changed {
+		return path
+	}
+	return strings.Join(segs, "/")
 }
 
 // pathParams redacts the ;name=value parameters of each path segment.

@@ -2,6 +2,7 @@ package sso
 
 import (
 	"fmt"
+	"github.com/fix401/fix401/internal/redact"
 	"net/url"
 	"regexp"
 	"strings"
@@ -72,7 +73,7 @@ func Analyze(hops []Hop) (Flow, bool) {
 		if m.Role == Request && f.Provider == "" && host(h.URL) != f.App {
 			f.Protocol, f.Provider = m.Protocol, host(h.URL)
 			if u, err := url.Parse(h.URL); err == nil {
-				f.ProviderPath = u.EscapedPath()
+				f.ProviderPath = redact.Path(u.EscapedPath())
 			}
 		}
 		if m.Role == Response {
@@ -184,7 +185,7 @@ func hostPath(raw string) string {
 	if err != nil {
 		return ""
 	}
-	p := u.EscapedPath()
+	p := redact.Path(u.EscapedPath())
 	if p == "" {
 		p = "/"
 	}
