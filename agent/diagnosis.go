@@ -530,6 +530,7 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 			add("Check that the site is reachable from this machine (VPN, DNS, firewall) and that the address is right.")
 		}
 	}
+	add(ssoNextSteps(d.Findings)...)
 	if d.IISSubstatus != nil {
 		add("Tell the site owner what IIS reports: " + d.IISMeaning)
 	}

@@ -564,3 +564,51 @@ func signInHops(l *browser.Load) []reports.Hop {
 	}
 	return out
 }
+
+// ssoNextSteps say who fixes what the single sign-on findings found: the
+// app's administrators, the provider's, the user (a second factor), or
+// whoever keeps a clock.
+func ssoNextSteps(fs []reports.Finding) []string {
+	var out []string
+	str := func(f reports.Finding, k string) string { s, _ := f.Evidence[k].(string); return s }
+	for _, f := range fs {
+		if f.Severity != reports.Cause && f.ID != reports.FindingClockSkew {
+			continue
+		}
+		switch f.ID {
+		case reports.FindingSSORedirectLoop:
+			out = append(out, "Tell the app's administrators that signing in loops between "+strings.Join(loopHosts(anyStrings(f.Evidence["cycle"])), " and ")+": the app does not keep the sign-in (a session cookie the browser refuses or loses, or an app address behind its proxy that differs from the one users open).")
+		case reports.FindingCookieBlocked:
+			out = append(out, "Tell the app's administrators which cookie the browser refuses and why (the cookie_blocked finding): the fix is the cookie's attributes (Secure, SameSite, Domain), its size, or serving the app over https.")
+		case reports.FindingIdPError:
+			msg := "Tell the administrators of the app's sign-in (its registration at " + str(f, "provider") + ") what the provider answered: " + str(f, "error")
+			if m := str(f, "meaning"); m != "" {
+				msg += " — " + m
+			}
+			out = append(out, msg+".")
+		case reports.FindingMFARequired:
+			out = append(out, "Finish the sign-in by hand: the provider asks the user for a second factor (an authenticator app, a text message or a security key).")
+		case reports.FindingClockSkew:
+			out = append(out, "Have the clock of "+str(f, "host")+" (or of this machine, whichever is wrong) synced with NTP: sign-in tokens are checked against it.")
+		case reports.FindingTokenExpired:
+			out = append(out, "Sign in again for a fresh token; if a token is already expired right after signing in, a clock is wrong (see clock_skew) or the token's lifetime is too short.")
+		}
+	}
+	return out
+}
+
+func anyStrings(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

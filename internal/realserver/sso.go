@@ -121,7 +121,7 @@ func StartOIDCProvider(t testing.TB, ca *CA, o OIDCOptions) *OIDCProvider {
 	root := repoRoot(t)
 	mods := filepath.Join(root, ".cache", "npm", "node_modules")
 	if !fileExists(filepath.Join(mods, "oidc-provider", "package.json")) {
-		msg := "the npm package oidc-provider is missing: make deps installs it into .cache/npm"
+		msg := "oidc-provider is missing: install the npm package with make deps (into .cache/npm)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
