@@ -504,7 +504,7 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 		if has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM") {
 			add("Windows integrated sign-in: make sure the user's machine is joined to the domain and the site is in the browser's intranet zone (or allowed by the AuthServerAllowlist policy).")
 		}
-		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected && !forbidden {
+		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected && !forbidden && !ssoBlocked(d.Findings) {
 			add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
 		}
 		if d.BearerError != nil {

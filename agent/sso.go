@@ -167,7 +167,7 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 		}
 		title := fmt.Sprintf("The identity provider %s answered with an error: %s.", host, code)
 		if meaning != "" {
-			title = fmt.Sprintf("The identity provider %s answered with an error: %s (%s).", host, code, meaning)
+			title = fmt.Sprintf("The identity provider %s answered with an error: %s — %s.", host, code, meaning)
 		}
 		out = append(out, reports.Finding{ID: reports.FindingIdPError, Severity: reports.Cause, Title: title,
 			Detail:   "The provider refused the sign-in for a reason of its own, which no browser remedy changes: the app's or the provider's administrators fix it (the app's registration at the provider, its redirect address, the account's access).",
@@ -180,7 +180,7 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 			continue
 		}
 		if pe, found := sso.PageError(o.Load.Title + "\n" + o.Load.Text); found {
-			add(f.Provider, f.Protocol, pe.Code, "", pe.Meaning, "the provider's page")
+			add(f.Provider, f.Protocol, pe.Code, pe.Description, pe.Meaning, "the provider's page")
 		} else if o.Load.Status >= 400 {
 			add(f.Provider, f.Protocol, statusPhrase(o.Load.Status), "", "", "the provider's page")
 		}
@@ -404,6 +404,19 @@ func tokenTimes(r *run, failed bool) []reports.Finding {
 			}
 		}
 	}
+	// Tokens single-page apps keep in their storage.
+	for _, o := range r.observed {
+		for _, st := range o.Load.StoredTokens {
+			at := func(f float64) time.Time {
+				if f <= 0 {
+					return time.Time{}
+				}
+				return time.Unix(int64(f), 0).UTC()
+			}
+			t := sso.TokenTimes{Kind: "token", IssuedAt: at(st.Iat), NotBefore: at(st.Nbf), Expires: at(st.Exp)}
+			check(t, o.Load.Started, serverDate(o.Load.Header), "the page keeps in its "+st.Store)
+		}
+	}
 	if tok := r.cfg.Inputs.BearerToken; tok != "" {
 		if t, ok := sso.JWTTimes(tok); ok {
 			t.Kind = "supplied bearer token"
@@ -563,6 +576,22 @@ func signInHops(l *browser.Load) []reports.Hop {
 		out = append(out, h)
 	}
 	return out
+}
+
+// ssoBlocked reports a single sign-on cause that no new password fixes:
+// the provider's error, a loop, a refused cookie, a second factor.
+func ssoBlocked(fs []reports.Finding) bool {
+	for _, f := range fs {
+		switch f.ID {
+		case reports.FindingIdPError, reports.FindingSSORedirectLoop, reports.FindingMFARequired:
+			return true
+		case reports.FindingCookieBlocked:
+			if f.Severity == reports.Cause {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ssoNextSteps say who fixes what the single sign-on findings found: the

@@ -1,12 +1,17 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/realserver"
@@ -251,4 +256,48 @@ func TestSSOClockSkew(t *testing.T) {
 			t.Errorf("token_expired %s %v", expired.Title, expired.Evidence)
 		}
 	})
+}
+
+// TestExpiredTokenOfASinglePageApp: a single-page app keeps its access
+// token (a JWT) in localStorage and sends it to its API, which refuses it
+// as expired. The token's times are read in the page and from the request,
+// never the token.
+func TestExpiredTokenOfASinglePageApp(t *testing.T) {
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	exp := time.Now().Add(-2 * time.Hour).Unix()
+	jwt := enc(`{"alg":"RS256","typ":"JWT"}`) + "." + enc(fmt.Sprintf(`{"sub":"alice","iat":%d,"exp":%d}`, exp-3600, exp)) + ".c2lnbmF0dXJlLXZhbHVlLTk4NzY"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>Orders</title><h1>Orders</h1><script>
+localStorage.setItem('app.auth', JSON.stringify({accessToken: %q}));
+fetch('/api/orders', {headers: {Authorization: 'Bearer ' + JSON.parse(localStorage.getItem('app.auth')).accessToken}});
+</script>`, jwt)
+	})
+	mux.HandleFunc("/api/orders", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The token expired"`)
+		w.WriteHeader(401)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res := runDiag(t, Config{URL: srv.URL + "/", Only: []string{"reload"}})
+	r := res.Report
+	if r.Diagnosis.Kind != "subresource_401" {
+		t.Fatalf("kind %s", r.Diagnosis.Kind)
+	}
+	var where []string
+	for _, f := range r.Diagnosis.Findings {
+		if f.ID == "token_expired" {
+			where = append(where, fmt.Sprint(f.Evidence["where"]))
+			if f.Evidence["expires"] != time.Unix(exp, 0).UTC().Format(time.RFC3339) || f.Severity != reports.Cause {
+				t.Errorf("%s %v", f.Title, f.Evidence)
+			}
+		}
+	}
+	if !slices.Contains(where, "the page keeps in its localStorage") || !slices.ContainsFunc(where, func(s string) bool { return strings.HasPrefix(s, "the page sent to") }) {
+		t.Errorf("token_expired found %v, findings %v", where, findingIDs(r))
+	}
+	data, _ := reports.JSON(r)
+	if bytes.Contains(data, []byte(jwt[40:])) {
+		t.Error("the report holds the token")
+	}
 }

@@ -341,7 +341,9 @@ type Load struct {
 	// IdentifierOnly: the page is the first step of an "identifier first"
 	// sign-in: a form with the user name alone.
 	IdentifierOnly bool
-	Requests       []*Request // every request of this load, the document first
+	// StoredTokens are the times of the JWTs the page keeps in its storage.
+	StoredTokens []StoredToken
+	Requests     []*Request // every request of this load, the document first
 	// Chain is every main-frame document request of the load in order:
 	// the redirects and the navigations that led to the document.
 	Chain []*Request
@@ -451,14 +453,25 @@ func (s *Session) Reload(ctx context.Context, url string, o LoadOptions) (*Load,
 
 // domInfo is what the page's own DOM says, read after the load.
 type domInfo struct {
-	Title    string    `json:"title"`
-	Headings []string  `json:"headings"`
-	Text     string    `json:"text"`
-	Password bool      `json:"password"`
-	Href     string    `json:"href"`
-	Form     *FormInfo `json:"form"`
-	OTP      bool      `json:"otp"`
-	IDFirst  bool      `json:"idFirst"`
+	Title    string        `json:"title"`
+	Headings []string      `json:"headings"`
+	Text     string        `json:"text"`
+	Password bool          `json:"password"`
+	Href     string        `json:"href"`
+	Form     *FormInfo     `json:"form"`
+	OTP      bool          `json:"otp"`
+	IDFirst  bool          `json:"idFirst"`
+	Tokens   []StoredToken `json:"tokens"`
+}
+
+// StoredToken is a JWT a page keeps in its storage (single-page apps keep
+// their id and access tokens there): where, and its times, read in the
+// page; the token itself never leaves it.
+type StoredToken struct {
+	Store string  `json:"store"` // localStorage or sessionStorage
+	Iat   float64 `json:"iat"`
+	Nbf   float64 `json:"nbf"`
+	Exp   float64 `json:"exp"`
 }
 
 // FormInfo is the sign-in form a page carries: where it posts and the
@@ -477,7 +490,28 @@ const domScript = `(() => {
   const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
     password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm(),
-    otp: !!document.querySelector(otpSel), idFirst: identifierOnly()};
+    otp: !!document.querySelector(otpSel), idFirst: identifierOnly(), tokens: storedTokens()};
+  // The times of the JWTs the page keeps, decoded here: only numbers
+  // leave the page. Values that hold a token inside JSON (MSAL's cache
+  // entries) are searched too.
+  function storedTokens() {
+    const out = [];
+    for (const name of ['localStorage', 'sessionStorage']) {
+      let st;
+      try { st = window[name]; if (!st) continue; } catch (e) { continue; }
+      for (let i = 0; i < Math.min(st.length, 200) && out.length < 20; i++) {
+        let v;
+        try { v = st.getItem(st.key(i)) || ''; } catch (e) { continue; }
+        for (const m of v.slice(0, 20000).matchAll(/eyJ[\w-]{5,}\.(eyJ[\w-]{5,})\.[\w-]*/g)) {
+          try {
+            const c = JSON.parse(atob(m[1].replace(/-/g, '+').replace(/_/g, '/')));
+            if (c.exp || c.nbf) out.push({store: name, iat: +c.iat || 0, nbf: +c.nbf || 0, exp: +c.exp || 0});
+          } catch (e) {}
+        }
+      }
+    }
+    return out;
+  }
   // identifierOnly: the first page of an "identifier first" sign-in, a
   // form asking for the user name alone, the password on the next page.
   function identifierOnly() {
@@ -570,6 +604,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 		l.LoginForm = di.Form
 		l.OneTimeCode, l.IdentifierOnly = di.OTP, di.IDFirst
+		l.StoredTokens = di.Tokens
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)

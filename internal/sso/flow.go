@@ -200,10 +200,14 @@ func HostPath(raw string) string { return hostPath(raw) }
 type ProviderError struct {
 	Code    string `json:"code"`
 	Meaning string `json:"meaning,omitempty"`
+	// Description is the provider's own words beside the code, when the
+	// page labels them (error_description: …).
+	Description string `json:"description,omitempty"`
 }
 
 var (
 	aadstsRE = regexp.MustCompile(`\bAADSTS(\d{5,7})\b`)
+	descRE   = regexp.MustCompile(`(?i)error[_ ]description\s*[:=]\s*([^\n]{3,300})`)
 	oauthRE  = regexp.MustCompile(`\b(invalid_request|unauthorized_client|access_denied|unsupported_response_type|invalid_scope|server_error|temporarily_unavailable|invalid_client|invalid_grant|invalid_redirect_uri|redirect_uri_mismatch|login_required|consent_required|interaction_required|account_selection_required|invalid_request_uri|invalid_request_object|request_not_supported|registration_not_supported|unmet_authentication_requirements|invalid_client_metadata|invalid_token|insufficient_scope)\b`)
 )
 
@@ -214,7 +218,11 @@ func PageError(text string) (ProviderError, bool) {
 		return ProviderError{Code: code, Meaning: aadMeanings[code]}, true
 	}
 	if m := oauthRE.FindStringSubmatch(text); m != nil {
-		return ProviderError{Code: m[1], Meaning: OAuthMeaning(m[1])}, true
+		pe := ProviderError{Code: m[1], Meaning: OAuthMeaning(m[1])}
+		if d := descRE.FindStringSubmatch(text); d != nil {
+			pe.Description = strings.TrimSpace(d[1])
+		}
+		return pe, true
 	}
 	return ProviderError{}, false
 }

@@ -51,7 +51,7 @@ func TestClassifyErrors(t *testing.T) {
 		t.Errorf("%+v", pe)
 	}
 	pe, ok = PageError("oops! something went wrong\nerror: invalid_redirect_uri\nerror_description: redirect_uri did not match any of the client's registered redirect_uris")
-	if !ok || pe.Code != "invalid_redirect_uri" {
+	if !ok || pe.Code != "invalid_redirect_uri" || pe.Description != "redirect_uri did not match any of the client's registered redirect_uris" {
 		t.Errorf("%+v", pe)
 	}
 }
