@@ -42,7 +42,7 @@ demo: build ## start the built-in lab, diagnose every scenario, then run the lab
 	 mkdir -p fix401-demo/checks; LAB=http://127.0.0.1:$(DEMO_PORT) LAB_PASSWORD=wonderland ./$(BIN) check -q --config testdata/checks.yaml --out fix401-demo/checks \
 	   --junit fix401-demo/checks/junit.xml --metrics fix401-demo/checks/fix401.prom
 	@echo
-	@echo "Enterprise sign-in against real servers (MIT KDC + Apache mod_auth_gssapi, Samba ntlm_auth, gss-ntlmssp, Apache mod_auth_form, Tomcat 10, squid + nginx, oidc-provider + Apache mod_auth_openidc); reports in fix401-demo/enterprise:"
+	@echo "Enterprise sign-in against real servers (MIT KDC + Apache mod_auth_gssapi, Samba ntlm_auth, gss-ntlmssp, Apache mod_auth_form, Tomcat 10, squid + nginx, oidc-provider + mod_auth_openidc, SimpleSAMLphp + mod_auth_mellon); reports in fix401-demo/enterprise:"
 	@set -o pipefail; FIX401_DEMO_OUT=$(CURDIR)/fix401-demo/enterprise $(GO) test -count=1 -v \
 	   -run 'TestKerberos|TestNTLM|TestProxyOnSquid|TestLoginFormOnThe401Page|TestRolesOnTomcat|TestSSO' ./agent 2>&1 | awk '\
 	   /is missing: install/ { sub(/^ *[a-z_]+\.go:[0-9]+: /, ""); print "  - skipped: " $$0 " (make deps installs them all)"; next } \

@@ -66,6 +66,13 @@ if [ "${1:-}" = "--test" ]; then
   [ -e /usr/lib/apache2/modules/mod_auth_openidc.so ] || need+=(libapache2-mod-auth-openidc)
   command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
   ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
+  # SAML: SimpleSAMLphp as the identity provider (on an Apache of its own
+  # with mod_php; its SAML library needs PHP's DOM), mod_auth_mellon as
+  # the app.
+  [ -e /usr/share/simplesamlphp/www/_include.php ] || need+=(simplesamlphp)
+  [ -e /usr/lib/apache2/modules/mod_auth_mellon.so ] || need+=(libapache2-mod-auth-mellon)
+  [ -e /usr/lib/apache2/modules/libphp8.2.so ] || need+=(libapache2-mod-php8.2)
+  [ -e /etc/php/8.2/apache2/conf.d/20-dom.ini ] || need+=(php8.2-xml)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }

@@ -21,7 +21,6 @@ import (
 	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/redact"
-	"github.com/fix401/fix401/internal/sso"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
 )
@@ -597,7 +596,7 @@ func pageOf(l *browser.Load) judge.Page {
 			si.Hosts = loopHosts(f.Loop.Cycle)
 		}
 		if si.AtProvider {
-			if pe, ok := sso.PageError(l.Title + "\n" + l.Text); ok && (l.Status >= 400 || !l.HasPassword && !l.IdentifierOnly) {
+			if pe, ok := providerPageError(l); ok && pe.Code != statusPhrase(l.Status) {
 				si.Error = pe.Code
 			}
 		}

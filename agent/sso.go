@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -135,13 +136,38 @@ func fixedBy(r *run) string {
 	return *r.report.FixedBy
 }
 
-// pageHasError reports an error code on a provider's page.
+// pageHasError reports that a provider's page is an error page.
 func pageHasError(l *browser.Load) bool {
-	if l.HasPassword || l.IdentifierOnly {
-		return false
-	}
-	_, ok := sso.PageError(l.Title + "\n" + l.Text)
+	_, ok := providerPageError(l)
 	return ok
+}
+
+// errorWords are how providers' error pages title themselves ("Metadata
+// not found", "Sorry, but we're having trouble signing you in", "oops!
+// something went wrong").
+var errorWords = regexp.MustCompile(`(?i)\b(error|errors|not found|failed|failure|invalid|denied|unable|problem|went wrong|trouble|expired|unknown|cannot|can't|not allowed|not authorized)\b`)
+
+// providerPageError is the error a provider's page shows: a code it names
+// (OAuth 2's, Entra ID's AADSTS…), else its error heading, else its status
+// when it answered 4xx/5xx. A page with a sign-in form is none: providers
+// show "wrong password" above the form.
+func providerPageError(l *browser.Load) (sso.ProviderError, bool) {
+	form := l.HasPassword || l.IdentifierOnly || l.OneTimeCode
+	if form && l.Status < 400 {
+		return sso.ProviderError{}, false
+	}
+	if pe, ok := sso.PageError(l.Title + "\n" + l.Text); ok {
+		return pe, true
+	}
+	for _, h := range append([]string{l.Title}, l.Headings...) {
+		if h = strings.TrimSpace(h); h != "" && len(h) <= 120 && errorWords.MatchString(h) {
+			return sso.ProviderError{Code: h}, true
+		}
+	}
+	if l.Status >= 400 {
+		return sso.ProviderError{Code: statusPhrase(l.Status)}, true
+	}
+	return sso.ProviderError{}, false
 }
 
 // providerErrors are the provider's error answers: carried back to the app
@@ -176,13 +202,11 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 	// The provider's own error page, where a load ended.
 	for _, o := range r.observed {
 		f, ok := o.Load.SignInFlow()
-		if !ok || !f.AtProvider || !pageHasError(o.Load) && o.Load.Status < 400 {
+		if !ok || !f.AtProvider {
 			continue
 		}
-		if pe, found := sso.PageError(o.Load.Title + "\n" + o.Load.Text); found {
+		if pe, found := providerPageError(o.Load); found {
 			add(f.Provider, f.Protocol, pe.Code, pe.Description, pe.Meaning, "the provider's page")
-		} else if o.Load.Status >= 400 {
-			add(f.Provider, f.Protocol, statusPhrase(o.Load.Status), "", "", "the provider's page")
 		}
 	}
 	// Errors sent back to the app, in any load of the run.

@@ -164,7 +164,8 @@ func judgeSignIn(p Page) (Verdict, bool) {
 	case !si.AtProvider || p.NetError != "":
 		return Verdict{}, false
 	case si.Error != "":
-		return Verdict{Kind: Soft401, Reason: "the sign-in at " + si.Provider + proto + " failed: the provider answered " + quote(si.Error)}, true
+		// Evidence: the words come from the page, and are masked with it.
+		return Verdict{Kind: Soft401, Reason: "the sign-in at " + si.Provider + proto + " failed: the provider answered " + quote(si.Error), Evidence: si.Error}, true
 	case p.Status >= 400:
 		return Verdict{Kind: Soft401, Reason: "the sign-in at " + si.Provider + proto + " failed: the provider answered " + statusLine(p.Status)}, true
 	}
