@@ -3,12 +3,14 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/har"
 	"github.com/fix401/fix401/internal/realserver"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
@@ -60,12 +62,54 @@ func TestSSOSAML(t *testing.T) {
 		}
 	})
 	t.Run("relogin signs in through the SAML provider", func(t *testing.T) {
-		r := run(t, target, []string{"relogin"}, steps.Inputs{User: "alice", Password: "alice-saml-pw-1414"})
+		res := runDiag(t, Config{URL: target, Browser: b, Only: []string{"relogin"},
+			Inputs: steps.Inputs{User: "alice", Password: "alice-saml-pw-1414"}, Secrets: []string{"alice-saml-pw-1414"}})
+		r := res.Report
 		if r.Outcome != reports.Fixed || *r.FixedBy != "relogin" {
 			t.Fatalf("outcome %s findings %v: %s", r.Outcome, findingIDs(r), r.Diagnosis.Summary)
 		}
 		if stepEvidence(r, "relogin", "protocol") != "SAML" {
 			t.Errorf("relogin evidence protocol %v", stepEvidence(r, "relogin", "protocol"))
+		}
+		// The dance's one-time values, as the browser saw them: the
+		// request, the provider's AuthState, the relay state, both hosts'
+		// cookies. None reaches the report or the HAR.
+		secrets := append(browser.CredentialValues(res.Requests), "alice-saml-pw-1414")
+		for _, q := range res.Requests {
+			for _, h := range append(slices.Clone(q.Redirects), q) {
+				u, err := url.Parse(h.URL)
+				if err != nil {
+					continue
+				}
+				for _, k := range []string{"SAMLRequest", "AuthState", "RelayState"} {
+					// mellon's RelayState is the page's own address.
+					if v := u.Query().Get(k); len(v) >= 8 && !strings.HasPrefix(v, "http") {
+						secrets = append(secrets, v)
+					}
+				}
+			}
+		}
+		if len(secrets) < 5 {
+			t.Fatalf("only %d values planted", len(secrets))
+		}
+		pages := []har.Page{}
+		for _, p := range res.Pages {
+			pages = append(pages, har.Page{Load: p.Index, Title: p.Title, Started: p.Started})
+		}
+		harData, err := har.Build(pages, res.Requests, har.Options{Secrets: []string{"alice-saml-pw-1414"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := reports.JSON(r)
+		for name, data := range map[string][]byte{"report.json": js, "report.md": reports.Markdown(r), "network.har": harData} {
+			for _, s := range secrets {
+				if strings.Contains(string(data), s) {
+					t.Errorf("%s holds a one-time value %.16q…", name, s)
+				}
+			}
+		}
+		if !strings.Contains(string(harData), "SAMLRequest=[redacted]") || !strings.Contains(string(harData), "AuthState=[redacted]") {
+			t.Error("the HAR lost the parameters' names")
 		}
 	})
 	t.Run("a wrong password is credentials_rejected", func(t *testing.T) {

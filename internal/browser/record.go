@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -91,6 +92,10 @@ type recorder struct {
 	// its load event: the load then waits for the next document. Zero
 	// when no navigation is pending.
 	navAsked time.Time
+	// docLoader is the loader of the current load's latest main-frame
+	// document; docs counts the documents the load started.
+	docLoader string
+	docs      int
 	// loaders maps a document's loader id to its load: a request an older
 	// page makes late (its fetch, Chrome's error page) belongs to that
 	// page's load, not to whatever load is current.
@@ -112,6 +117,7 @@ func (r *recorder) begin() int {
 	r.load = int(loadSeq.Add(1))
 	r.inflight = 0
 	r.loaded = make(chan struct{})
+	r.docLoader, r.docs, r.navAsked = "", 0, time.Time{}
 	return r.load
 }
 
@@ -170,9 +176,14 @@ func (r *recorder) loadedCh() <-chan struct{} {
 	return r.loaded
 }
 
-func (r *recorder) loadFired() {
+func (r *recorder) loadFired(loader string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if loader != "" && r.docLoader != "" && loader != r.docLoader {
+		// An earlier document's load (it posted a form from its load
+		// handler): the current one has not loaded yet.
+		return
+	}
 	r.navAsked = time.Time{}
 	select {
 	case <-r.loaded:
@@ -190,6 +201,36 @@ func (r *recorder) navRequested() {
 	r.navAsked = time.Now()
 	r.reopen()
 	r.notify()
+}
+
+// documents is how many main-frame documents the current load started.
+func (r *recorder) documents() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.docs
+}
+
+// awaitNavigation waits up to d for the page to start another document
+// (or ask for one), and reports whether it did.
+func (r *recorder) awaitNavigation(ctx context.Context, docs int, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		r.mu.Lock()
+		started := r.docs > docs || !r.navAsked.IsZero()
+		changed := r.changed
+		r.mu.Unlock()
+		if started {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // navSameDocument ends a pending navigation that stayed in the document
@@ -296,6 +337,8 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 	if q.Document && ev.RedirectResponse == nil && r.loaders[string(ev.LoaderID)] == 0 {
 		// A new document of this load: wait for its load event too.
 		r.navAsked = time.Time{}
+		r.docLoader = string(ev.LoaderID)
+		r.docs++
 		r.reopen()
 	}
 	if ev.Type == network.ResourceTypeDocument {

@@ -136,6 +136,12 @@ func (s *Session) enable() (*Session, error) {
 				return fmt.Errorf("denying downloads: %w", err)
 			}
 		}
+		// Lifecycle events name the document whose load fired: a page
+		// that posts a form from its load handler fires its load event
+		// after the next document's request has started.
+		if _, err := cdp.Call(ctx, t, page.SetLifecycleEventsEnabled, page.SetLifecycleEventsEnabledParams{Enabled: true}); err != nil {
+			return err
+		}
 		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
 			Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
 			HandleAuthRequests: new(true),
@@ -212,8 +218,13 @@ func (s *Session) listen(ev any) {
 		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), ev.EncodedDataLength, "", false)
 	case *network.EventLoadingFailed:
 		s.rec.finished(string(ev.RequestID), float64(ev.Timestamp), 0, ev.ErrorText, ev.Canceled)
-	case *page.EventLoadEventFired:
-		s.rec.loadFired()
+	case *page.EventLifecycleEvent:
+		s.mu.Lock()
+		mf := s.mainFrame
+		s.mu.Unlock()
+		if ev.Name == "load" && (mf == "" || string(ev.FrameID) == mf) {
+			s.rec.loadFired(string(ev.LoaderID))
+		}
 	case *page.EventFrameRequestedNavigation:
 		s.mu.Lock()
 		mf := s.mainFrame
@@ -462,6 +473,7 @@ type domInfo struct {
 	OTP      bool          `json:"otp"`
 	IDFirst  bool          `json:"idFirst"`
 	Tokens   []StoredToken `json:"tokens"`
+	AutoPost bool          `json:"autoPost"`
 }
 
 // StoredToken is a JWT a page keeps in its storage (single-page apps keep
@@ -490,7 +502,9 @@ const domScript = `(() => {
   const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
     password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm(),
-    otp: !!document.querySelector(otpSel), idFirst: identifierOnly(), tokens: storedTokens()};
+    otp: !!document.querySelector(otpSel), idFirst: identifierOnly(), tokens: storedTokens(),
+    autoPost: !document.querySelector('input[type=password]') && !!document.querySelector(
+      ['SAMLResponse', 'SAMLRequest', 'id_token', 'code', 'access_token', 'wresult'].map(n => 'form input[type=hidden][name=' + n + ']').join(', '))};
   // The times of the JWTs the page keeps, decoded here: only numbers
   // leave the page. Values that hold a token inside JSON (MSAL's cache
   // entries) are searched too.
@@ -581,6 +595,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 			l.TimedOut = ctx.Err() == nil
 		}
 	}
+	docs := s.rec.documents()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -600,7 +615,20 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	rctx, rcancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer rcancel()
 	defer context.AfterFunc(ctx, rcancel)()
-	if di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript)); err == nil {
+	di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+	if err == nil && di.AutoPost && !l.TimedOut && l.NetError == "" {
+		// A sign-in protocol's form that the page posts by script (the
+		// provider's answer to the app): the script may post it only
+		// after the load event. Wait for that navigation, and judge
+		// where it leads.
+		if s.rec.awaitNavigation(tctx, docs, navWait) {
+			if !s.waitSettled(tctx) {
+				l.TimedOut = ctx.Err() == nil
+			}
+			di, err = chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+		}
+	}
+	if err == nil {
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 		l.LoginForm = di.Form
 		l.OneTimeCode, l.IdentifierOnly = di.OTP, di.IDFirst

@@ -24,6 +24,9 @@ var sensitiveParams = []string{
 	"session", "sessionid", "sid", "phpsessid", "jsessionid", "jwt", "assertion", "samlresponse", "samlrequest",
 	"samlart", "ticket", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature",
 	"x-goog-credential", "state", "nonce",
+	// SAML and WS-Federation: the IdP's reference to a sign-in in progress
+	// (SimpleSAMLphp's AuthState), the SP's state, WS-Fed's context and token.
+	"authstate", "relaystate", "wctx", "wresult", "session_state",
 }
 
 // IsSensitiveParam reports whether a query parameter name carries a secret.
