@@ -589,7 +589,7 @@ func pageOf(l *browser.Load) judge.Page {
 	}
 	if f, ok := l.SignInFlow(); ok && (f.Provider != "" || f.Loop != nil) {
 		si := &judge.SignIn{Protocol: f.Protocol, Provider: f.Provider, AtProvider: f.AtProvider, Loop: f.Loop != nil}
-		if f.AtCallback {
+		if f.AtCallback && callbackRefused(l, f) {
 			si.Callback = f.Callback
 		}
 		if f.Loop != nil {

@@ -402,7 +402,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		}
 		if f, ok := r.baseline.Load.SignInFlow(); ok && (f.Provider != "" || f.Loop != nil) {
 			// Single sign-on: the judge's reason names the provider.
-			what = strings.ToUpper(v.Reason[:1]) + v.Reason[1:]
+			if v.Reason != "" {
+				what = strings.ToUpper(v.Reason[:1]) + v.Reason[1:]
+			}
 		}
 	case judge.Subresource401:
 		what = fmt.Sprintf("The page itself loaded, but %d request(s) it made were refused with 401, so part of it does not work", len(v.Failing))

@@ -49,18 +49,6 @@ func ssoFindings(r *run, v judge.Verdict) []reports.Finding {
 	switch {
 	case ok && flow.Loop != nil:
 		out = append(out, loopFinding(flow))
-		ev := map[string]any{"cycle": flow.Loop.Cycle, "rounds": flow.Loop.Rounds, "hosts": loopHosts(flow.Loop.Cycle)}
-		title := fmt.Sprintf("The sign-in redirects between %s repeat: the browser went round %d times.", strings.Join(loopHosts(flow.Loop.Cycle), " and "), flow.Loop.Rounds)
-		if flow.Loop.GaveUp {
-			ev["stopped_by"] = "browser"
-			title = fmt.Sprintf("The sign-in redirects between %s repeat until the browser gives up (%d rounds).", strings.Join(loopHosts(flow.Loop.Cycle), " and "), flow.Loop.Rounds)
-		}
-		if flow.Protocol != "" {
-			ev["protocol"] = flow.Protocol
-		}
-		out = append(out, reports.Finding{ID: reports.FindingSSORedirectLoop, Severity: reports.Cause, Title: title,
-			Detail:   "The provider signs the user in and sends the browser back, but the app does not keep the sign-in and sends it to the provider again. Usually the app's session cookie is refused or lost (see cookie_blocked), or the app's and the provider's addresses disagree (http behind an https proxy, another host name).",
-			Evidence: ev})
 	case ok && flow.AtProvider && v.Kind == judge.Soft401 && len(flow.Errors) == 0 && b.Load.Status < 400 && !pageHasError(b.Load):
 		ev := map[string]any{"provider": flow.Provider, "app": flow.App, "sign_in_page": sso.HostPath(b.Load.FinalURL)}
 		if flow.Protocol != "" {
@@ -147,6 +135,22 @@ func pageHasError(l *browser.Load) bool {
 // something went wrong").
 var errorWords = regexp.MustCompile(`(?i)\b(error|errors|not found|failed|failure|invalid|denied|unable|problem|went wrong|trouble|expired|unknown|cannot|can't|not allowed|not authorized)\b`)
 
+// callbackRefused reports that a load which ended at the app's address
+// for the provider's answer shows the app refusing it: an error status,
+// an error the provider sent, or an error heading. A single-page app
+// whose return address is its own page ends there when all went well.
+func callbackRefused(l *browser.Load, f sso.Flow) bool {
+	if l.Status >= 400 || len(f.Errors) > 0 {
+		return true
+	}
+	for _, h := range append([]string{l.Title}, l.Headings...) {
+		if h = strings.TrimSpace(h); h != "" && len(h) <= 120 && errorWords.MatchString(h) {
+			return true
+		}
+	}
+	return false
+}
+
 // providerPageError is the error a provider's page shows: a code it names
 // (OAuth 2's, Entra ID's AADSTS…), else its error heading, else its status
 // when it answered 4xx/5xx. A page with a sign-in form is none: providers
@@ -209,15 +213,22 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 			add(f.Provider, f.Protocol, pe.Code, pe.Description, pe.Meaning, "the provider's page")
 		}
 	}
-	// Errors sent back to the app, in any load of the run.
+	// Errors sent back to the app, in the run's page loads.
 	for _, q := range r.requests() {
 		for _, h := range append(slices.Clone(q.Redirects), q) {
 			m := h.SSO
-			if m == nil || m.Role != sso.Response || !m.Failed() {
+			if m == nil || m.Role != sso.Response || !m.Failed() || !h.Document || silentSignIn[m.Error] {
 				continue
 			}
 			from := providerOf(q, h, baseFlow, baseOK)
+			if from == "" {
+				continue // no provider seen: an app's own ?error= parameter
+			}
 			code, meaning := m.Error, sso.OAuthMeaning(m.Error)
+			if pe, ok := sso.PageError(m.Description); ok && strings.HasPrefix(pe.Code, "AADSTS") {
+				// Entra ID puts its own code in error_description.
+				code, meaning = m.Error+" "+pe.Code, pe.Meaning
+			}
 			if m.StatusCode != "" {
 				code, meaning = "SAML StatusCode "+m.StatusCode, sso.SAMLMeaning(m.StatusCode)
 			}
@@ -227,8 +238,14 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 	return out
 }
 
+// silentSignIn are the errors a provider answers a sign-in asked not to
+// show a page with (prompt=none, a hidden frame's renewal): "the user must
+// sign in", which sso_sign_in_required says better.
+var silentSignIn = map[string]bool{"login_required": true, "interaction_required": true,
+	"consent_required": true, "account_selection_required": true}
+
 // providerOf names the provider a response came from: the host of the hop
-// before it, or the run's provider.
+// before it, or the run's provider; "" when the run saw none.
 func providerOf(q, h *browser.Request, f sso.Flow, ok bool) string {
 	hops := append(slices.Clone(q.Redirects), q)
 	for i, x := range hops {
@@ -239,10 +256,7 @@ func providerOf(q, h *browser.Request, f sso.Flow, ok bool) string {
 	if ok && f.Provider != "" {
 		return f.Provider
 	}
-	if ref := h.RequestHdr.Get("Referer"); ref != "" {
-		return hostOf(ref)
-	}
-	return "the provider"
+	return ""
 }
 
 func hostOf(raw string) string {
@@ -265,8 +279,8 @@ func blockedCookies(r *run, failed bool) []reports.Finding {
 	var order []key
 	for _, q := range r.requests() {
 		for _, h := range append(slices.Clone(q.Redirects), q) {
-			if h.Type != "Document" {
-				continue
+			if !h.Document {
+				continue // a frame's or a script's: not what the page rides on
 			}
 			for _, c := range h.BlockedCookies {
 				k := key{c.Name, c.Domain, c.Set}
@@ -465,10 +479,13 @@ func clockSkew(r *run, failed bool) []reports.Finding {
 	for _, q := range r.requests() {
 		for _, h := range append(slices.Clone(q.Redirects), q) {
 			d := serverDate(h.ResponseHdr)
-			if d.IsZero() || h.Started.IsZero() || h.FromCache {
+			// A cache keeps the origin's Date (with Age): only pages'
+			// documents answered by the server itself count.
+			if d.IsZero() || !h.Document || h.FromCache || h.ResponseHdr.Get("Age") != "" {
 				continue
 			}
-			us := h.Started.Add(time.Duration((h.Timing.Blocked + max(h.Timing.DNS, 0) + max(h.Timing.Connect, 0) + max(h.Timing.Send, 0) + max(h.Timing.Wait, 0)) * float64(time.Millisecond)))
+			// This process's clock, not a remote browser's.
+			us := h.Arrived().Add(time.Duration((h.Timing.Blocked + max(h.Timing.DNS, 0) + max(h.Timing.Connect, 0) + max(h.Timing.Send, 0) + max(h.Timing.Wait, 0)) * float64(time.Millisecond)))
 			diff := d.Sub(us)
 			if diff < 0 {
 				diff = -diff
@@ -582,7 +599,11 @@ func signInHops(l *browser.Load) []reports.Hop {
 			h.Message = redact.Text(h.Message)
 		}
 		for _, sc := range q.ResponseHdr.Values("Set-Cookie") {
-			name, _, _ := strings.Cut(sc, "=")
+			pair, _, _ := strings.Cut(sc, ";")
+			name, _, hasName := strings.Cut(pair, "=")
+			if !hasName {
+				continue // a bare value: nothing of it is shown
+			}
 			if n := redact.CookieName(strings.TrimSpace(name)); n != "" && !slices.Contains(h.CookiesSet, n) {
 				h.CookiesSet = append(h.CookiesSet, n)
 			}

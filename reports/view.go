@@ -493,7 +493,7 @@ func (v *view) failing() {
 }
 
 // signIns picks the sign-in chains worth drawing: each distinct sequence
-// of hosts and paths once, in the order the run met them, at most three
+// of hosts and paths once, in the order the run met them, at most four
 // (the first sign-in page, what relogin went through, a loop).
 func (v *view) signIns() {
 	seen := map[string]bool{}

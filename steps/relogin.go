@@ -205,8 +205,8 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 		}, nil
 	}
 	cur := start.Load
-	sentPassword := false
-	for range 4 {
+	sentPassword, sentIdentifier := false, false
+	for range 5 {
 		// Back at the app's host (the provider let the browser go), or a
 		// load that failed or went round in circles: the page is judged.
 		if browser.Origin(cur.FinalURL) == browser.Origin(target) || cur.NetError != "" || cur.TimedOut {
@@ -215,7 +215,9 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 		if g, ok := cur.SignInFlow(); ok && g.Loop != nil {
 			break
 		}
-		if cur.OneTimeCode {
+		var form browser.LoginForm
+		switch {
+		case cur.OneTimeCode && sentPassword:
 			ev.Pages = append(ev.Pages, "one-time code")
 			ev.MFARequired = true
 			env.Logf("%s asks for a second factor after the password: fix401 stops there", f.Provider)
@@ -224,11 +226,9 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 				Judged:   start,
 				Evidence: ev,
 			}, nil
-		}
-		var form browser.LoginForm
-		switch {
-		case cur.HasPassword && sentPassword:
-			// The provider shows its password page again: refused.
+		case cur.HasPassword && sentPassword, cur.IdentifierOnly && sentIdentifier && !sentPassword:
+			// The provider shows its password (or user name) page again:
+			// it refused the password (or does not know the user).
 			ev.CredentialsRejected = true
 			env.Logf("%s did not accept the user name or password for \"%s\"", f.Provider, in.User)
 			return Outcome{
@@ -243,12 +243,13 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 		case cur.IdentifierOnly && !sentPassword:
 			form = browser.LoginForm{User: in.User, UserSel: in.UserSel, SubmitSel: in.SubmitSel, Identifier: true}
 			ev.Pages = append(ev.Pages, "identifier")
-		case len(ev.Pages) > 0:
-			// Somewhere after the forms: the page is judged.
-		default:
+			sentIdentifier = true
+		case len(ev.Pages) == 0 && !pageWithoutForm(cur):
 			return Outcome{}, fmt.Errorf("%s shows no sign-in form fix401 can fill (no user name or password field); give the selectors with --user-selector and --password-selector", f.Provider)
 		}
 		if form.User == "" {
+			// After the forms, or a page of the provider with nothing to
+			// fill (its error page): the page is judged.
 			break
 		}
 		next, err := s.SubmitLogin(ctx, form, browser.LoadOptions{})
@@ -259,6 +260,17 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 			return Outcome{}, err
 		}
 		cur = next
+	}
+	if len(ev.Pages) == 0 {
+		// Nothing was filled: say what the provider showed instead.
+		action = func(tail string) string {
+			return fmt.Sprintf("Opened the page; %s showed no sign-in form fix401 could fill as \"%s\" (if it has one, give --user-selector and --password-selector)%s.", f.Provider, in.User, tail)
+		}
+		if browser.Origin(cur.FinalURL) == browser.Origin(target) {
+			action = func(tail string) string {
+				return fmt.Sprintf("Opened the page; it did not send the browser to %s this time%s.", f.Provider, tail)
+			}
+		}
 	}
 	obs, err := env.Load(ctx, target)
 	if err != nil {
@@ -280,6 +292,12 @@ func ssoLogin(ctx context.Context, env Env, in Inputs, f sso.Flow) (Outcome, err
 		Judged:   obs,
 		Evidence: ev,
 	}, nil
+}
+
+// pageWithoutForm reports a page with no field to fill at all (an error
+// page), as opposed to a form fix401 does not recognise.
+func pageWithoutForm(l *browser.Load) bool {
+	return l.LoginForm == nil && !l.HasPassword && !l.IdentifierOnly && !l.OneTimeCode
 }
 
 // ProxyAsked reports whether a proxy the browser uses challenged the load

@@ -51,6 +51,7 @@ type Request struct {
 	// this response or to send with this request, with its reasons.
 	BlockedCookies []BlockedCookie
 
+	posted      []string  // secret values of a form it posted (never written)
 	requestTime float64   // monotonic seconds, CDP's clock
 	arrived     time.Time // when this process heard of it, on its own clock
 	done        bool
@@ -58,6 +59,14 @@ type Request struct {
 	rawHeaders  bool // ResponseHdr came from ExtraInfo, the raw lines
 	fromMemory  bool // Chrome said requestServedFromCache
 }
+
+// Arrived is when this process heard of the request, on its own clock (a
+// remote browser's Started is on the browser's).
+func (q *Request) Arrived() time.Time { return q.arrived }
+
+// PostedSecrets are the values of a form post's secret fields (a code, a
+// token, a SAMLResponse), for masking wherever they turn up again.
+func (q *Request) PostedSecrets() []string { return q.posted }
 
 // BlockedCookie is a cookie the browser refused: its name and where it
 // was for, never its value.
@@ -96,6 +105,10 @@ type recorder struct {
 	// document; docs counts the documents the load started.
 	docLoader string
 	docs      int
+	// noNavBy, when set, ends a load that a click started once it passes
+	// with no navigation asked for: a script-driven page (a provider's
+	// "Next" that swaps the form in place) loads no new document.
+	noNavBy time.Time
 	// loaders maps a document's loader id to its load: a request an older
 	// page makes late (its fetch, Chrome's error page) belongs to that
 	// page's load, not to whatever load is current.
@@ -117,7 +130,7 @@ func (r *recorder) begin() int {
 	r.load = int(loadSeq.Add(1))
 	r.inflight = 0
 	r.loaded = make(chan struct{})
-	r.docLoader, r.docs, r.navAsked = "", 0, time.Time{}
+	r.docLoader, r.docs, r.navAsked, r.noNavBy = "", 0, time.Time{}, time.Time{}
 	return r.load
 }
 
@@ -179,9 +192,11 @@ func (r *recorder) loadedCh() <-chan struct{} {
 func (r *recorder) loadFired(loader string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if loader != "" && r.docLoader != "" && loader != r.docLoader {
+	if loader != "" && r.docLoader != "" && loader != r.docLoader || !r.navAsked.IsZero() {
 		// An earlier document's load (it posted a form from its load
-		// handler): the current one has not loaded yet.
+		// handler), or one whose script has asked for the next document:
+		// the load goes on (a navigation asked for and never started
+		// ends the wait after navWait).
 		return
 	}
 	r.navAsked = time.Time{}
@@ -200,6 +215,15 @@ func (r *recorder) navRequested() {
 	defer r.mu.Unlock()
 	r.navAsked = time.Now()
 	r.reopen()
+	r.notify()
+}
+
+// clickLoad marks the current load as started by a click: with no
+// navigation asked for within navWait, it has loaded.
+func (r *recorder) clickLoad() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.noNavBy = time.Now().Add(navWait)
 	r.notify()
 }
 
@@ -250,6 +274,16 @@ func (r *recorder) navSameDocument() {
 	r.notify()
 }
 
+// closeLoaded ends the wait for a load event (r.mu held).
+func (r *recorder) closeLoaded() {
+	r.navAsked = time.Time{}
+	select {
+	case <-r.loaded:
+	default:
+		close(r.loaded)
+	}
+}
+
 // reopen makes the current load wait for another load event.
 func (r *recorder) reopen() {
 	select {
@@ -274,6 +308,13 @@ func (r *recorder) settledState(now time.Time) (loaded bool, n int, next time.Ti
 	case <-r.loaded:
 		loaded = true
 	default:
+		if !r.noNavBy.IsZero() && r.docs == 0 && r.navAsked.IsZero() {
+			if !now.Before(r.noNavBy) {
+				loaded = true
+			} else if next.IsZero() || r.noNavBy.Before(next) {
+				next = r.noNavBy
+			}
+		}
 		if !r.navAsked.IsZero() {
 			at := r.navAsked.Add(navWait)
 			if !now.Before(at) {
@@ -342,7 +383,18 @@ func (r *recorder) willBeSent(ev *network.EventRequestWillBeSent, mainFrame stri
 		r.reopen()
 	}
 	if ev.Type == network.ResourceTypeDocument {
-		q.SSO = sso.Classify(q.URL, postedForm(ev.Request))
+		form := postedForm(ev.Request)
+		q.SSO = sso.Classify(q.URL, form)
+		for k, vs := range form {
+			// A code, token or SAMLResponse a provider's form posted: a
+			// secret wherever the app's answer echoes it.
+			for _, v := range vs {
+				// A RelayState that is the app's own address is no secret.
+				if redact.IsSensitiveParam(k) && len(v) >= 8 && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+					q.posted = append(q.posted, v)
+				}
+			}
+		}
 	}
 	if q.Document {
 		r.loaders[string(ev.LoaderID)] = r.load
@@ -481,6 +533,10 @@ func (r *recorder) responseReceived(ev *network.EventResponseReceived) {
 	defer r.mu.Unlock()
 	if q, ok := r.byID[string(ev.RequestID)]; ok && ev.Response != nil {
 		q.applyResponse(ev.Response)
+		if st := ev.Response.Status; (st == 204 || st == 205) && q.Document && q.Load == r.load && q.ID == r.docLoader && r.docs > 1 {
+			// No content: the navigation does not commit.
+			r.closeLoaded()
+		}
 		r.settle(q)
 		r.notify()
 	}
@@ -541,8 +597,11 @@ func refusedSetCookie(b *network.BlockedSetCookieWithReason, reqURL string) Bloc
 		return bc
 	}
 	pair, attrs, _ := strings.Cut(b.CookieLine, ";")
-	name, _, _ := strings.Cut(pair, "=")
-	bc.Name = redact.CookieName(strings.TrimSpace(name))
+	if name, _, ok := strings.Cut(pair, "="); ok {
+		bc.Name = redact.CookieName(strings.TrimSpace(name))
+	} else {
+		bc.Name = "(a cookie without a name)" // the line is its value
+	}
 	for _, a := range strings.Split(attrs, ";") {
 		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
 		switch strings.ToLower(k) {
@@ -588,6 +647,11 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 	q.done = true
 	q.Failed = failed
 	q.Canceled = canceled
+	if failed != "" && q.Document && q.Load == r.load && id == r.docLoader && r.docs > 1 {
+		// A later navigation that failed or was cancelled never commits:
+		// the page that asked for it stays, and has loaded.
+		r.closeLoaded()
+	}
 	if size > 0 {
 		q.Size = int64(size)
 	}

@@ -404,6 +404,11 @@ func CredentialValues(reqs []*Request) []string {
 		}
 	}
 	for _, q := range reqs {
+		for _, h := range append(slices.Clone(q.Redirects), q) {
+			for _, v := range h.posted {
+				add(v)
+			}
+		}
 		for _, sc := range q.ResponseHdr.Values("Set-Cookie") {
 			pair, _, _ := strings.Cut(sc, ";")
 			_, v, _ := strings.Cut(pair, "=")
@@ -495,16 +500,26 @@ type FormInfo struct {
 }
 
 const domScript = `(() => {
-  const otpSel = 'input[autocomplete=one-time-code], input[name*=otp i], input[id*=otp i], input[name*=totp i], ' +
-    'input[name*=passcode i], input[name*=mfa i], input[name*=verificationcode i], input[name*=verification_code i]';
+  const otpSel = ['input[autocomplete=one-time-code]', 'input[name*=otp i]', 'input[id*=otp i]', 'input[name*=totp i]',
+    'input[name*=passcode i]', 'input[name*=mfa i]', 'input[name*=verificationcode i]', 'input[name*=verification_code i]']
+    .map(s => s + ':not([type=hidden])').join(', ');
   const hs = [...document.querySelectorAll('h1,h2,h3')].slice(0, 30)
     .map(h => (h.innerText || h.textContent || '').trim()).filter(Boolean);
   const body = document.body ? (document.body.innerText || document.body.textContent || '') : '';
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
     password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm(),
     otp: !!document.querySelector(otpSel), idFirst: identifierOnly(), tokens: storedTokens(),
-    autoPost: !document.querySelector('input[type=password]') && !!document.querySelector(
-      ['SAMLResponse', 'SAMLRequest', 'id_token', 'code', 'access_token', 'wresult'].map(n => 'form input[type=hidden][name=' + n + ']').join(', '))};
+    autoPost: autoPost()};
+  // autoPost: a form a sign-in protocol posts by script (the provider's
+  // answer to the app), not a page's own form with a hidden "code".
+  function autoPost() {
+    if (document.querySelector('input[type=password]')) return false;
+    return [...document.forms].some(f => {
+      if ((f.getAttribute('method') || '').toLowerCase() !== 'post') return false;
+      const has = n => !!f.querySelector('input[type=hidden][name=' + n + ']');
+      return has('SAMLResponse') || has('SAMLRequest') || has('id_token') || has('wresult') || (has('code') && has('state'));
+    });
+  }
   // The times of the JWTs the page keeps, decoded here: only numbers
   // leave the page. Values that hold a token inside JSON (MSAL's cache
   // entries) are searched too.
@@ -571,6 +586,9 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	defer context.AfterFunc(ctx, cancel)()
 
 	loaded := s.rec.loadedCh()
+	if url == "" {
+		s.rec.clickLoad()
+	}
 	errText, err := trigger(tctx)
 	switch {
 	case err != nil && tctx.Err() != nil && ctx.Err() == nil && s.ctx.Err() == nil:
@@ -610,12 +628,22 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		scancel()
 	}
 
+	readDOM := func(rctx context.Context) (domInfo, error) {
+		di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+		if err != nil && rctx.Err() == nil && s.rec.documents() > docs {
+			// The page was being replaced as it was read (its context
+			// destroyed): read the document that replaced it, once loaded.
+			s.waitSettled(tctx)
+			di, err = chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+		}
+		return di, err
+	}
 	// Reading the page and the screenshot get their own short budget: a
 	// timed-out load still deserves its evidence.
 	rctx, rcancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer rcancel()
 	defer context.AfterFunc(ctx, rcancel)()
-	di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+	di, err := readDOM(rctx)
 	if err == nil && di.AutoPost && !l.TimedOut && l.NetError == "" {
 		// A sign-in protocol's form that the page posts by script (the
 		// provider's answer to the app): the script may post it only
@@ -625,7 +653,13 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 			if !s.waitSettled(tctx) {
 				l.TimedOut = ctx.Err() == nil
 			}
-			di, err = chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+			// A fresh budget: the wait may have used the first one.
+			rctx2, rcancel2 := context.WithTimeout(s.ctx, 5*time.Second)
+			defer rcancel2()
+			defer context.AfterFunc(ctx, rcancel2)()
+			rctx = rctx2
+			docs = s.rec.documents()
+			di, err = readDOM(rctx)
 		}
 	}
 	if err == nil {
@@ -636,16 +670,27 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
-	// The load's document is its last main-frame navigation: a sign-in
-	// goes app → provider → (a form the provider posts back) → app, and
-	// only where it ended says how it went. Chain is every hop on the way.
-	docAt := -1
+	// Chain is every main-frame document hop of the load. Its document is
+	// the first navigation's, as a person sees the status of the page
+	// they opened (a 401 page that refreshes itself to a form is still a
+	// 401), except for a sign-in: it goes app → provider → (a form the
+	// provider posts back) → app, and only where it ended says how it went.
+	docAt, first, signIn := -1, -1, false
 	for i, q := range l.Requests {
 		if q.Document {
 			l.Chain = append(l.Chain, q.Redirects...)
 			l.Chain = append(l.Chain, q)
 			docAt = i
+			if first < 0 {
+				first = i
+			}
 		}
+	}
+	for _, q := range l.Chain {
+		signIn = signIn || q.SSO != nil
+	}
+	if !signIn && first >= 0 {
+		docAt = first
 	}
 	if docAt >= 0 {
 		q := l.Requests[docAt]

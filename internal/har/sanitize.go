@@ -113,6 +113,9 @@ func wordChar(c byte) bool {
 // values, sensitive header values and token parameters, so that they go
 // wherever else they turn up (an error page that echoes them).
 func collect(set map[string]bool, q *browser.Request) {
+	for _, v := range q.PostedSecrets() {
+		addValue(set, v, minDerived)
+	}
 	for name, vals := range q.RequestHdr {
 		for _, v := range vals {
 			switch http.CanonicalHeaderKey(name) {

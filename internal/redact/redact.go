@@ -26,7 +26,7 @@ var sensitiveParams = []string{
 	"x-goog-credential", "state", "nonce",
 	// SAML and WS-Federation: the IdP's reference to a sign-in in progress
 	// (SimpleSAMLphp's AuthState), the SP's state, WS-Fed's context and token.
-	"authstate", "relaystate", "wctx", "wresult", "session_state",
+	"authstate", "relaystate", "wctx", "wresult", "session_state", "ctx", "user_code", "device_code",
 }
 
 // IsSensitiveParam reports whether a query parameter name carries a secret.
@@ -37,7 +37,7 @@ func IsSensitiveParam(name string) bool {
 			return true
 		}
 	}
-	for _, part := range []string{"token", "secret", "password", "credential", "session", "signature", "apikey", "api_key"} {
+	for _, part := range []string{"token", "secret", "password", "credential", "session", "signature", "apikey", "api_key", "nonce"} {
 		if strings.Contains(n, part) {
 			return true
 		}
@@ -76,24 +76,42 @@ func CookieName(name string) string {
 		if !strings.ContainsRune("_-.", rune(name[i-1])) {
 			continue
 		}
-		if rest := name[i:]; len(rest) >= 16 && tokenChars(rest) && classes(rest) >= 2 && !wordy(rest) {
+		if rest := name[i:]; oneTime(rest) {
 			return name[:i] + Mark
 		}
 	}
 	return name
 }
 
-// wordy reports whether s goes on with words ("openidc_state_…"): a
-// segment before a separator that is four or more lowercase letters is a
-// name's word, not part of a random value.
-func wordy(s string) bool {
-	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
-	for _, seg := range segs[:max(len(segs)-1, 0)] {
-		if len(seg) >= 4 && strings.ToLower(seg) == seg && classes(seg) == 1 && seg[0] >= 'a' && seg[0] <= 'z' {
-			return true
+// mixedCase reports letters whose case changes as a random value's does
+// (a quarter to three quarters upper case), not as CamelCase words do.
+func mixedCase(s string) bool {
+	var up, letters int
+	for _, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			up++
+			letters++
+		case c >= 'a' && c <= 'z':
+			letters++
 		}
 	}
-	return false
+	return letters >= 12 && up*4 >= letters && up*4 <= 3*letters
+}
+
+// oneTime reports whether s looks like a one-time value rather than a
+// name: 16 or more token characters mixing at least two of lower case,
+// upper case and digits, and not starting with a word ("openidc_state_…"
+// goes on with words; "Ab3x_abcd_…" is random from its first segment).
+func oneTime(s string) bool {
+	if len(s) < 16 || !tokenChars(s) || classes(s) < 2 {
+		return false
+	}
+	seg := s
+	if j := strings.IndexAny(s, "_-."); j >= 0 {
+		seg = s[:j]
+	}
+	return !(len(seg) >= 4 && classes(seg) == 1 && seg[0] >= 'a' && seg[0] <= 'z')
 }
 
 func tokenChars(s string) bool {
@@ -171,14 +189,14 @@ func URL(u string) string {
 // path): long, from a token alphabet, letters and digits mixed. Words,
 // numbers and dates stay.
 func Path(path string) string {
-	if len(path) < 21 {
+	if len(path) < 17 {
 		return path
 	}
 	segs := strings.Split(path, "/")
 	changed := false
 	for i, seg := range segs {
 		head, rest, hasParams := strings.Cut(seg, ";")
-		if randomLooking(head) && !strings.ContainsAny(head, "%+/=") {
+		if oneTime(head) && (randomLooking(head) || mixedCase(head)) {
 			segs[i] = Mark
 			if hasParams {
 				segs[i] += ";" + rest
@@ -292,7 +310,15 @@ func HeaderValue(name, value string) string {
 		first, attrs, _ := strings.Cut(value, ";")
 		out := cookiePairs(first, "; ")
 		if attrs != "" {
-			out += ";" + attrs
+			// A cookie's Path may hold a one-time value (a provider's
+			// interaction id).
+			parts := strings.Split(attrs, ";")
+			for i, a := range parts {
+				if k, v, ok := strings.Cut(a, "="); ok && strings.EqualFold(strings.TrimSpace(k), "path") {
+					parts[i] = k + "=" + Path(v)
+				}
+			}
+			out += ";" + strings.Join(parts, ";")
 		}
 		return out
 	case "Location", "Referer", "Content-Location":
@@ -311,7 +337,12 @@ func cookiePairs(v, sep string) string {
 		if pair == "" {
 			continue
 		}
-		name, _, _ := strings.Cut(pair, "=")
+		name, _, ok := strings.Cut(pair, "=")
+		if !ok {
+			// A value with no name ("opaque; Path=/"): nothing of it stays.
+			out = append(out, Mark)
+			continue
+		}
 		out = append(out, CookieName(name)+"="+Mark)
 	}
 	return strings.Join(out, sep)

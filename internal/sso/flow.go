@@ -96,15 +96,11 @@ func Analyze(hops []Hop) (Flow, bool) {
 		}
 	}
 	f.Loop = findLoop(hops)
-	if f.Loop != nil && f.Provider == "" {
-		// A loop within one host is a redirect loop, not a sign-in's.
-		hostsIn := map[string]bool{}
-		for _, c := range f.Loop.Cycle {
-			hostsIn[strings.SplitN(c, "/", 2)[0]] = true
-		}
-		if len(hostsIn) < 2 {
-			f.Loop = nil
-		}
+	if f.Loop != nil && !seen {
+		// Redirects that repeat without any sign-in protocol in them
+		// (example.com ↔ www.example.com) are a redirect loop, not a
+		// sign-in's.
+		f.Loop = nil
 	}
 	return f, seen || f.Loop != nil
 }
@@ -130,7 +126,9 @@ func findLoop(hops []Hop) *Loop {
 				break
 			}
 			cycle := keys[end-size : end]
-			if !crossesHosts(cycle) && !gaveUp {
+			if !crossesHosts(cycle) && !gaveUp || !equal(keys[end:n], cycle[:tail]) {
+				// The hops after the last full round must begin another
+				// one: a chain that went round once and then on is no loop.
 				continue
 			}
 			rounds := 1

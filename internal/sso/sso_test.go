@@ -145,6 +145,19 @@ func TestAnalyzeFlowAndLoop(t *testing.T) {
 	if !f.AtCallback || f.Callback != "app.example/cb" || f.AtProvider {
 		t.Errorf("%+v", f)
 	}
+	// One retry that then succeeds is no loop.
+	if f, _ := Analyze([]Hop{
+		{URL: "https://app.example/"}, {URL: "https://idp.test/auth?x", Msg: auth}, {URL: "https://app.example/cb?code=1", Msg: back},
+		{URL: "https://app.example/"}, {URL: "https://idp.test/auth?y", Msg: auth}, {URL: "https://app.example/cb?code=2", Msg: back},
+		{URL: "https://app.example/home"},
+	}); f.Loop != nil {
+		t.Errorf("a retry read as a loop: %+v", f.Loop)
+	}
+	// Two hosts redirecting to each other without a sign-in are no
+	// sign-in loop.
+	if f, ok := Analyze([]Hop{{URL: "https://a.example/"}, {URL: "https://www.a.example/"}, {URL: "https://a.example/"}, {URL: "https://www.a.example/", Failed: "net::ERR_TOO_MANY_REDIRECTS"}}); ok || f.Loop != nil {
+		t.Errorf("%+v", f)
+	}
 	// A plain redirect between two pages of one host is no sign-in loop.
 	if f, ok := Analyze([]Hop{{URL: "https://a/x"}, {URL: "https://a/y"}, {URL: "https://a/x"}, {URL: "https://a/y"}}); ok {
 		t.Errorf("%+v", f)
