@@ -490,6 +490,10 @@ func (b *Browser) NetLog() *netlog.Log {
 	return b.netLog
 }
 
+// Closed reports whether the browser has gone: closed, or its process
+// ended (killed, crashed).
+func (b *Browser) Closed() bool { return b.ctx.Err() != nil }
+
 // Product is the browser's name and version, e.g. "Chrome/124.0.6367.91".
 func (b *Browser) Product() string { return b.product }
 

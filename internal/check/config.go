@@ -34,6 +34,34 @@ type Config struct {
 	// secret (a token in a URL), so the browser's environment does not
 	// get the variables that hold them.
 	Expanded []string
+	// Modules are serve's named probe settings (the keys of a check,
+	// without name and url), with the defaults applied; "defaults" is
+	// the defaults themselves.
+	Modules map[string]Check
+}
+
+// Probe is the check serve runs for target with the named module ("" is
+// "defaults"); ok is false for an unknown module.
+func (c *Config) Probe(module, target string) (Check, bool) {
+	if module == "" {
+		module = "defaults"
+	}
+	m, ok := c.Modules[module]
+	if !ok {
+		return Check{}, false
+	}
+	m.Name, m.URL, m.urlSecrets = "probe", target, nil
+	return m, true
+}
+
+// ModuleNames lists the modules, sorted.
+func (c *Config) ModuleNames() []string {
+	names := make([]string, 0, len(c.Modules))
+	for n := range c.Modules {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // ExpectKind is what a check must see.
@@ -278,9 +306,15 @@ func (p *parser) parse(data []byte) *Config {
 		return nil
 	}
 	var defaults *entry
-	var checksNode *yaml.Node
+	var checksNode, modulesNode *yaml.Node
 	p.mapping(root, "", func(k, v *yaml.Node) {
 		switch k.Value {
+		case "modules":
+			if v.Kind != yaml.MappingNode {
+				p.add(v, "modules", "want a mapping of module names to check keys, got %s", kindName(v))
+				return
+			}
+			modulesNode = v
 		case "defaults":
 			if v.Kind != yaml.MappingNode {
 				p.add(v, "defaults", "want a mapping of check keys, got %s", kindName(v))
@@ -290,9 +324,14 @@ func (p *parser) parse(data []byte) *Config {
 		case "checks":
 			checksNode = v
 		default:
-			p.add(k, k.Value, "unknown key%s (keys: defaults, checks)", suggest(k.Value, []string{"defaults", "checks"}))
+			p.add(k, k.Value, "unknown key%s (keys: defaults, checks, modules)", suggest(k.Value, []string{"defaults", "checks", "modules"}))
 		}
 	})
+	modules := p.modules(modulesNode, defaults)
+	if checksNode == nil && modulesNode != nil {
+		// A config for serve alone: modules, and no checks.
+		return &Config{File: p.file, Modules: modules, Expanded: p.expanded}
+	}
 	if checksNode == nil {
 		p.add(root, "", "no checks: add a checks: list")
 		return nil
@@ -305,7 +344,7 @@ func (p *parser) parse(data []byte) *Config {
 		p.add(checksNode, "checks", "empty list: add at least one check")
 		return nil
 	}
-	cfg := &Config{File: p.file}
+	cfg := &Config{File: p.file, Modules: modules}
 	names := map[string]int{} // lower-case name → line of its first use
 	for i, item := range checksNode.Content {
 		item = deref(item)
@@ -334,6 +373,55 @@ func (p *parser) parse(data []byte) *Config {
 	}
 	cfg.Expanded = p.expanded
 	return cfg
+}
+
+// modules reads serve's modules: each is a check's keys without name and
+// url, on top of the defaults; "defaults" is always one.
+func (p *parser) modules(n *yaml.Node, defaults *entry) map[string]Check {
+	out := map[string]Check{}
+	finish := func(e *entry, node *yaml.Node, path, name string) {
+		// A module has no URL of its own: a probe brings it. A stand-in
+		// lets finish check the rest.
+		e.node["name"], e.node["url"] = node, node
+		e.Name, e.URL = nameValue(name), urlValue("http://probe.invalid/")
+		if c, ok := p.finish(e, node, path); ok {
+			out[name] = c
+		}
+	}
+	d := &entry{node: map[string]*yaml.Node{}}
+	d.inherit(defaults)
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	if n != nil {
+		root = n
+	}
+	finish(d, root, "defaults", "defaults")
+	if n == nil {
+		return out
+	}
+	p.mapping(n, "modules", func(k, v *yaml.Node) {
+		path := "modules." + k.Value
+		if msg := badName(k.Value); msg != "" {
+			p.add(k, path, "%s", strings.Replace(msg, "name", "module name", 1))
+			return
+		}
+		if k.Value == "defaults" {
+			p.add(k, path, "defaults is the module of the top-level defaults: name this module otherwise")
+			return
+		}
+		if v.Kind != yaml.MappingNode {
+			p.add(v, path, "want a mapping of check keys, got %s", kindName(v))
+			return
+		}
+		e := p.entry(v, path, true)
+		for _, key := range []string{"url"} {
+			if kn, has := e.node[key]; has {
+				p.add(kn, path+"."+key, "a module has no url: the probe's target is the url")
+			}
+		}
+		e.inherit(defaults)
+		finish(e, v, path, k.Value)
+	})
+	return out
 }
 
 // mapping calls fn for each key of a mapping node, reporting duplicate and

@@ -267,7 +267,7 @@ checks:
 check:
   - name: a
 `, []string{
-			`checks.yaml:2: check: unknown key (did you mean checks?) (keys: defaults, checks)`,
+			`checks.yaml:2: check: unknown key (did you mean checks?) (keys: defaults, checks, modules)`,
 			`checks.yaml:2: no checks: add a checks: list`,
 		}},
 		{"duplicate keys", `

@@ -289,6 +289,7 @@ the evidence.`,
 	root.AddCommand(
 		newDiagnoseCmd(io),
 		newCheckCmd(io),
+		newServeCmd(io),
 		newExplainCmd(io),
 		newLabCmd(io),
 		newDemoCmd(io),
