@@ -8,6 +8,7 @@ package realserver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -66,15 +67,24 @@ func program(name string) string {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// FreePort returns a loopback port that was free a moment ago.
+// FreePort returns a loopback port that was free a moment ago, outside
+// the kernel's range of ephemeral ports: a port the kernel handed out
+// (Listen on :0) may be handed to another process's server or outgoing
+// connection before the test's server binds it, and a test whose server
+// then fails to bind would talk to that other one.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000) // below Linux's 32768-60999
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free loopback port between 20000 and 32000")
+	return 0
 }
 
 // waitPort waits until something accepts connections on port, or the
