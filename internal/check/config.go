@@ -112,6 +112,10 @@ type Check struct {
 	// variable ProxyPasswordEnv names.
 	ProxyUser        string
 	ProxyPasswordEnv string
+	// Diagnose makes serve walk the remedies on a failed probe (its
+	// default is the first load's verdict alone: a walk can outlast a
+	// scrape); check always walks as its expectation needs.
+	Diagnose bool
 
 	password      string
 	bearerToken   string
@@ -495,6 +499,7 @@ type entry struct {
 	Proxy          urlValue   `yaml:"proxy"`
 	ProxyUser      text       `yaml:"proxy_user"`
 	ProxyPwEnv     envSecret  `yaml:"proxy_password_env"`
+	Diagnose       flag       `yaml:"diagnose"`
 
 	node map[string]*yaml.Node
 }
@@ -516,7 +521,23 @@ type (
 	expectSpec struct{ Expect }
 	envSecret  struct{ Name, Value string } // the variable, and what it holds
 	fileSecret struct{ Path, Value string } // the file, and what it holds
+	flag       bool
 )
+
+func (f *flag) decode(p *parser, v *yaml.Node, path string) {
+	s, ok := p.scalar(v, path)
+	if !ok {
+		return
+	}
+	switch strings.ToLower(s) {
+	case "true", "yes", "on":
+		*f = true
+	case "false", "no", "off":
+		*f = false
+	default:
+		p.add(v, path, "want true or false, got %q", s)
+	}
+}
 
 func (t *text) decode(p *parser, v *yaml.Node, path string) {
 	s, _ := p.scalar(v, path)
@@ -728,6 +749,7 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 		LoginURL: string(f.LoginURL), Cookies: string(f.Cookies), Proxy: string(f.Proxy),
 		password: password, bearerToken: f.BearerTokenEnv.Value,
 		ProxyUser: string(f.ProxyUser), ProxyPasswordEnv: f.ProxyPwEnv.Name, proxyPassword: f.ProxyPwEnv.Value,
+		Diagnose:   bool(f.Diagnose),
 		urlSecrets: urlSecrets,
 	}
 	return c, len(p.problems) == before

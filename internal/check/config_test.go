@@ -498,3 +498,40 @@ func TestURLPasswordFromAVariable(t *testing.T) {
 		t.Errorf("problems: %s", msg)
 	}
 }
+
+func TestModules(t *testing.T) {
+	cfg, err := Parse("probes.yaml", []byte(`
+defaults:
+  timeout: 7s
+modules:
+  intranet:
+    user: probe
+    password_env: PROBE_PW
+    diagnose: true
+`), t.TempDir(), func(k string) string { return map[string]string{"PROBE_PW": "pw-123456"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Checks) != 0 || !slices.Equal(cfg.ModuleNames(), []string{"defaults", "intranet"}) {
+		t.Fatalf("checks %d modules %v", len(cfg.Checks), cfg.ModuleNames())
+	}
+	c, ok := cfg.Probe("intranet", "https://intranet.example/")
+	if !ok || c.URL != "https://intranet.example/" || c.Timeout != 7*time.Second || c.User != "probe" || !c.Diagnose || c.Credentials().Password != "pw-123456" {
+		t.Errorf("%+v", c)
+	}
+	if _, ok := cfg.Probe("nope", "https://x/"); ok {
+		t.Error("an unknown module")
+	}
+	for text, want := range map[string]string{
+		"modules:\n  a:\n    url: https://x/\n":    "a module has no url",
+		"modules:\n  a:\n    diagnose: maybe\n":    `want true or false, got "maybe"`,
+		"modules:\n  defaults:\n    timeout: 1s\n": "defaults is the module of the top-level defaults",
+		"modules:\n  a:\n    user: x\n":            "has no password",
+		"modules: [a]\n":                           "want a mapping of module names",
+	} {
+		_, err := Parse("probes.yaml", []byte(text), t.TempDir(), func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

@@ -33,13 +33,17 @@ func (s *Summary) Metrics() ([]byte, error) {
 		Name: "fix401_check_fixed_by",
 		Help: "1 for the remedy step that made the check's page load; absent when none did.",
 	}, []string{"check", "url", "step"})
+	failure := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "fix401_check_failure_info",
+		Help: "Why a check did not pass: the failure's kind and each finding's id (finding is empty without one); absent for a check that passed.",
+	}, []string{"check", "kind", "finding"})
 	timestamp := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "fix401_run_timestamp_seconds",
 		Help: "Unix time at which the check run finished; alert when it gets old.",
 	})
 
 	reg := prometheus.NewRegistry()
-	for _, c := range []prometheus.Collector{success, duration, status, fixedBy, timestamp} {
+	for _, c := range []prometheus.Collector{success, duration, status, fixedBy, failure, timestamp} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -55,6 +59,20 @@ func (s *Summary) Metrics() ([]byte, error) {
 		status.WithLabelValues(r.Name, r.URL).Set(float64(r.Status))
 		if r.FixedBy != "" {
 			fixedBy.WithLabelValues(r.Name, r.URL, r.FixedBy).Set(1)
+		}
+		if r.Result != Pass {
+			// So that an alert can say "Kerberos ticket expired" rather
+			// than "check failed".
+			kind := r.Kind
+			if kind == "" {
+				kind = string(r.Result)
+			}
+			if len(r.Findings) == 0 {
+				failure.WithLabelValues(r.Name, kind, "").Set(1)
+			}
+			for _, f := range r.Findings {
+				failure.WithLabelValues(r.Name, kind, f).Set(1)
+			}
 		}
 	}
 	timestamp.Set(float64(s.FinishedAt.UnixMilli()) / 1000)

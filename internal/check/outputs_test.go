@@ -188,7 +188,7 @@ func TestMetricsValues(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parsing our own output: %v\n%s", err, data)
 	}
-	type key struct{ metric, check, step string }
+	type key struct{ metric, check, step, finding string }
 	got := map[key]float64{}
 	for name, mf := range families {
 		for _, m := range mf.Metric {
@@ -199,6 +199,8 @@ func TestMetricsValues(t *testing.T) {
 					k.check = l.GetValue()
 				case "step":
 					k.step = l.GetValue()
+				case "finding":
+					k.finding = l.GetValue()
 				case "url":
 					if strings.Contains(l.GetValue(), "eyJsecret") {
 						t.Errorf("url label not redacted: %s", l.GetValue())
@@ -209,17 +211,20 @@ func TestMetricsValues(t *testing.T) {
 		}
 	}
 	want := map[key]float64{
-		{"fix401_check_success", "home", ""}:                  1,
-		{"fix401_check_success", "reports", ""}:               0,
-		{"fix401_check_success", "slow", ""}:                  0,
-		{"fix401_check_duration_seconds", "home", ""}:         0.612,
-		{"fix401_check_duration_seconds", "reports", ""}:      2.48,
-		{"fix401_check_duration_seconds", "slow", ""}:         30,
-		{"fix401_check_status_code", "home", ""}:              200,
-		{"fix401_check_status_code", "reports", ""}:           401,
-		{"fix401_check_status_code", "slow", ""}:              0,
-		{"fix401_check_fixed_by", "reports", "clear-cookies"}: 1,
-		{"fix401_run_timestamp_seconds", "", ""}:              float64(time.Date(2026, 3, 14, 9, 27, 25, 500e6, time.UTC).UnixMilli()) / 1000,
+		{"fix401_check_success", "home", "", ""}:                             1,
+		{"fix401_check_success", "reports", "", ""}:                          0,
+		{"fix401_check_success", "slow", "", ""}:                             0,
+		{"fix401_check_duration_seconds", "home", "", ""}:                    0.612,
+		{"fix401_check_duration_seconds", "reports", "", ""}:                 2.48,
+		{"fix401_check_duration_seconds", "slow", "", ""}:                    30,
+		{"fix401_check_status_code", "home", "", ""}:                         200,
+		{"fix401_check_status_code", "reports", "", ""}:                      401,
+		{"fix401_check_status_code", "slow", "", ""}:                         0,
+		{"fix401_check_fixed_by", "reports", "clear-cookies", ""}:            1,
+		{"fix401_check_failure_info", "reports", "", "credentials_rejected"}: 1,
+		{"fix401_check_failure_info", "reports", "", "intermittent"}:         1,
+		{"fix401_check_failure_info", "slow", "", ""}:                        1,
+		{"fix401_run_timestamp_seconds", "", "", ""}:                         float64(time.Date(2026, 3, 14, 9, 27, 25, 500e6, time.UTC).UnixMilli()) / 1000,
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {

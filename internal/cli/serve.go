@@ -49,7 +49,8 @@ fix401_probe_failure_info{kind,finding} and fix401_probe_fixed_by{step}.
 A probe ends within the scrape timeout Prometheus sends
 (X-Prometheus-Scrape-Timeout-Seconds) less half a second, answering
 probe_success 0 with the reason rather than failing the scrape. A probe is
-the first load's verdict unless its module or check names steps.
+the first load's verdict unless its module or check names steps or says
+diagnose: true.
 
 The config is check's (see fix401 check --help) plus an optional modules:
 map, each module a check's keys without name and url:

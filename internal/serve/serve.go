@@ -284,7 +284,7 @@ func (s *Server) run(ctx context.Context, c check.Check) (check.Result, string) 
 	}
 	// A probe is the first load's verdict unless its check asks for
 	// more: a walk can outlast a scrape.
-	if len(c.Steps) == 0 {
+	if len(c.Steps) == 0 && !c.Diagnose {
 		c.Steps = []string{"reproduce"}
 	}
 	out := ""
