@@ -490,6 +490,9 @@ func (b *Browser) NetLog() *netlog.Log {
 	return b.netLog
 }
 
+// DataDir is the browser's profile folder ("" for a remote browser).
+func (b *Browser) DataDir() string { return b.dataDir }
+
 // Closed reports whether the browser has gone: closed, or its process
 // ended (killed, crashed).
 func (b *Browser) Closed() bool { return b.ctx.Err() != nil }

@@ -115,6 +115,9 @@ func New(o Options) *Server {
 	return s
 }
 
+// inFlightNow is how many probes hold a slot.
+func (s *Server) inFlightNow() int { return len(s.slots) }
+
 // Start launches the shared browser.
 func (s *Server) Start(ctx context.Context) error {
 	_, err := s.browser(ctx)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/check"
+	"github.com/fix401/fix401/internal/proc"
 	"github.com/fix401/fix401/internal/testbrowser"
 )
 
@@ -220,11 +221,32 @@ func TestQueueAndRestart(t *testing.T) {
 		t.Errorf("%d probes refused as queue full, want 1:\n%s", full, strings.Join(bodies, "\n---\n"))
 	}
 
+	// The browser's processes killed in the middle of a probe.
 	s.mu.Lock()
-	s.b.Close() // as if it crashed
+	dir := s.b.DataDir()
 	s.mu.Unlock()
+	done := make(chan string)
+	go func() {
+		_, body := get(t, hs.URL+"/probe?debug=true&target="+url.QueryEscape(web.URL+"/hang"), "X-Prometheus-Scrape-Timeout-Seconds", "10")
+		done <- body
+	}()
+	for s.inFlightNow() == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // the page is loading
+	if n := proc.KillUsing(dir); n == 0 {
+		t.Fatal("no browser process to kill")
+	}
+	select {
+	case body := <-done:
+		if !strings.Contains(body, "failure") && !strings.Contains(body, "error") {
+			t.Errorf("the probe whose browser was killed:\n%s", body)
+		}
+	case <-time.After(12 * time.Second):
+		t.Fatal("the probe whose browser was killed did not answer")
+	}
 	if code, _ := get(t, hs.URL+"/-/ready"); code != 503 {
-		t.Errorf("ready with no browser: %d", code)
+		t.Errorf("ready with its browser gone: %d", code)
 	}
 	_, body := get(t, hs.URL+"/probe?target="+url.QueryEscape(web.URL+"/ok"))
 	if !strings.Contains(body, "probe_success 1") {
