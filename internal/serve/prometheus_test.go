@@ -22,8 +22,8 @@ func TestScrapedByPrometheus(t *testing.T) {
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(hs.URL, "http://"))
 	prom := realserver.StartPrometheus(t, fmt.Sprintf(`  - job_name: fix401
     metrics_path: /probe
-    scrape_interval: 2s
-    scrape_timeout: 2s
+    scrape_interval: 5s
+    scrape_timeout: 5s
     static_configs:
       - targets: [%q, %q]
     relabel_configs:
@@ -60,7 +60,7 @@ func TestScrapedByPrometheus(t *testing.T) {
 		}
 		return out
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		success := query("probe_success")
 		reasons := query(`fix401_probe_failure_info{kind="http_401"}`)
