@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/fix401/fix401/internal/check"
 	"github.com/fix401/fix401/internal/cli"
+	"github.com/fix401/fix401/internal/realserver"
 )
 
 // The deployment examples are documentation people copy: every fix401
@@ -522,7 +525,18 @@ func TestSystemdUnitsVerify(t *testing.T) {
 // field, which a cluster would reject or silently drop, fails here, where
 // no cluster is at hand.
 func TestKubernetesManifestTypes(t *testing.T) {
-	path := filepath.Join(deployDir, "kubernetes", "cronjob.yaml")
+	for file, want := range map[string]map[string]int{
+		"cronjob.yaml": {"CronJob": 1, "ConfigMap": 1},
+		"serve.yaml":   {"Deployment": 1, "Service": 1, "ConfigMap": 1},
+	} {
+		t.Run(file, func(t *testing.T) { kubernetesManifest(t, file, want) })
+	}
+}
+
+// kubernetesManifest decodes every document of deploy/kubernetes/file as
+// the API server would, and compares the kinds with want.
+func kubernetesManifest(t *testing.T, file string, want map[string]int) {
+	path := filepath.Join(deployDir, "kubernetes", file)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -559,6 +573,10 @@ func TestKubernetesManifestTypes(t *testing.T) {
 			obj = &corev1.Secret{}
 		case "batch/v1 CronJob":
 			obj = &batchv1.CronJob{}
+		case "apps/v1 Deployment":
+			obj = &appsv1.Deployment{}
+		case "v1 Service":
+			obj = &corev1.Service{}
 		default:
 			t.Errorf("%s:%d: %s %s is not a kind this test knows", path, node.Line, meta.APIVersion, meta.Kind)
 			continue
@@ -584,8 +602,47 @@ func TestKubernetesManifestTypes(t *testing.T) {
 				t.Errorf("%s: a Job's pods must have restartPolicy Never or OnFailure, got %q", path, p)
 			}
 		}
+		if d, ok := obj.(*appsv1.Deployment); ok {
+			// serve's args name its config: it must parse, as serve reads it.
+			for _, c := range d.Spec.Template.Spec.Containers {
+				if len(c.Args) == 0 || c.Args[0] != "serve" || c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/-/ready" {
+					t.Errorf("%s: container %s: args %v, readiness %+v", path, c.Name, c.Args, c.ReadinessProbe)
+					continue
+				}
+				root := cli.NewRootCmd(&cli.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard, Getenv: func(string) string { return "" }})
+				cmd, rest, err := root.Find(c.Args)
+				if err == nil {
+					err = cmd.Flags().Parse(rest)
+				}
+				if err != nil || cmd.Name() != "serve" || !cmd.Flags().Changed("config") || len(cmd.Flags().Args()) > 0 {
+					t.Errorf("%s: fix401 %q: %v", path, c.Args, err)
+				}
+			}
+		}
+		if cm, ok := obj.(*corev1.ConfigMap); ok && cm.Data["probes.yaml"] != "" {
+			cfg, err := check.Parse("probes.yaml", []byte(cm.Data["probes.yaml"]), t.TempDir(), func(string) string { return "set" })
+			if err != nil {
+				t.Errorf("%s: the ConfigMap's probes.yaml: %v", path, err)
+			} else if len(cfg.Modules) < 2 {
+				t.Errorf("%s: modules %v", path, cfg.ModuleNames())
+			}
+		}
 	}
-	if kinds["CronJob"] != 1 || kinds["ConfigMap"] != 1 {
-		t.Errorf("%s: kinds %v, want one CronJob and its ConfigMap", path, kinds)
+	if !maps.Equal(kinds, want) {
+		t.Errorf("%s: kinds %v, want %v", path, kinds, want)
+	}
+}
+
+// TestPrometheusRules runs promtool over deploy/prometheus: the scrape
+// config checks, and the alert rules pass their unit tests.
+func TestPrometheusRules(t *testing.T) {
+	realserver.Need(t, "prometheus", "promtool")
+	dir := filepath.Join(deployDir, "prometheus")
+	for _, args := range [][]string{{"check", "config", "prometheus.yml"}, {"test", "rules", "alerts_test.yml"}} {
+		cmd := exec.Command("promtool", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
 	}
 }
