@@ -61,3 +61,35 @@ func TestLoadFollowsAFormThePagePosts(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmitOnAScriptDrivenPage: an "identifier first" page whose Next
+// button swaps the password field in by script (as Entra ID's and Okta's
+// do) loads no new document; the submit ends once no navigation came,
+// and sees the new field.
+func TestSubmitOnAScriptDrivenPage(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Sign in</title><h1>Sign in</h1>
+<form id="f"><input type="email" name="loginfmt"><button type="submit">Next</button></form>
+<script>document.getElementById('f').addEventListener('submit', e => {
+  e.preventDefault();
+  fetch('/lookup').then(() => { document.getElementById('f').innerHTML = '<input type="password" name="passwd"><button>Sign in</button>'; });
+});</script>`)
+	})
+	mux.HandleFunc("/lookup", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"exists":true}`) })
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	s := newSession(t)
+	if _, err := s.Navigate(context.Background(), ts.URL+"/login", LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.SubmitLogin(context.Background(), LoginForm{User: "alice@example.com", Identifier: true}, LoadOptions{Timeout: 15 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without a navigation to wait for, the load would run to its
+	// time limit and be cut.
+	if !l.HasPassword || l.TimedOut {
+		t.Errorf("after Next: password field %v, timed out %v", l.HasPassword, l.TimedOut)
+	}
+}
