@@ -554,6 +554,15 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 		})
 	}
 	rl.SignInHops = signInHops(l)
+	var expires time.Time
+	for _, q := range l.Chain {
+		if !q.CertValidTo.IsZero() && (expires.IsZero() || q.CertValidTo.Before(expires)) {
+			expires = q.CertValidTo
+		}
+	}
+	if !expires.IsZero() {
+		rl.TLSCertExpires = expires.Format(time.RFC3339)
+	}
 	if len(l.Screenshot) > 0 && l.ScreenshotOf == nil {
 		// A few distinct pictures are enough: a walk goes back and forth
 		// between the target and the odd other page (url-check's).

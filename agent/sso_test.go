@@ -123,6 +123,10 @@ func TestSSOOpenIDConnect(t *testing.T) {
 		if slices.Contains(findingIDs(r), "login_form") {
 			t.Errorf("the provider's page is no login_form of the app's: %v", findingIDs(r))
 		}
+		// The test CA's certificates live two days.
+		if exp, err := time.Parse(time.RFC3339, r.Steps[0].Loads[0].TLSCertExpires); err != nil || time.Until(exp) < 24*time.Hour || time.Until(exp) > 72*time.Hour {
+			t.Errorf("tls_cert_expires %q", r.Steps[0].Loads[0].TLSCertExpires)
+		}
 	})
 	t.Run("relogin signs in through the provider, identifier first", func(t *testing.T) {
 		r := l.run(t, target, []string{"relogin"}, alice)

@@ -132,6 +132,9 @@ type Load struct {
 	// single sign-on, in order: app → provider → app. Only hosts and
 	// paths, never parameters or cookie values.
 	SignInHops []Hop `json:"sign_in_hops,omitempty"`
+	// TLSCertExpires is the earliest expiry of the certificates the
+	// load's https documents were served with (RFC 3339).
+	TLSCertExpires string `json:"tls_cert_expires,omitempty"`
 }
 
 // Hop is one document request of a sign-in's redirect chain.

@@ -44,6 +44,8 @@ type Request struct {
 	Body []byte
 	// Redirects are the earlier hops of this request, oldest first.
 	Redirects []*Request
+	// CertValidTo is when the server's certificate expires (https).
+	CertValidTo time.Time
 	// SSO is the sign-in protocol a document request spoke (read from its
 	// address and, for a form post, its fields; no value kept).
 	SSO *sso.Message
@@ -482,6 +484,9 @@ func (r *recorder) servedFromCache(id string) {
 
 func (q *Request) applyResponse(resp *network.Response) {
 	q.Status = int(resp.Status)
+	if sd := resp.SecurityDetails; sd != nil && sd.ValidTo > 0 {
+		q.CertValidTo = time.Unix(int64(sd.ValidTo.Float64()), 0).UTC()
+	}
 	q.StatusText = resp.StatusText
 	// Chrome sends ExtraInfo (the raw lines, Set-Cookie included) before
 	// or after this filtered copy: the raw lines win.

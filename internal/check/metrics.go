@@ -37,13 +37,17 @@ func (s *Summary) Metrics() ([]byte, error) {
 		Name: "fix401_check_failure_info",
 		Help: "Why a check did not pass: the failure's kind and each finding's id (finding is empty without one); absent for a check that passed.",
 	}, []string{"check", "kind", "finding"})
+	certExpiry := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "fix401_check_ssl_earliest_cert_expiry",
+		Help: "Unix time at which the https certificate of the check's page expires; absent for http.",
+	}, labels)
 	timestamp := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "fix401_run_timestamp_seconds",
 		Help: "Unix time at which the check run finished; alert when it gets old.",
 	})
 
 	reg := prometheus.NewRegistry()
-	for _, c := range []prometheus.Collector{success, duration, status, fixedBy, failure, timestamp} {
+	for _, c := range []prometheus.Collector{success, duration, status, fixedBy, failure, certExpiry, timestamp} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -59,6 +63,9 @@ func (s *Summary) Metrics() ([]byte, error) {
 		status.WithLabelValues(r.Name, r.URL).Set(float64(r.Status))
 		if r.FixedBy != "" {
 			fixedBy.WithLabelValues(r.Name, r.URL, r.FixedBy).Set(1)
+		}
+		if !r.CertExpires.IsZero() {
+			certExpiry.WithLabelValues(r.Name, r.URL).Set(float64(r.CertExpires.Unix()))
 		}
 		if r.Result != Pass {
 			// So that an alert can say "Kerberos ticket expired" rather

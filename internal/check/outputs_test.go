@@ -51,6 +51,7 @@ func sampleSummary() *Summary {
 	cfg := &Config{File: "deploy/checks.yaml"}
 	pass := baseResult(&Check{Name: "home", URL: "https://intranet.example/", Expect: Expect{Kind: ExpectHealthy}})
 	pass.Result, pass.Outcome, pass.Status, pass.Kind, pass.DurationMS = Pass, reports.Healthy, 200, "none", 612
+	pass.CertExpires = time.Date(2027, 1, 31, 12, 0, 0, 0, time.UTC)
 
 	fail := baseResult(&Check{Name: "reports", URL: `https://intranet.example/q3?id=7&access_token=eyJsecret`, Expect: Expect{Kind: ExpectFixedBy, Step: "relogin"}})
 	fail.Result, fail.Outcome, fail.Status, fail.Kind, fail.FixedBy, fail.DurationMS = Fail, reports.Fixed, 401, "http_401", "clear-cookies", 2480
@@ -221,6 +222,7 @@ func TestMetricsValues(t *testing.T) {
 		{"fix401_check_status_code", "reports", "", ""}:                      401,
 		{"fix401_check_status_code", "slow", "", ""}:                         0,
 		{"fix401_check_fixed_by", "reports", "clear-cookies", ""}:            1,
+		{"fix401_check_ssl_earliest_cert_expiry", "home", "", ""}:            float64(time.Date(2027, 1, 31, 12, 0, 0, 0, time.UTC).Unix()),
 		{"fix401_check_failure_info", "reports", "", "credentials_rejected"}: 1,
 		{"fix401_check_failure_info", "reports", "", "intermittent"}:         1,
 		{"fix401_check_failure_info", "slow", "", ""}:                        1,

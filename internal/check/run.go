@@ -64,7 +64,9 @@ type Result struct {
 	Findings   []string        `json:"findings,omitempty"` // the diagnosis's finding ids, causes first
 	Error      string          `json:"error,omitempty"`
 	ReportDir  string          `json:"report_dir,omitempty"`
-	Notes      []string        `json:"notes,omitempty"`
+	// CertExpires is when the first load's https certificate expires.
+	CertExpires time.Time `json:"cert_expires,omitzero"`
+	Notes       []string  `json:"notes,omitempty"`
 
 	Report *reports.Report `json:"-"`
 }
@@ -192,6 +194,17 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 	r.Report = rep
 	r.Outcome = rep.Outcome
 	r.Kind = rep.Diagnosis.Kind
+	if len(rep.Steps) > 0 {
+		first := rep.Steps[0].Load
+		if len(rep.Steps[0].Loads) > 0 {
+			first = &rep.Steps[0].Loads[0]
+		}
+		if first != nil {
+			if t, err := time.Parse(time.RFC3339, first.TLSCertExpires); err == nil {
+				r.CertExpires = t
+			}
+		}
+	}
 	r.Summary = rep.Diagnosis.Summary
 	r.Findings = rep.Diagnosis.FindingIDs()
 	if rep.Diagnosis.Status != nil {

@@ -427,6 +427,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c check.Check, w
 	gauge("probe_success", "Whether the probe passed (the check's expectation held).", b2f(success))
 	gauge("probe_duration_seconds", "How long the probe took.", res.Duration().Seconds())
 	gauge("probe_http_status_code", "The page's HTTP status (0: no answer).", float64(res.Status))
+	if !res.CertExpires.IsZero() {
+		gauge("probe_ssl_earliest_cert_expiry", "Unix time at which the page's https certificate expires.", float64(res.CertExpires.Unix()))
+	}
 	if !success {
 		info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "fix401_probe_failure_info",
 			Help: "Why the probe failed: the failure's kind and each finding's id (finding is empty without one)."}, []string{"kind", "finding"})

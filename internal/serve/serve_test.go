@@ -2,6 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/check"
 	"github.com/fix401/fix401/internal/proc"
+	"github.com/fix401/fix401/internal/realserver"
 	"github.com/fix401/fix401/internal/testbrowser"
 )
 
@@ -255,5 +258,47 @@ func TestQueueAndRestart(t *testing.T) {
 	_, m := get(t, hs.URL+"/metrics")
 	if !strings.Contains(m, "fix401_browser_restarts_total 1") {
 		t.Errorf("restarts not counted")
+	}
+}
+
+// TestProbeCertExpiry: an https page's certificate expiry is
+// probe_ssl_earliest_cert_expiry, as blackbox_exporter answers it.
+func TestProbeCertExpiry(t *testing.T) {
+	ca := realserver.NewCA(t, "secure.test")
+	cert, err := tls.LoadX509KeyPair(ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Secure</title><h1>Welcome</h1>`)
+	}))
+	web.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	web.StartTLS()
+	defer web.Close()
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := check.Parse("probes.yaml", []byte("modules:\n  m:\n    timeout: 5s\n"), t.TempDir(), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := browser.Find("", os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{Config: cfg, Log: zerolog.Nop(), Launch: func(ctx context.Context) (*browser.Browser, error) {
+		return browser.Launch(ctx, browser.Options{ExecPath: path, Getenv: os.Getenv, Env: ca.BrowserEnv})
+	}})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	_, body := get(t, hs.URL+"/probe?target="+url.QueryEscape(web.URL+"/"))
+	want := fmt.Sprintf("probe_ssl_earliest_cert_expiry %g", float64(leaf.NotAfter.Unix()))
+	if !strings.Contains(body, "probe_success 1") || !strings.Contains(body, want) {
+		t.Fatalf("want %s in\n%s", want, body)
 	}
 }
