@@ -116,6 +116,9 @@ type Check struct {
 	// default is the first load's verdict alone: a walk can outlast a
 	// scrape); check always walks as its expectation needs.
 	Diagnose bool
+	// Retries runs a failing check again up to this many times: it fails
+	// only when it fails every time.
+	Retries int
 
 	password      string
 	bearerToken   string
@@ -500,6 +503,7 @@ type entry struct {
 	ProxyUser      text       `yaml:"proxy_user"`
 	ProxyPwEnv     envSecret  `yaml:"proxy_password_env"`
 	Diagnose       flag       `yaml:"diagnose"`
+	Retries        count      `yaml:"retries"`
 
 	node map[string]*yaml.Node
 }
@@ -522,7 +526,21 @@ type (
 	envSecret  struct{ Name, Value string } // the variable, and what it holds
 	fileSecret struct{ Path, Value string } // the file, and what it holds
 	flag       bool
+	count      int
 )
+
+func (n *count) decode(p *parser, v *yaml.Node, path string) {
+	s, ok := p.scalar(v, path)
+	if !ok {
+		return
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i > 10 {
+		p.add(v, path, "want a whole number from 0 to 10, got %q", s)
+		return
+	}
+	*n = count(i)
+}
 
 func (f *flag) decode(p *parser, v *yaml.Node, path string) {
 	s, ok := p.scalar(v, path)
@@ -750,6 +768,7 @@ func (p *parser) finish(f *entry, n *yaml.Node, path string) (Check, bool) {
 		password: password, bearerToken: f.BearerTokenEnv.Value,
 		ProxyUser: string(f.ProxyUser), ProxyPasswordEnv: f.ProxyPwEnv.Name, proxyPassword: f.ProxyPwEnv.Value,
 		Diagnose:   bool(f.Diagnose),
+		Retries:    int(f.Retries),
 		urlSecrets: urlSecrets,
 	}
 	return c, len(p.problems) == before

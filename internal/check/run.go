@@ -64,6 +64,10 @@ type Result struct {
 	Findings   []string        `json:"findings,omitempty"` // the diagnosis's finding ids, causes first
 	Error      string          `json:"error,omitempty"`
 	ReportDir  string          `json:"report_dir,omitempty"`
+	// Attempts is how many times the check ran (retries: N); Flapped says
+	// it failed first and passed on a retry.
+	Attempts int  `json:"attempts,omitempty"`
+	Flapped  bool `json:"flapped,omitempty"`
 	// CertExpires is when the first load's https certificate expires.
 	CertExpires time.Time `json:"cert_expires,omitzero"`
 	Notes       []string  `json:"notes,omitempty"`
@@ -100,7 +104,7 @@ func Run(ctx context.Context, checks []Check, o Options) []Result {
 				return
 			}
 			defer func() { <-sem }()
-			results[i] = runOne(ctx, c, o)
+			results[i] = runWithRetries(ctx, c, o)
 			if o.Finished != nil {
 				o.Finished(results[i])
 			}
@@ -130,6 +134,33 @@ func stopReason(err error) string {
 		return "the run was stopped"
 	}
 	return err.Error()
+}
+
+// runWithRetries runs a check, and again up to c.Retries times while it
+// does not pass (as Checkly's retries do): a failure counts only when it
+// repeats. A check that passes on a retry passes, and says it flapped.
+func runWithRetries(ctx context.Context, c *Check, o Options) Result {
+	r := runOne(ctx, c, o)
+	var failed []string
+	for attempt := 1; attempt <= c.Retries && r.Result == Fail && ctx.Err() == nil; attempt++ {
+		what := r.Kind
+		if what == "" {
+			what = string(r.Result)
+		}
+		failed = append(failed, what)
+		spent := r.DurationMS
+		r = runOne(ctx, c, o)
+		r.DurationMS += spent
+		r.Attempts = attempt + 1
+		if r.Result == Pass {
+			r.Flapped = true
+			r.Notes = append(r.Notes, fmt.Sprintf("flapped: failed %d time(s) first (%s), then passed on retry %d", len(failed), strings.Join(failed, ", "), attempt))
+		}
+	}
+	if r.Attempts > 1 && r.Result != Pass {
+		r.Notes = append(r.Notes, fmt.Sprintf("failed on all %d attempts", r.Attempts))
+	}
+	return r
 }
 
 // runOne runs one check and writes its report folder when it does not pass.

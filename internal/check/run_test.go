@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -216,5 +217,43 @@ checks:
 	}
 	if started != 1 {
 		t.Errorf("%d checks started with --concurrency 1, want 1", started)
+	}
+}
+
+// TestRetries: behind a load balancer with sticky sessions, one of two
+// nodes refuses every sign-in. A check with retries: 1 that lands on the
+// bad node first passes on the retry (new browser contexts, new sessions,
+// the other node) and says it flapped; without retries it fails.
+func TestRetries(t *testing.T) {
+	var sessions atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		node := ""
+		if c, err := r.Cookie("node"); err == nil {
+			node = c.Value
+		} else if strings.HasSuffix(r.URL.Path, "/") {
+			// A new session: the balancer sends two in a row to each
+			// node, the bad one first (reproduce opens two sessions).
+			node = []string{"bad", "good"}[(sessions.Add(1)-1)/2%2]
+			w.Header().Set("Set-Cookie", "node="+node+"; Path=/")
+		}
+		if node == "bad" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="app"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `<!doctype html><title>401</title><h1>Unauthorized</h1>`)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>App</title><h1>Welcome</h1>`)
+	}))
+	defer srv.Close()
+	getenv := env("SRV", srv.URL)
+	o := options(t, "")
+	flaky := Run(context.Background(), mustParse(t, "checks:\n  - {name: app, url: \"${SRV}/app/\", steps: [reproduce], retries: 1}\n", getenv), o)[0]
+	if flaky.Result != Pass || !flaky.Flapped || flaky.Attempts != 2 || !strings.Contains(strings.Join(flaky.Notes, " "), "flapped: failed 1 time(s) first (http_401)") {
+		t.Errorf("with retries: %s flapped %v attempts %d notes %v", flaky.Result, flaky.Flapped, flaky.Attempts, flaky.Notes)
+	}
+	sessions.Store(0)
+	once := Run(context.Background(), mustParse(t, "checks:\n  - {name: app, url: \"${SRV}/app/\", steps: [reproduce]}\n", getenv), o)[0]
+	if once.Result != Fail || once.Flapped {
+		t.Errorf("without retries: %s", once.Result)
 	}
 }

@@ -181,6 +181,8 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 					if r.Reason != "" {
 						line += "  " + r.Reason
 					}
+				}
+				if r.Result != check.Pass || r.Flapped {
 					for _, n := range r.Notes {
 						line += "  (" + n + ")"
 					}
