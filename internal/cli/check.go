@@ -58,6 +58,8 @@ The config is YAML (or JSON):
       cookies: ./alice-cookies.txt     # relative to the config file
       steps: [reproduce, reload, relogin]
       skip: [dns-flush]
+      retries: 1            # run a failing check once more: it fails only if
+                            # every attempt fails (a pass on retry: flapped)
       timeout: 10s          # one page load (else --timeout)
       max_wait: 30s         # longest Retry-After wait (else --max-wait)
       proxy: http://proxy.example:3128
