@@ -1,10 +1,8 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -30,16 +28,7 @@ func TestSSOSAML(t *testing.T) {
 		SPs:   []realserver.SAMLSP{realserver.MellonSP(appHost, ports["app"]), realserver.MellonSP(appHost, ports["insecure"])},
 	})
 	app := realserver.StartMellonApp(t, ca, idp, realserver.MellonOptions{Host: appHost, Port: ports["app"]})
-	path, err := browser.Find("", os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, Env: ca.BrowserEnv,
-		HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + samlIdPHost + " 127.0.0.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := ssoBrowser(t, ca, appHost, samlIdPHost)
 	run := func(t *testing.T, target string, only []string, in steps.Inputs) *reports.Report {
 		t.Helper()
 		var secrets []string
@@ -155,16 +144,7 @@ func TestSSOSAMLClockBehind(t *testing.T) {
 	idp := realserver.StartSAMLIdP(t, ca, realserver.SAMLIdPOptions{Host: samlIdPHost, ClockOffset: "-10m",
 		Users: map[string]string{"alice": "alice-saml-pw-1414"}, SPs: []realserver.SAMLSP{realserver.MellonSP(appHost, port)}})
 	app := realserver.StartMellonApp(t, ca, idp, realserver.MellonOptions{Host: appHost, Port: port})
-	path, err := browser.Find("", os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, Env: ca.BrowserEnv,
-		HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + samlIdPHost + " 127.0.0.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := ssoBrowser(t, ca, appHost, samlIdPHost)
 	t.Run("assertions from a provider 10 min behind are expired", func(t *testing.T) {
 		r := runDiag(t, Config{URL: app.URL("/protected/"), Browser: b, Only: []string{"relogin"},
 			Inputs: steps.Inputs{User: "alice", Password: "alice-saml-pw-1414"}, Secrets: []string{"alice-saml-pw-1414"}}).Report

@@ -64,18 +64,29 @@ func newSSOLab(t *testing.T, o realserver.OIDCOptions, apps map[string]string) *
 		}
 	}
 	l.idp = realserver.StartOIDCProvider(t, ca, o)
+	l.browser = ssoBrowser(t, ca, appHost, idpHost)
+	return l
+}
+
+// ssoBrowser starts a browser that trusts the test's CA (an NSS database
+// of its own, as a company's managed machine trusts its authority) and
+// finds hosts on loopback (--host-rule).
+func ssoBrowser(t *testing.T, ca *realserver.CA, hosts ...string) *browser.Browser {
+	t.Helper()
 	path, err := browser.Find("", os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, Env: ca.BrowserEnv,
-		HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + idpHost + " 127.0.0.1"}})
+	var rules []string
+	for _, h := range hosts {
+		rules = append(rules, "MAP "+h+" 127.0.0.1")
+	}
+	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, Env: ca.BrowserEnv, HostRules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	l.browser = b
-	return l
+	return b
 }
 
 func (l *ssoLab) app(t *testing.T, name string, o realserver.OpenIDCOptions) *realserver.OpenIDCApp {
