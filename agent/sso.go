@@ -62,7 +62,14 @@ func ssoFindings(r *run, v judge.Verdict) []reports.Finding {
 			title += " (" + flow.Protocol + ")"
 		}
 		sev := reports.Cause
-		if r.report.Outcome == reports.Fixed && fixedBy(r) != "relogin" {
+		pages, _ := r.stepEvidence("relogin", "pages").([]string)
+		rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool)
+		switch {
+		case r.report.Outcome == reports.Fixed && fixedBy(r) != "relogin":
+			sev = reports.Notice
+		case slices.Contains(pages, "password") && !rejected && r.report.Outcome != reports.Fixed:
+			// relogin signed in at the provider and the page still
+			// failed: being asked to sign in was not what broke it.
 			sev = reports.Notice
 		}
 		out = append(out, reports.Finding{ID: reports.FindingSSOSignInRequired, Severity: sev, Title: title + ".",

@@ -202,6 +202,9 @@ func TestSSOOpenIDConnect(t *testing.T) {
 		if r.Outcome != reports.Unresolved || f == nil || f.Severity != reports.Cause {
 			t.Fatalf("outcome %s findings %v: %s", r.Outcome, findingIDs(r), r.Diagnosis.Summary)
 		}
+		if s := finding(r, "sso_sign_in_required"); s != nil && s.Severity == reports.Cause {
+			t.Errorf("relogin signed in: the sign-in page is no longer the cause")
+		}
 		c := f.Evidence["cookies"].([]map[string]any)[0]
 		if c["name"] != "mod_auth_openidc_state_[redacted]" || c["refused"] != "not sent" || c["domain"] != appHost ||
 			!strings.Contains(fmt.Sprint(c["reasons"]), "SameSiteLax") {
