@@ -630,9 +630,10 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 
 	readDOM := func(rctx context.Context) (domInfo, error) {
 		di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
-		if err != nil && rctx.Err() == nil && s.rec.documents() > docs {
-			// The page was being replaced as it was read (its context
-			// destroyed): read the document that replaced it, once loaded.
+		for try := 0; err != nil && try < 2 && rctx.Err() == nil && s.rec.documents() > 1; try++ {
+			// A page replaced as it was read (its context destroyed, or
+			// not yet known to the tab): read the document that replaced
+			// it, once loaded.
 			s.waitSettled(tctx)
 			di, err = chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
 		}
