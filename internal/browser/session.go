@@ -630,7 +630,12 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 
 	readDOM := func(rctx context.Context) (domInfo, error) {
 		di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
-		for try := 0; err != nil && try < 2 && rctx.Err() == nil && s.rec.documents() > 1; try++ {
+		// An empty document at a URL other than the page's is one just
+		// committed, not yet parsed.
+		blank := func() bool {
+			return err == nil && di.Title == "" && di.Text == "" && (di.Href == "" || di.Href == "about:blank")
+		}
+		for try := 0; (err != nil || blank()) && try < 2 && rctx.Err() == nil && s.rec.documents() > 1; try++ {
 			// A page replaced as it was read (its context destroyed, or
 			// not yet known to the tab): read the document that replaced
 			// it, once loaded.
