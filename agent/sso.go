@@ -147,15 +147,17 @@ var errorWords = regexp.MustCompile(`(?i)\b(error|errors|not found|failed|failur
 // an error the provider sent, or an error heading. A single-page app
 // whose return address is its own page ends there when all went well.
 func callbackRefused(l *browser.Load, f sso.Flow) bool {
-	if l.Status >= 400 || len(f.Errors) > 0 {
-		return true
-	}
+	return l.Status >= 400 || len(f.Errors) > 0 || errorHeading(l) != ""
+}
+
+// errorHeading is the page's title or heading that reads as an error, "".
+func errorHeading(l *browser.Load) string {
 	for _, h := range append([]string{l.Title}, l.Headings...) {
 		if h = strings.TrimSpace(h); h != "" && len(h) <= 120 && errorWords.MatchString(h) {
-			return true
+			return h
 		}
 	}
-	return false
+	return ""
 }
 
 // providerPageError is the error a provider's page shows: a code it names
@@ -170,10 +172,8 @@ func providerPageError(l *browser.Load) (sso.ProviderError, bool) {
 	if pe, ok := sso.PageError(l.Title + "\n" + l.Text); ok {
 		return pe, true
 	}
-	for _, h := range append([]string{l.Title}, l.Headings...) {
-		if h = strings.TrimSpace(h); h != "" && len(h) <= 120 && errorWords.MatchString(h) {
-			return sso.ProviderError{Code: h}, true
-		}
+	if h := errorHeading(l); h != "" {
+		return sso.ProviderError{Code: h}, true
 	}
 	if l.Status >= 400 {
 		return sso.ProviderError{Code: statusPhrase(l.Status)}, true
@@ -222,7 +222,7 @@ func providerErrors(r *run, baseFlow sso.Flow, baseOK bool) []reports.Finding {
 	}
 	// Errors sent back to the app, in the run's page loads.
 	for _, q := range r.requests() {
-		for _, h := range append(slices.Clone(q.Redirects), q) {
+		for _, h := range q.Hops() {
 			m := h.SSO
 			if m == nil || m.Role != sso.Response || !m.Failed() || !h.Document || silentSignIn[m.Error] {
 				continue
@@ -254,7 +254,7 @@ var silentSignIn = map[string]bool{"login_required": true, "interaction_required
 // providerOf names the provider a response came from: the host of the hop
 // before it, or the run's provider; "" when the run saw none.
 func providerOf(q, h *browser.Request, f sso.Flow, ok bool) string {
-	hops := append(slices.Clone(q.Redirects), q)
+	hops := q.Hops()
 	for i, x := range hops {
 		if x == h && i > 0 && hostOf(hops[i-1].URL) != hostOf(h.URL) {
 			return hostOf(hops[i-1].URL)
@@ -285,7 +285,7 @@ func blockedCookies(r *run, failed bool) []reports.Finding {
 	found := map[key]map[string]any{}
 	var order []key
 	for _, q := range r.requests() {
-		for _, h := range append(slices.Clone(q.Redirects), q) {
+		for _, h := range q.Hops() {
 			if !h.Document {
 				continue // a frame's or a script's: not what the page rides on
 			}
@@ -426,7 +426,7 @@ func tokenTimes(r *run, failed bool) []reports.Finding {
 			Evidence: ev})
 	}
 	for _, q := range r.requests() {
-		for _, h := range append(slices.Clone(q.Redirects), q) {
+		for _, h := range q.Hops() {
 			if h.SSO == nil {
 				continue
 			}
@@ -484,7 +484,7 @@ func clockSkew(r *run, failed bool) []reports.Finding {
 	}
 	byHost := map[string]skew{}
 	for _, q := range r.requests() {
-		for _, h := range append(slices.Clone(q.Redirects), q) {
+		for _, h := range q.Hops() {
 			d := serverDate(h.ResponseHdr)
 			// A cache keeps the origin's Date (with Age): only pages'
 			// documents answered by the server itself count.

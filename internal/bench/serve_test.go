@@ -49,18 +49,7 @@ func serveProbes(b *testing.B, cfg string, n int) time.Duration {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for {
-		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(start) > 30*time.Second {
-			b.Fatal("serve did not get ready in 30 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitReady(b, addr)
 	names := make(chan string, n)
 	scen := []string{"healthy", "basic", "bearer", "negotiate", "soft-en", "no-challenge", "digest"}
 	for i := range n {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,6 +66,11 @@ type Request struct {
 // Arrived is when this process heard of the request, on its own clock (a
 // remote browser's Started is on the browser's).
 func (q *Request) Arrived() time.Time { return q.arrived }
+
+// Hops are the request's redirect hops, oldest first, then the request.
+func (q *Request) Hops() []*Request {
+	return append(slices.Clone(q.Redirects), q)
+}
 
 // PostedSecrets are the values of a form post's secret fields (a code, a
 // token, a SAMLResponse), for masking wherever they turn up again.

@@ -404,7 +404,7 @@ func CredentialValues(reqs []*Request) []string {
 		}
 	}
 	for _, q := range reqs {
-		for _, h := range append(slices.Clone(q.Redirects), q) {
+		for _, h := range q.Hops() {
 			for _, v := range h.posted {
 				add(v)
 			}

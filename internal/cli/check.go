@@ -104,6 +104,25 @@ func newCheckCmd(io *IO) *cobra.Command {
 	return c
 }
 
+// loadConfig reads a checks file, printing each of its problems on a line
+// of its own before one that counts them and says what did not happen.
+func loadConfig(io *IO, path, notDone string) (*check.Config, error) {
+	cfg, err := check.Load(path, io.Getenv)
+	if err == nil {
+		return cfg, nil
+	}
+	var ce *check.ConfigError
+	if !errors.As(err, &ce) {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--config %w", err)}
+	}
+	for _, p := range ce.Problems {
+		fmt.Fprintln(io.ErrOut, p.String())
+	}
+	n := len(ce.Problems)
+	fmt.Fprintf(io.ErrOut, "fix401: %d %s in %s; %s\n", n, checkNoun(n, "problem", "problems"), path, notDone)
+	return nil, silentExit(ExitUsage)
+}
+
 func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 	// Everything is checked before the browser starts: a scheduled job
 	// with a bad config should fail in milliseconds and run nothing.
@@ -123,18 +142,9 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := check.Load(o.Config, io.Getenv)
+	cfg, err := loadConfig(io, o.Config, "nothing was run")
 	if err != nil {
-		var ce *check.ConfigError
-		if !errors.As(err, &ce) {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--config %w", err)}
-		}
-		for _, p := range ce.Problems {
-			fmt.Fprintln(io.ErrOut, p.String())
-		}
-		n := len(ce.Problems)
-		fmt.Fprintf(io.ErrOut, "fix401: %d %s in %s; nothing was run\n", n, checkNoun(n, "problem", "problems"), o.Config)
-		return silentExit(ExitUsage)
+		return err
 	}
 	if o.Out == "" {
 		o.Out = "fix401-check-" + o.now().Format("20060102-150405")

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fix401/fix401/internal/browser"
-	"github.com/fix401/fix401/internal/check"
 	"github.com/fix401/fix401/internal/serve"
 )
 
@@ -116,17 +115,9 @@ func runServe(ctx context.Context, streams *IO, o *ServeOptions) error {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--web.config.file %s: %w", o.WebConfig, err)}
 		}
 	}
-	cfg, err := check.Load(o.Config, streams.Getenv)
+	cfg, err := loadConfig(streams, o.Config, "not serving")
 	if err != nil {
-		var ce *check.ConfigError
-		if !errors.As(err, &ce) {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--config %w", err)}
-		}
-		for _, p := range ce.Problems {
-			fmt.Fprintln(streams.ErrOut, p.String())
-		}
-		fmt.Fprintf(streams.ErrOut, "fix401: %d %s in %s; not serving\n", len(ce.Problems), checkNoun(len(ce.Problems), "problem", "problems"), o.Config)
-		return silentExit(ExitUsage)
+		return err
 	}
 	if o.Out != "" {
 		if err := checkOutDir(o.Out); err != nil {

@@ -15,6 +15,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -118,11 +119,16 @@ func tail(p string) string {
 	return s
 }
 
-// start runs a server in the background and stops it when the test ends.
+// start runs a server in the background, in a process group of its own,
+// and stops it when the test ends. The group: prefork Apache stops by
+// signalling its whole process group, which under -DFOREGROUND would
+// otherwise be the test's; and a server that does not stop is killed with
+// its children, no more.
 func start(t testing.TB, env []string, logFile string, argv ...string) <-chan struct{} {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := os.Create(logFile + ".out")
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +137,7 @@ func start(t testing.TB, env []string, logFile string, argv ...string) <-chan st
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", argv[0], err)
 	}
+	pgid := cmd.Process.Pid
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); out.Close(); close(exited) }()
 	t.Cleanup(func() {
@@ -138,7 +145,9 @@ func start(t testing.TB, env []string, logFile string, argv ...string) <-chan st
 		select {
 		case <-exited:
 		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
+			// Its group alone, by its id (not reused while the unreaped
+			// leader holds it).
+			syscall.Kill(-pgid, syscall.SIGKILL)
 			<-exited
 		}
 	})

@@ -21,7 +21,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -433,46 +432,13 @@ DocumentRoot %[1]s/www
 		t.Fatal(err)
 	}
 	log := filepath.Join(dir, "error.log")
-	exited := startOwnGroup(t, env, log, program("apache2"), "-f", cfg, "-DFOREGROUND")
+	exited := start(t, env, log, program("apache2"), "-f", cfg, "-DFOREGROUND")
 	waitPort(t, port, exited, "apache2 (mod_php)", log+".out")
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("apache (mod_php) error log:\n%s", tail(log))
 		}
 	})
-}
-
-// startOwnGroup is start for a server in a process group of its own:
-// prefork Apache stops by signalling its whole process group, which
-// under -DFOREGROUND would be the test's (and the shell's that ran it).
-func startOwnGroup(t testing.TB, env []string, logFile string, argv ...string) <-chan struct{} {
-	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := os.Create(logFile + ".out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", argv[0], err)
-	}
-	pgid := cmd.Process.Pid
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); out.Close(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			// The server and its children: its group alone, by its id
-			// (not reused while the unreaped leader holds it).
-			syscall.Kill(-pgid, syscall.SIGKILL)
-			<-exited
-		}
-	})
-	return exited
 }
 
 // chownRunAs gives folders to the user Apache's children run as.
