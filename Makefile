@@ -7,7 +7,7 @@ DEMO_PORT ?= 18401
 LDFLAGS := -X github.com/fix401/fix401/internal/cli.version=$(VERSION)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run-deps build demo test bench fmt vet clean
+.PHONY: help deps run-deps build demo test bench release-check release-snapshot fmt vet clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,11 +15,15 @@ help: ## list the targets
 deps: run-deps ## install what is missing: Go modules, Chromium, and the real servers the tests start (MIT KDC, Apache, Tomcat, an OpenID Provider…)
 	@bash .ci/deps.sh --test
 	@# From npm, into .cache/npm: ajv for the upstream HAR validator
-	@# (testdata/har-schema/validate-har.js), and oidc-provider, the OpenID
-	@# Provider the single sign-on tests start (testdata/sso/oidc-idp.mjs).
-	@[ -f .cache/npm/node_modules/oidc-provider/package.json ] && [ -d .cache/npm/node_modules/ajv-formats ] || \
-		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 oidc-provider@9.13.3 >/dev/null || \
-		{ echo "fix401: could not install ajv and oidc-provider with npm (the HAR and single sign-on tests need them)"; exit 1; }
+	@# (testdata/har-schema/validate-har.js), oidc-provider, the OpenID
+	@# Provider the single sign-on tests start (testdata/sso/oidc-idp.mjs),
+	@# and puppeteer-core and playwright-core, the peers BenchmarkCheckPeers
+	@# runs (testdata/bench/peers.mjs; neither downloads a browser).
+	@[ -f .cache/npm/node_modules/oidc-provider/package.json ] && [ -d .cache/npm/node_modules/ajv-formats ] && \
+	 [ -f .cache/npm/node_modules/puppeteer-core/package.json ] && [ -f .cache/npm/node_modules/playwright-core/package.json ] || \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm ajv@8 ajv-formats@3 oidc-provider@9.13.3 \
+		  puppeteer-core@24.43.1 playwright-core@1.65.1 >/dev/null || \
+		{ echo "fix401: could not install ajv, oidc-provider, puppeteer-core and playwright-core with npm (the HAR and single sign-on tests and the peers benchmark need them)"; exit 1; }
 
 # What building and running fix401 needs: Go modules, Chromium (Debian's
 # chromium package), libnss-wrapper.
@@ -58,8 +62,29 @@ test: deps ## go vet, gofmt and every test with the race detector (real headless
 bench: build ## benchmarks: fix401 against bare Chromium on the lab, printed as ratios
 	$(GO) test -timeout 40m -run '^$$' -bench . -benchtime 5x -count 1 ./internal/bench/
 
+# GoReleaser v2 from the Go module proxy, built once into .cache/bin (it
+# takes a few minutes: it is a large program).
+GORELEASER_VERSION := v2.15.1
+GORELEASER := .cache/bin/goreleaser
+RELEASE_CONFIG := deploy/release/goreleaser.yaml
+$(GORELEASER):
+	@echo "fix401: building goreleaser $(GORELEASER_VERSION) into .cache/bin (once; a few minutes)"
+	@GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) || \
+		{ echo "fix401: could not build goreleaser $(GORELEASER_VERSION) from the Go module proxy"; exit 1; }
+
+release-check: $(GORELEASER) ## goreleaser check, and a snapshot build of this machine's binary (what CI runs)
+	@$(GORELEASER) check --config $(RELEASE_CONFIG)
+	@$(GORELEASER) build --snapshot --clean --single-target --config $(RELEASE_CONFIG)
+	@bin=$$(ls dist/fix401_*/fix401* | head -n 1); v=$$($$bin version); echo "$$v"; \
+	 case "$$v" in "fix401 "*snapshot*) ;; *) echo "fix401: the snapshot binary does not report its snapshot version"; exit 1;; esac
+
+release-snapshot: $(GORELEASER) ## goreleaser check, then archives for Windows, macOS and Linux (amd64, arm64) and checksums into dist/ (the image needs Docker: skipped)
+	@$(GORELEASER) check --config $(RELEASE_CONFIG)
+	$(GORELEASER) release --snapshot --clean --skip=docker --config $(RELEASE_CONFIG)
+	@cd dist && sha256sum --quiet -c checksums.txt && echo "fix401: $$(grep -c . checksums.txt) archives in dist/, checksums verified"
+
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
 
 clean: ## remove build output and demo reports
-	rm -rf bin fix401-demo
+	rm -rf bin fix401-demo dist
