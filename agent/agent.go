@@ -228,6 +228,7 @@ type run struct {
 	closing   sync.WaitGroup                      // browsers being closed in the background
 	retired   []func()                            // closes put off until the next load, see swap
 	sent      bool                                // the secrets were sent: what pages show is masked, see mask
+	recording *Recording                          // set when a HAR is analyzed instead of a page loaded
 	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	scratch   string                              // the run's private folder, see Scratch
@@ -370,6 +371,12 @@ func (r *run) retire() {
 // requests is every request of every tab the run used, for the HAR.
 func (r *run) requests() []*browser.Request {
 	var out []*browser.Request
+	if r.recording != nil {
+		for _, l := range r.recording.Loads {
+			out = append(out, l.Requests...)
+		}
+		return out
+	}
 	for _, s := range r.sessions() {
 		out = append(out, s.Requests()...)
 	}

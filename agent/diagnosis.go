@@ -95,7 +95,12 @@ func diagnose(r *run) reports.Diagnosis {
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
 	}
-	if b.Load.Status == 401 && !b.Load.SignInLog && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
+	if r.recording != nil && r.recording.Sanitized {
+		d.Warnings = append(d.Warnings, "the recording has no Cookie, Set-Cookie or Authorization header at all (DevTools' default \"sanitized\" export drops them): whether credentials or a session were sent cannot be told from it")
+	}
+	if r.recording != nil && b.Load.Status == 401 && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
+		d.Warnings = append(d.Warnings, "a HAR does not carry the browser's sign-in log: why integrated sign-in (Negotiate/NTLM) failed cannot be told from it; run fix401 diagnose on the user's machine, or export chrome://net-export's log")
+	} else if b.Load.Status == 401 && !b.Load.SignInLog && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
 		d.Warnings = append(d.Warnings, "the browser is remote, so its network log cannot be read: why integrated sign-in (Negotiate/NTLM) failed could not be determined; run fix401 with a local browser on the user's machine to find out")
 	}
 	d.Findings = findings(r, v, d, noChallenge)
@@ -202,7 +207,7 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		}
 		add(reports.Finding{ID: c.ID, Severity: sev, Title: c.Title, Detail: c.Detail, Evidence: c.Evidence})
 	}
-	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+	if r.relogRejected() {
 		ev := map[string]any{}
 		m, _ := r.stepEvidence("relogin", "method").(string)
 		if m != "" {
@@ -229,6 +234,21 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		}
 		add(reports.Finding{ID: reports.FindingCredentialsRejected, Severity: reports.Cause,
 			Title: title, Detail: detail, Evidence: ev})
+	}
+	if rejected, _ := r.stepEvidence(RecordingStep, "credentials_rejected").(bool); rejected {
+		ev := map[string]any{}
+		for _, k := range []string{"schemes", "url", "status"} {
+			if v := r.stepEvidence(RecordingStep, k); v != nil {
+				ev[k] = v
+			}
+		}
+		id, title, detail := reports.FindingCredentialsRejected, "The server refused the credentials the browser sent: the request that carried them got the same challenge again.",
+			"The user name, password or token is wrong, expired or locked, or the account cannot sign in here."
+		if proxy, _ := r.stepEvidence(RecordingStep, "proxy").(bool); proxy {
+			id, title, detail = reports.FindingProxyCredentialsRejected, "The proxy refused the proxy credentials the browser sent: it asked again (407).",
+				"The proxy user name or password is wrong, expired or locked: for the network team, not the site owner."
+		}
+		add(reports.Finding{ID: id, Severity: reports.Cause, Title: title, Detail: detail, Evidence: ev})
 	}
 	if rejected, _ := r.stepEvidence("relogin", "proxy_credentials_rejected").(bool); rejected {
 		ev := map[string]any{}
@@ -346,6 +366,20 @@ func failingHeader(b *steps.Observation, v judge.Verdict) http.Header {
 	return http.Header{}
 }
 
+// relogRejected: relogin sent the supplied credentials and the server
+// refused them.
+func (r *run) relogRejected() bool {
+	rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool)
+	return rejected
+}
+
+// credentialsRejected: credentials were refused, by relogin's test or, in
+// a recording, where a request that carried them met the challenge again.
+func (r *run) credentialsRejected() bool {
+	rejected, _ := r.stepEvidence(RecordingStep, "credentials_rejected").(bool)
+	return rejected || r.relogRejected()
+}
+
 func (r *run) stepEvidence(step, key string) any {
 	for _, s := range r.report.Steps {
 		if s.ID == step {
@@ -381,6 +415,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	var what string
 	switch v.Kind {
 	case judge.None:
+		if r.recording != nil {
+			return "The recording shows no authentication failure: its page loaded normally (" + statusPhrase(r.baseline.Load.Status) + ")."
+		}
 		return "The page loaded normally (" + statusPhrase(r.baseline.Load.Status) + "); no authentication failure was reproduced from this machine with a clean browser."
 	case judge.HTTP401:
 		what = "The server answered 401 Unauthorized: it wants the browser to prove who the user is"
@@ -443,11 +480,15 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 			what += ", but the fix did not hold on a second load."
 		}
 	case reports.Unresolved:
-		what += " None of the steps tried fixed it."
+		if r.recording != nil {
+			what += " This was read from a recording: no remedy was tried."
+		} else {
+			what += " None of the steps tried fixed it."
+		}
 		if forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool); forbidden {
 			what += " Signing in worked, but the account may not see the page: it needs access, not another password."
 		}
-		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+		if r.credentialsRejected() {
 			what += " The server rejected the supplied credentials: the user name, password or token is wrong, expired or locked."
 		}
 	}
@@ -476,9 +517,20 @@ func stepTitle(id string) string {
 	return id
 }
 
-func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []string {
-	var out []string
+func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) (out []string) {
 	add := func(s ...string) { out = append(out, s...) }
+	if r.recording != nil {
+		switch r.report.Outcome {
+		case reports.Healthy:
+			add("The recording does not show the failure: record the HAR again while the 401 happens (open the Network panel, tick \u201cPreserve log\u201d, then load the page).")
+			return out
+		case reports.Unresolved:
+			add(firstRemedy(r, d))
+		}
+		defer func() {
+			out = append(out, "To prove which remedy fixes it, run fix401 diagnose "+redact.URL(r.target)+" on the user's machine: it tries each one and reloads.")
+		}()
+	}
 	switch r.report.Outcome {
 	case reports.Healthy:
 		add("If the user still sees 401, the cause is in their own browser state: run fix401 with --cookies (an export of their cookies) or --profile (a copy of their Chrome profile).",
@@ -494,7 +546,7 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 		add("In the user's browser, do what fixed it here: " + phrase + " (report.html has the steps for Chrome, Edge, Firefox and Safari).")
 		return out
 	}
-	if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); rejected {
+	if r.credentialsRejected() {
 		add("The supplied credentials were rejected: check the user name and password (or token), whether the account is locked or the password expired, and sign in with the right account.")
 	}
 	forbidden, _ := r.stepEvidence("relogin", "forbidden").(bool)
@@ -506,7 +558,7 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) [
 		if has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM") {
 			add("Windows integrated sign-in: make sure the user's machine is joined to the domain and the site is in the browser's intranet zone (or allowed by the AuthServerAllowlist policy).")
 		}
-		if rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool); !rejected && !forbidden && !ssoBlocked(d.Findings) {
+		if !r.credentialsRejected() && !forbidden && !ssoBlocked(d.Findings) {
 			add("Sign in again with the right account (run fix401 with --user and --password-stdin, or --bearer-token-env, to test the credentials).")
 		}
 		if d.BearerError != nil {

@@ -63,7 +63,7 @@ func ssoFindings(r *run, v judge.Verdict) []reports.Finding {
 		}
 		sev := reports.Cause
 		pages, _ := r.stepEvidence("relogin", "pages").([]string)
-		rejected, _ := r.stepEvidence("relogin", "credentials_rejected").(bool)
+		rejected := r.credentialsRejected()
 		switch {
 		case r.report.Outcome == reports.Fixed && fixedBy(r) != "relogin":
 			sev = reports.Notice

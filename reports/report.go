@@ -78,6 +78,9 @@ type Environment struct {
 	// Sandbox says whether the local browser ran with Chrome's sandbox
 	// (off only when fix401 runs as root); absent for a remote browser.
 	Sandbox *bool `json:"sandbox,omitempty"`
+	// RecordedBy is the tool that recorded the HAR `fix401 analyze` read
+	// ("WebInspector 537.36", "Playwright 1.65.1"); set only then.
+	RecordedBy string `json:"recorded_by,omitempty"`
 }
 
 // Step is one step of the walk.

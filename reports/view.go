@@ -199,6 +199,11 @@ func (v *view) verdict() {
 		}
 	case Unresolved:
 		v.Badge, v.Tone = "Unresolved", "bad"
+		if r.Environment.RecordedBy != "" {
+			v.Badge = "Auth failure recorded"
+			v.Verdict = "The recording shows " + failure + ". No remedy ran: the next steps say what to try first."
+			return
+		}
 		switch tried := v.tried(); tried {
 		case 0:
 			v.Verdict = "Unresolved: " + failure + ", and no remedy could be tried."
@@ -210,6 +215,9 @@ func (v *view) verdict() {
 	case Healthy:
 		v.Badge, v.Tone = "Healthy", "good"
 		v.Verdict = "Healthy: the page loads"
+		if r.Environment.RecordedBy != "" {
+			v.Badge, v.Verdict = "No auth failure recorded", "The recording shows no authentication failure: the page loads"
+		}
 		if st := v.baselineStatus(); st != "" {
 			v.Verdict += " (" + st + ")"
 		}
@@ -552,6 +560,13 @@ func (v *view) environment() {
 		if val != "" {
 			v.Env = append(v.Env, pair{k, val})
 		}
+	}
+	if e.RecordedBy != "" {
+		// A recording: whose browser and tool, not fix401's.
+		add("Recorded by", e.RecordedBy)
+		add("Browser", e.Browser)
+		add("Read by", "fix401 analyze: no browser ran, no remedy was tried")
+		return
 	}
 	add("OS", e.OS)
 	add("Architecture", e.Arch)

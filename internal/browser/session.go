@@ -676,46 +676,8 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
-	// Chain is every main-frame document hop of the load. Its document is
-	// the first navigation's, as a person sees the status of the page
-	// they opened (a 401 page that refreshes itself to a form is still a
-	// 401), except for a sign-in: it goes app → provider → (a form the
-	// provider posts back) → app, and only where it ended says how it went.
-	docAt, first, signIn := -1, -1, false
-	for i, q := range l.Requests {
-		if q.Document {
-			l.Chain = append(l.Chain, q.Redirects...)
-			l.Chain = append(l.Chain, q)
-			docAt = i
-			if first < 0 {
-				first = i
-			}
-		}
-	}
-	for _, q := range l.Chain {
-		signIn = signIn || q.SSO != nil
-	}
-	if !signIn && first >= 0 {
-		docAt = first
-	}
-	if docAt >= 0 {
-		q := l.Requests[docAt]
-		// The document goes first; it carries the status of the load.
-		copy(l.Requests[1:docAt+1], l.Requests[:docAt])
-		l.Requests[0] = q
-		l.Status, l.StatusText, l.Header = q.Status, q.StatusText, q.ResponseHdr
-		if q.Status >= 400 && q.Body == nil {
-			q.Body = s.body(rctx, q.ID)
-		}
-		l.MimeType, l.RemoteIP, l.FromCache = q.MimeType, q.RemoteIP, q.FromCache
-		if l.NetError == "" && q.Failed != "" && q.Status == 0 {
-			l.NetError = q.Failed
-		}
-		first := l.Chain[0].URL
-		if l.FinalURL == "" || l.FinalURL == "chrome-error://chromewebdata/" {
-			l.FinalURL = q.URL
-		}
-		l.Redirected = len(l.Chain) > 1 || stripFragment(l.FinalURL) != stripFragment(first)
+	if q := l.settle(); q != nil && q.Status >= 400 && q.Body == nil {
+		q.Body = s.body(rctx, q.ID)
 	}
 	if l.NetError != "" {
 		// Chrome's own error page is not the site's: its text would mislead.
@@ -888,4 +850,48 @@ func (s *Session) Requests() []*Request { return s.rec.snapshot() }
 // IsClosed reports whether err means the browser or tab went away.
 func IsClosed(err error) bool {
 	return errors.Is(err, errClosed) || errors.Is(err, chromedp.ErrTargetDetached) || errors.Is(err, chromedp.ErrChannelClosed)
+}
+
+// settle builds Chain, every main-frame document hop of the load, and
+// takes the load's status, headers and address from its document, which
+// it moves first in Requests and returns (nil when there is none). The
+// document is the first navigation's, as a person sees the status of the
+// page they opened (a 401 page that refreshes itself to a form is still a
+// 401), except for a sign-in: it goes app → provider → (a form the
+// provider posts back) → app, and only where it ended says how it went.
+func (l *Load) settle() *Request {
+	docAt, first, signIn := -1, -1, false
+	for i, q := range l.Requests {
+		if q.Document {
+			l.Chain = append(l.Chain, q.Redirects...)
+			l.Chain = append(l.Chain, q)
+			docAt = i
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	for _, q := range l.Chain {
+		signIn = signIn || q.SSO != nil
+	}
+	if !signIn && first >= 0 {
+		docAt = first
+	}
+	if docAt < 0 {
+		return nil
+	}
+	q := l.Requests[docAt]
+	// The document goes first; it carries the status of the load.
+	copy(l.Requests[1:docAt+1], l.Requests[:docAt])
+	l.Requests[0] = q
+	l.Status, l.StatusText, l.Header = q.Status, q.StatusText, q.ResponseHdr
+	l.MimeType, l.RemoteIP, l.FromCache = q.MimeType, q.RemoteIP, q.FromCache
+	if l.NetError == "" && q.Failed != "" && q.Status == 0 {
+		l.NetError = q.Failed
+	}
+	if l.FinalURL == "" || l.FinalURL == "chrome-error://chromewebdata/" {
+		l.FinalURL = q.URL
+	}
+	l.Redirected = len(l.Chain) > 1 || stripFragment(l.FinalURL) != stripFragment(l.Chain[0].URL)
+	return q
 }

@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	stdio "io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fix401/fix401/agent"
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/harfile"
+	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/outdir"
+	"github.com/fix401/fix401/reports"
+)
+
+// maxHAR bounds a HAR to read: a long recording of a busy page is a few
+// hundred megabytes; more is not a HAR a browser exported.
+const maxHAR = 4 << 30
+
+// AnalyzeOptions are analyze's flags.
+type AnalyzeOptions struct {
+	Out       string
+	Force     bool
+	JSON      bool
+	Quiet     bool
+	NoColor   bool
+	LogLevel  string
+	LogFormat string
+	now       func() time.Time
+}
+
+func newAnalyzeCmd(io *IO) *cobra.Command {
+	o := &AnalyzeOptions{now: time.Now}
+	c := &cobra.Command{
+		Use:   "analyze FILE.har",
+		Short: "Diagnose a HAR someone else recorded: no browser, the same judge and findings",
+		Long: `Reads a HAR 1.2 recorded by Chrome, Edge or Firefox DevTools, Playwright, Charles
+or Fiddler (- reads standard input), judges each page load in it as a live run
+judges its loads, and writes the usual report folder (report.html, report.md,
+report.json, contact.md and a sanitized copy of the HAR as network.har).
+No remedy runs: the report says which request failed, how, every challenge,
+the causes a recording can show, and the remedy to try first.
+
+Exit codes: 0 no authentication failure in the recording, 11 an
+authentication failure, 12 another failure (403, 404, network error),
+2 a file that is not a readable HAR.`,
+		Example: `  fix401 analyze customer.har --out ./ticket-4711
+  fix401 analyze --json - < customer.har`,
+		Args: exactArgs(1, "the HAR file to analyze (- for standard input)"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runAnalyze(io, o, args[0])
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.Out, "out", "", "a new or empty folder for the report (default: a new folder named after the host and time)")
+	f.BoolVar(&o.Force, "force", false, "let --out replace a previous fix401 report in that folder (nothing else there is touched)")
+	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "nothing on stderr but errors")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
+	f.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(&o.LogFormat, "log-format", "console", "log format: console or json")
+	fixedValues(c, "log-level", "debug", "info", "warn", "error")
+	fixedValues(c, "log-format", "console", "json")
+	return c
+}
+
+func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
+	bo := BrowserOptions{LogLevel: o.LogLevel, LogFormat: o.LogFormat, NoColor: o.NoColor, Timeout: time.Second}
+	if err := bo.validate(); err != nil {
+		return err
+	}
+	var in stdio.Reader = io.In
+	name := "standard input"
+	if path != "-" {
+		if err := inputfile.Check(path, maxHAR); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", path, unwrapPathError(err))}
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	rec, err := harfile.Read(stdio.LimitReader(in, maxHAR+1))
+	var fe *harfile.FormatError
+	if errors.As(err, &fe) {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %s", name, fe.Msg)}
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, err)}
+	}
+	if len(rec.Requests) == 0 {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: the HAR has no requests", name),
+			Hint: "record it again: open the Network panel, tick \u201cPreserve log\u201d, load the failing page, then export"}
+	}
+	loads := browser.Replay(rec.Requests, 1)
+	res, err := agent.Analyze(agent.Recording{
+		Loads: loads, Creator: rec.Creator, Browser: rec.Browser, Entries: rec.Entries,
+		Sanitized: strings.HasPrefix(rec.Creator, "WebInspector") && withoutCredentials(rec.Requests),
+	}, agent.AnalyzeConfig{Version: Version(), Now: o.now, Log: bo.logger(io)})
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, err)}
+	}
+	rep := res.Report
+
+	// The folder is claimed once the file is known to be a HAR: a bad file
+	// leaves no empty folder behind.
+	var claim *outdir.Claim
+	if o.Out == "" {
+		claim, err = takeDefaultOut(firstURL(loads), o.now())
+		if claim != nil {
+			o.Out = claim.Dir
+		}
+	} else {
+		claim, err = outdir.Take(o.Out, o.Force)
+	}
+	if err != nil {
+		return outErr(err)
+	}
+	defer claim.Release()
+	if err := writeRun(o.Out, res, rec.Browser, nil); err != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if o.JSON {
+		shown := *rep
+		if abs, err := filepath.Abs(o.Out); err == nil {
+			shown.Artifacts.Dir = abs
+		}
+		data, err := reports.JSON(&shown)
+		if err != nil {
+			return err
+		}
+		io.Out.Write(data)
+	} else {
+		color := bo.color(io, io.OutTTY)
+		w := io.Out
+		fmt.Fprintf(w, "  %s %s\n", mark(stepResult(rep), color), recordingLine(rep, rec))
+		fmt.Fprintf(w, "  %s\n", analyzeVerdict(rep))
+		for _, f := range rep.Diagnosis.Findings {
+			if f.Severity == reports.Cause {
+				fmt.Fprintf(w, "  cause: %s [%s]\n", f.Title, f.ID)
+			}
+		}
+		if len(rep.Diagnosis.NextSteps) > 0 && rep.Outcome != reports.Healthy {
+			fmt.Fprintf(w, "  %s\n", rep.Diagnosis.NextSteps[0])
+		}
+		fmt.Fprintf(w, "  report: %s  (also report.json, report.md, contact.md, network.har)\n", filepath.Join(o.Out, "report.html"))
+	}
+	switch rep.Outcome {
+	case reports.Healthy:
+		return nil
+	case reports.Unresolved:
+		return silentExit(ExitUnresolved)
+	default:
+		return silentExit(ExitNotAuth)
+	}
+}
+
+func stepResult(rep *reports.Report) reports.Result {
+	if len(rep.Steps) == 0 {
+		return reports.Info
+	}
+	return rep.Steps[0].Result
+}
+
+// recordingLine says what was read: the tool, its entries and page loads.
+func recordingLine(rep *reports.Report, rec *harfile.Recording) string {
+	by := rec.Creator
+	if by == "" {
+		by = "an unnamed tool"
+	}
+	loads := 0
+	if len(rep.Steps) > 0 {
+		loads = len(rep.Steps[0].Loads)
+	}
+	return fmt.Sprintf("recording      %d requests in %d page load(s), recorded by %s", rec.Entries, loads, by)
+}
+
+// analyzeVerdict is the recording's outcome in one sentence.
+func analyzeVerdict(rep *reports.Report) string {
+	kind := strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
+	where := ""
+	if rep.Target.URL != "" {
+		where = " at " + rep.Target.URL
+	}
+	switch rep.Outcome {
+	case reports.Healthy:
+		return "no authentication failure in the recording"
+	case reports.Unresolved:
+		s := "authentication failure in the recording: " + kind + where
+		if rep.Diagnosis.Status != nil {
+			s += fmt.Sprintf(" (%d)", *rep.Diagnosis.Status)
+		}
+		return s
+	}
+	return "not an authentication failure: " + kind + where
+}
+
+func firstURL(loads []*browser.Load) string {
+	for _, l := range loads {
+		if l.URL != "" {
+			return l.URL
+		}
+	}
+	return ""
+}
+
+// withoutCredentials: no request carried Cookie or Authorization and no
+// response set a cookie, as in DevTools' default sanitized export (which
+// says nothing of it: Chrome's creator is WebInspector either way).
+func withoutCredentials(recs []browser.Recorded) bool {
+	for _, q := range recs {
+		if q.RequestHdr.Get("Cookie") != "" || q.RequestHdr.Get("Authorization") != "" || q.ResponseHdr.Get("Set-Cookie") != "" {
+			return false
+		}
+	}
+	return true
+}
