@@ -28,6 +28,9 @@ type Recording struct {
 	// Authorization header (DevTools' default export drops them), so
 	// whether credentials were sent cannot be told.
 	Sanitized bool
+	// NoBodies: none of its pages' HTML was kept (an export without
+	// content), so a sign-in page answered with 200 cannot be seen.
+	NoBodies bool
 }
 
 // AnalyzeConfig is what Analyze needs besides the recording.
@@ -118,7 +121,19 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 // credentials and was answered with the same challenge again (RFC 9110
 // §11.6.1: a 401 to a request with Authorization means they were refused;
 // §11.7.1 the same for a proxy's 407 and Proxy-Authorization).
+//
+// A sign-in form is the other way credentials travel: a page that posted
+// a password and came back with a password field on the same host refused
+// it (a provider shows its form again, with an error).
 func rejectedInRecording(loads []*browser.Load, base *steps.Observation) map[string]any {
+	for _, l := range loads {
+		if len(l.Chain) > 0 && l.HasPassword {
+			first, last := l.Chain[0], l.Chain[len(l.Chain)-1]
+			if first.Method == http.MethodPost && len(first.PostedSecrets()) > 0 && browser.Origin(first.URL) == browser.Origin(last.URL) {
+				return map[string]any{"method": "form", "url": redact.URL(first.URL), "host": hostOf(first.URL)}
+			}
+		}
+	}
 	for _, l := range loads {
 		for _, q := range l.Requests {
 			for _, h := range q.Hops() {

@@ -95,6 +95,9 @@ func diagnose(r *run) reports.Diagnosis {
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
 	}
+	if r.recording != nil && r.recording.NoBodies {
+		d.Warnings = append(d.Warnings, "the recording keeps no page bodies (exported without content): a page that answers 200 with a sign-in or access-denied page cannot be told from it; export the HAR with content")
+	}
 	if r.recording != nil && r.recording.Sanitized {
 		d.Warnings = append(d.Warnings, "the recording has no Cookie, Set-Cookie or Authorization header at all (DevTools' default \"sanitized\" export drops them): whether credentials or a session were sent cannot be told from it")
 	}
@@ -237,13 +240,16 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 	}
 	if rejected, _ := r.stepEvidence(RecordingStep, "credentials_rejected").(bool); rejected {
 		ev := map[string]any{}
-		for _, k := range []string{"schemes", "url", "status"} {
+		for _, k := range []string{"schemes", "url", "status", "method", "host"} {
 			if v := r.stepEvidence(RecordingStep, k); v != nil {
 				ev[k] = v
 			}
 		}
 		id, title, detail := reports.FindingCredentialsRejected, "The server refused the credentials the browser sent: the request that carried them got the same challenge again.",
 			"The user name, password or token is wrong, expired or locked, or the account cannot sign in here."
+		if m, _ := r.stepEvidence(RecordingStep, "method").(string); m == "form" {
+			title = "The sign-in form at " + fmt.Sprint(r.stepEvidence(RecordingStep, "host")) + " refused the password: the recording shows it posted, and the form came back."
+		}
 		if proxy, _ := r.stepEvidence(RecordingStep, "proxy").(bool); proxy {
 			id, title, detail = reports.FindingProxyCredentialsRejected, "The proxy refused the proxy credentials the browser sent: it asked again (407).",
 				"The proxy user name or password is wrong, expired or locked: for the network team, not the site owner."
@@ -416,7 +422,11 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	switch v.Kind {
 	case judge.None:
 		if r.recording != nil {
-			return "The recording shows no authentication failure: its page loaded normally (" + statusPhrase(r.baseline.Load.Status) + ")."
+			s := "The recording shows no authentication failure: its page loaded normally (" + statusPhrase(r.baseline.Load.Status) + ")."
+			if r.recording.NoBodies {
+				s += " It keeps no page bodies, so a sign-in or access-denied page answered with 200 would not show in it."
+			}
+			return s
 		}
 		return "The page loaded normally (" + statusPhrase(r.baseline.Load.Status) + "); no authentication failure was reproduced from this machine with a clean browser."
 	case judge.HTTP401:

@@ -104,6 +104,7 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 	res, err := agent.Analyze(agent.Recording{
 		Loads: loads, Creator: rec.Creator, Browser: rec.Browser, Entries: rec.Entries,
 		Sanitized: strings.HasPrefix(rec.Creator, "WebInspector") && withoutCredentials(rec.Requests),
+		NoBodies:  withoutPages(loads),
 	}, agent.AnalyzeConfig{Version: Version(), Now: o.now, Log: bo.logger(io)})
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, err)}
@@ -222,4 +223,19 @@ func withoutCredentials(recs []browser.Recorded) bool {
 		}
 	}
 	return true
+}
+
+// withoutPages: no page of the recording kept its HTML, although some
+// answered with one.
+func withoutPages(loads []*browser.Load) bool {
+	html := false
+	for _, l := range loads {
+		for _, q := range l.Chain {
+			if len(q.Body) > 0 || l.Title != "" || l.Text != "" {
+				return false
+			}
+			html = html || strings.Contains(q.MimeType, "html") && q.Status < 300
+		}
+	}
+	return html
 }

@@ -1,0 +1,102 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/harfile"
+	"github.com/fix401/fix401/internal/realserver"
+	"github.com/fix401/fix401/internal/testhar"
+	"github.com/fix401/fix401/reports"
+)
+
+// analyzeFile diagnoses a HAR file as `fix401 analyze` does.
+func analyzeFile(t *testing.T, path string) *reports.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rec, err := harfile.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Analyze(Recording{Loads: browser.Replay(rec.Requests, 1), Creator: rec.Creator, Entries: rec.Entries}, AnalyzeConfig{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Report
+}
+
+// TestAnalyzeSingleSignOnRecordings: HARs Playwright recorded of sign-ins
+// through a real OpenID Provider (oidc-provider + mod_auth_openidc, as in
+// TestSSOOpenIDConnect), a person at the keyboard, diagnosed from the
+// recording alone.
+func TestAnalyzeSingleSignOnRecordings(t *testing.T) {
+	l := newSSOLab(t, realserver.OIDCOptions{}, map[string]string{"app": "https", "unregistered": "https", "big": "https"})
+	app := l.app(t, "app", realserver.OpenIDCOptions{})
+	provider := fmt.Sprintf("%s:%d", idpHost, l.idp.Port)
+	record := func(t *testing.T, url, user, password string) string {
+		return testhar.Playwright(t, testhar.Options{URLs: []string{url}, IgnoreHTTPSErrors: true,
+			HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + idpHost + " 127.0.0.1"}, SignIn: user, SignInPassword: password})
+	}
+	t.Run("sent to the provider's sign-in page: sso_sign_in_required", func(t *testing.T) {
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "", ""))
+		f := finding(r, "sso_sign_in_required")
+		if r.Diagnosis.Kind != "soft_401" || r.Outcome != reports.Unresolved || f == nil || f.Evidence["provider"] != provider {
+			t.Fatalf("kind %s outcome %s findings %v", r.Diagnosis.Kind, r.Outcome, findingIDs(r))
+		}
+	})
+	t.Run("a wrong password: the provider's form came back, credentials_rejected", func(t *testing.T) {
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "not-alices-password"))
+		if r.Outcome != reports.Unresolved || finding(r, "credentials_rejected") == nil {
+			t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
+		}
+	})
+	t.Run("the right password: no failure recorded", func(t *testing.T) {
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "alice-idp-pw-2718"))
+		// The recording starts at the provider's page, as the person saw
+		// it; it ends signed in. The first load is the failure a person
+		// met; the report says the recording went on to sign in.
+		if r.Outcome == reports.Unresolved && finding(r, "credentials_rejected") != nil {
+			t.Fatalf("a good sign-in read as refused: %v", findingIDs(r))
+		}
+	})
+	t.Run("a redirect URI the provider does not know: idp_error", func(t *testing.T) {
+		bad := l.app(t, "unregistered", realserver.OpenIDCOptions{RedirectPath: "/protected/oidc-callback"})
+		r := analyzeFile(t, record(t, bad.URL("/protected/"), "", ""))
+		f := finding(r, "idp_error")
+		if f == nil || f.Evidence["error"] != "invalid_redirect_uri" {
+			t.Fatalf("kind %s findings %v", r.Diagnosis.Kind, findingIDs(r))
+		}
+	})
+	t.Run("a session cookie too big to store: sso_redirect_loop", func(t *testing.T) {
+		big := l.app(t, "big", realserver.OpenIDCOptions{Conf: "OIDCScope \"openid profile\"\nOIDCSessionType client-cookie\nOIDCSessionCookieChunkSize 0\n"})
+		r := analyzeFile(t, record(t, big.URL("/protected/"), "carol", "carol-idp-pw-1618"))
+		loop := finding(r, "sso_redirect_loop")
+		if loop == nil {
+			t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
+		}
+		if hosts, _ := loop.Evidence["hosts"].([]string); !slices.Contains(hosts, provider) {
+			t.Errorf("loop %s %v", loop.Title, loop.Evidence)
+		}
+	})
+}
+
+// TestAnalyzeClockSkewRecording: a provider 15 minutes behind issuing
+// 60 s id_tokens through the browser (TestSSOClockSkew's set-up), signed
+// in to by a person while Playwright recorded.
+func TestAnalyzeClockSkewRecording(t *testing.T) {
+	l := newSSOLab(t, realserver.OIDCOptions{ClockOffset: "-15m", IDTokenTTL: 60}, map[string]string{"hybrid": "https"})
+	app := l.app(t, "hybrid", realserver.OpenIDCOptions{ResponseType: "code id_token", ResponseMode: "form_post"})
+	har := testhar.Playwright(t, testhar.Options{URLs: []string{app.URL("/protected/")}, IgnoreHTTPSErrors: true,
+		HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + idpHost + " 127.0.0.1"}, SignIn: "alice", SignInPassword: "alice-idp-pw-2718"})
+	r := analyzeFile(t, har)
+	if finding(r, "clock_skew") == nil || finding(r, "token_expired") == nil {
+		t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
+	}
+}
