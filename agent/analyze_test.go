@@ -3,11 +3,15 @@ package agent
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/harfile"
+	netlogpkg "github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/realserver"
 	"github.com/fix401/fix401/internal/testhar"
 	"github.com/fix401/fix401/reports"
@@ -98,5 +102,76 @@ func TestAnalyzeClockSkewRecording(t *testing.T) {
 	r := analyzeFile(t, har)
 	if finding(r, "clock_skew") == nil || finding(r, "token_expired") == nil {
 		t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
+	}
+}
+
+// TestAnalyzeKerberosRecording: a person's browser met a real Kerberos
+// site (MIT KDC + Apache mod_auth_gssapi) that it may not sign in to (no
+// AuthServerAllowlist), recorded by Playwright with the browser's network
+// log beside it, as chrome://net-export writes it: the HAR alone cannot
+// say why Negotiate failed, the log can.
+func TestAnalyzeKerberosRecording(t *testing.T) {
+	site := startKerberosSite(t)
+	t.Setenv("KRB5_CONFIG", site.kdc.Conf)
+	cache := "FILE:" + filepath.Join(t.TempDir(), "cc")
+	t.Setenv("KRB5CCNAME", cache)
+	site.kdc.Kinit(t, "alice@"+realm, "alice-kerberos-pw", cache, "10h")
+	target := site.apache.URL("krb.localhost", "/private/")
+	har := testhar.Playwright(t, testhar.Options{URLs: []string{target}})
+	// The network log of the same page in the person's browser, as
+	// chrome://net-export writes it: Chromium's own --log-net-log. Not
+	// Playwright's browser: its profiles are new, and a new profile fails
+	// its first Negotiate before the Kerberos library is asked.
+	netlog := filepath.Join(t.TempDir(), "net-export.json")
+	chrome, err := browser.Find("", os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A profile that has met Negotiate before, as a person's has (see
+	// browser.seedLocalState).
+	profile := t.TempDir()
+	if err := os.WriteFile(filepath.Join(profile, "Local State"), []byte(`{"net":{"received_http_auth_negotiate_headers":true}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dump := exec.Command(chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+profile,
+		"--log-net-log="+netlog, "--net-log-capture-mode=Default", "--dump-dom", target)
+	if out, err := dump.CombinedOutput(); err != nil {
+		t.Fatalf("chromium --dump-dom: %v\n%s", err, out)
+	}
+
+	r := analyzeFile(t, har)
+	if r.Diagnosis.Kind != "http_401" || len(r.Diagnosis.Challenges) == 0 || r.Diagnosis.Challenges[0].Scheme != "Negotiate" {
+		t.Fatalf("kind %s challenges %v", r.Diagnosis.Kind, r.Diagnosis.Challenges)
+	}
+	if !slices.ContainsFunc(r.Diagnosis.Warnings, func(w string) bool { return strings.Contains(w, "--netlog") }) {
+		t.Errorf("without the log the report should say what it cannot tell: %q", r.Diagnosis.Warnings)
+	}
+
+	f, err := os.Open(har)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rec, err := harfile.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads := browser.Replay(rec.Requests, 1)
+	nl, err := netlogpkg.Open(netlog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := nl.Read(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser.AttachSignIn(loads, as)
+	res, err := Analyze(Recording{Loads: loads, Creator: rec.Creator, Entries: rec.Entries}, AnalyzeConfig{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if finding(res.Report, "negotiate_not_allowed") == nil {
+		t.Fatalf("with the network log: findings %v, warnings %q", findingIDs(res.Report), res.Report.Diagnosis.Warnings)
 	}
 }

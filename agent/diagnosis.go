@@ -101,8 +101,8 @@ func diagnose(r *run) reports.Diagnosis {
 	if r.recording != nil && r.recording.Sanitized {
 		d.Warnings = append(d.Warnings, "the recording has no Cookie, Set-Cookie or Authorization header at all (DevTools' default \"sanitized\" export drops them): whether credentials or a session were sent cannot be told from it")
 	}
-	if r.recording != nil && b.Load.Status == 401 && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
-		d.Warnings = append(d.Warnings, "a HAR does not carry the browser's sign-in log: why integrated sign-in (Negotiate/NTLM) failed cannot be told from it; run fix401 diagnose on the user's machine, or export chrome://net-export's log")
+	if r.recording != nil && !b.Load.SignInLog && b.Load.Status == 401 && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
+		d.Warnings = append(d.Warnings, "a HAR does not carry the browser's sign-in log: why integrated sign-in (Negotiate/NTLM) failed cannot be told from it; give fix401 analyze the browser's network log too (chrome://net-export, --netlog), or run fix401 diagnose on the user's machine")
 	} else if b.Load.Status == 401 && !b.Load.SignInLog && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
 		d.Warnings = append(d.Warnings, "the browser is remote, so its network log cannot be read: why integrated sign-in (Negotiate/NTLM) failed could not be determined; run fix401 with a local browser on the user's machine to find out")
 	}
@@ -320,7 +320,9 @@ func (r *run) signInCauses(d reports.Diagnosis) []kerberos.Cause {
 		if o.OK() || !o.Load.SignInLog {
 			continue
 		}
-		if !ticketKnown && len(o.Load.SignIn) > 0 {
+		if !ticketKnown && len(o.Load.SignIn) > 0 && r.recording == nil {
+			// A recording is another machine's: this one's tickets say
+			// nothing of it.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			ticket = kerberos.CheckTicket(ctx, r.cfg.Inputs.Runner, r.cfg.Inputs.GOOS)
 			cancel()

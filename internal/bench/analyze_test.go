@@ -97,3 +97,38 @@ func BenchmarkAnalyze(b *testing.B) {
 	b.ReportMetric(float64(fixT)/float64(nodeT), "time-ratio-vs-JSON.parse")
 	b.ReportMetric(float64(fixM>>20), "peak-MiB")
 }
+
+// BenchmarkSanitize: `fix401 har sanitize` of a 50 MB HAR (exit 0
+// required) against the bare reference of rewriting it at all, node's
+// JSON.parse then JSON.stringify of the same file into another (exit 0
+// required): throughput in MB/s and peak memory, as ratios.
+func BenchmarkSanitize(b *testing.B) {
+	const size = 50 << 20
+	har := bigHAR(b, size)
+	fi, _ := os.Stat(har)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		b.Fatal("node is missing: make deps installs it")
+	}
+	dir := b.TempDir()
+	var fixT, nodeT time.Duration
+	var fixM, nodeM int64
+	i := 0
+	for b.Loop() {
+		i++
+		t, m := peakRSS(b, 0, bin, "har", "sanitize", har, "-o", filepath.Join(dir, fmt.Sprintf("s%d.har", i)))
+		fixT += t
+		fixM = max(fixM, m)
+		t, m = peakRSS(b, 0, node, "-e", "const fs = require('fs'); fs.writeFileSync(process.argv[2], JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1], 'utf8'))))", har, filepath.Join(dir, fmt.Sprintf("n%d.har", i)))
+		nodeT += t
+		nodeM = max(nodeM, m)
+	}
+	n := time.Duration(b.N)
+	mb := float64(fi.Size()) / (1 << 20)
+	fmt.Printf("\nsanitize of a %.0f MB HAR: fix401 har sanitize %v (%.0f MB/s), peak %d MiB; node parse+stringify %v (%.0f MB/s), peak %d MiB: time ratio %.2f, memory ratio %.2f\n",
+		mb, (fixT / n).Round(time.Millisecond), mb/(fixT/n).Seconds(), fixM>>20, (nodeT / n).Round(time.Millisecond), mb/(nodeT/n).Seconds(), nodeM>>20,
+		float64(fixT)/float64(nodeT), float64(fixM)/float64(nodeM))
+	b.ReportMetric(mb/(fixT/n).Seconds(), "MB/s")
+	b.ReportMetric(float64(fixT)/float64(nodeT), "time-ratio-vs-node")
+	b.ReportMetric(float64(fixM>>20), "peak-MiB")
+}

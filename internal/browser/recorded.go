@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fix401/fix401/internal/judge"
+	"github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/internal/sso"
 )
@@ -204,4 +205,24 @@ func recordedMS(t Timing) float64 {
 		}
 	}
 	return total
+}
+
+// AttachSignIn gives replayed loads the sign-in attempts a network log of
+// the same session holds (chrome://net-export, read by netlog), each to
+// the load that requested its URL, as a live load gets its own.
+func AttachSignIn(loads []*Load, as []netlog.Attempt) {
+	for _, l := range loads {
+		urls := map[string]bool{}
+		for _, q := range l.Requests {
+			for _, h := range q.Hops() {
+				urls[h.URL] = true
+			}
+		}
+		l.SignInLog = true
+		for _, a := range as {
+			if urls[a.URL] {
+				l.SignIn = append(l.SignIn, a)
+			}
+		}
+	}
 }

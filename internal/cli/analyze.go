@@ -15,6 +15,7 @@ import (
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/harfile"
 	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/outdir"
 	"github.com/fix401/fix401/reports"
 )
@@ -26,6 +27,7 @@ const maxHAR = 4 << 30
 // AnalyzeOptions are analyze's flags.
 type AnalyzeOptions struct {
 	Out       string
+	NetLog    string
 	Force     bool
 	JSON      bool
 	Quiet     bool
@@ -59,6 +61,7 @@ authentication failure, 12 another failure (403, 404, network error),
 	}
 	f := c.Flags()
 	f.StringVar(&o.Out, "out", "", "a new or empty folder for the report (default: a new folder named after the host and time)")
+	f.StringVar(&o.NetLog, "netlog", "", "the browser's network log of the same session (chrome://net-export's JSON): why integrated sign-in (Negotiate/NTLM) failed")
 	f.BoolVar(&o.Force, "force", false, "let --out replace a previous fix401 report in that folder (nothing else there is touched)")
 	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "nothing on stderr but errors")
@@ -101,6 +104,20 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 			Hint: "record it again: open the Network panel, tick \u201cPreserve log\u201d, load the failing page, then export"}
 	}
 	loads := browser.Replay(rec.Requests, 1)
+	if o.NetLog != "" {
+		if err := inputfile.Check(o.NetLog, maxHAR); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--netlog %v", err)}
+		}
+		nl, err := netlog.Open(o.NetLog)
+		var as []netlog.Attempt
+		if err == nil {
+			as, err = nl.Read(0)
+		}
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--netlog %s: not a network log Chrome wrote (chrome://net-export): %v", o.NetLog, err)}
+		}
+		browser.AttachSignIn(loads, as)
+	}
 	res, err := agent.Analyze(agent.Recording{
 		Loads: loads, Creator: rec.Creator, Browser: rec.Browser, Entries: rec.Entries,
 		Sanitized: strings.HasPrefix(rec.Creator, "WebInspector") && withoutCredentials(rec.Requests),

@@ -58,6 +58,9 @@ type Options struct {
 	// SignIn and SignInPassword (Playwright only) fill the sign-in forms
 	// the pages show, an identity provider's among them, as a person does.
 	SignIn, SignInPassword string
+	// NetLog (Playwright only) is where the browser writes its network
+	// log, as chrome://net-export does.
+	NetLog string
 	// HostRules are Chromium --host-resolver-rules entries, such as
 	// "MAP intranet.example 127.0.0.1".
 	HostRules []string
@@ -143,6 +146,9 @@ func Playwright(t testing.TB, o Options) string {
 		// any process on the machine can read.
 		args = append(args, "--user", o.User, "--password", "-")
 		env = append(env, "FIX401_RECORD_PASSWORD="+o.Password)
+	}
+	if o.NetLog != "" {
+		args = append(args, "--netlog", o.NetLog)
 	}
 	if o.SignIn != "" {
 		args = append(args, "--sign-in", o.SignIn)

@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 function usage(msg) {
   if (msg) console.error(`record.mjs: ${msg}`);
   console.error("usage: node record.mjs --out OUT.har [--content embed|omit|attach] [--user U --password P|-] " +
-    "[--chrome PATH] [--host-rule 'MAP x 127.0.0.1']... [--ignore-https-errors] [--sign-in USER] URL [URL...]");
+    "[--chrome PATH] [--host-rule 'MAP x 127.0.0.1']... [--ignore-https-errors] [--sign-in USER] [--netlog PATH] [--chrome-arg ARG]... URL [URL...]");
   process.exit(2);
 }
 
@@ -56,6 +56,8 @@ for (let i = 0; i < argv.length; i++) {
     case '--host-rule': o.hostRules.push(value()); break;
     case '--ignore-https-errors': o.ignoreHTTPSErrors = true; break;
     case '--sign-in': o.signIn = value(); break;
+    case '--netlog': o.netlog = value(); break;
+    case '--chrome-arg': (o.chromeArgs ??= []).push(value()); break;
     default:
       if (a.startsWith('--')) usage(`unknown flag ${a}`);
       o.urls.push(a);
@@ -89,6 +91,10 @@ try {
 const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 if (o.hostRules.length) args.push(`--host-resolver-rules=${o.hostRules.join(', ')}`);
+// The network log chrome://net-export writes, from the start: what a
+// person attaches beside the HAR when integrated sign-in fails.
+if (o.netlog) args.push(`--log-net-log=${o.netlog}`, '--net-log-capture-mode=Default');
+args.push(...(o.chromeArgs ?? [])); // a person's browser policy, e.g. --auth-server-allowlist
 const isShell = /headless[-_]shell/i.test(o.chrome.split('/').pop());
 
 const browser = await chromium.launch({ executablePath: o.chrome, headless: true, args });
