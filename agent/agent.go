@@ -229,6 +229,7 @@ type run struct {
 	retired   []func()                            // closes put off until the next load, see swap
 	sent      bool                                // the secrets were sent: what pages show is masked, see mask
 	recording *Recording                          // set when a HAR is analyzed instead of a page loaded
+	recovered bool                                // the recording failed, then ended on the page loaded
 	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	scratch   string                              // the run's private folder, see Scratch

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -77,7 +78,12 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 		}
 		r.baseline = o
 	}
+	last := r.baseline
 	switch {
+	case firstAuth != nil && last.OK() && samePage(last.Load.FinalURL, firstAuth.Load.URL):
+		// The recording ends on the page that failed, loaded: the person
+		// signed in (a single sign-on starts with the provider's page).
+		r.recovered = true
 	case firstAuth != nil:
 		r.baseline = firstAuth
 	case firstFailed != nil:
@@ -194,4 +200,14 @@ func firstRemedy(r *run, d reports.Diagnosis) string {
 		return "Try first: sign in again when the browser asks, with the right user name and password."
 	}
 	return "Try first: clear cookies and site data for the site, then sign in again."
+}
+
+// samePage: two addresses of one page, parameters and fragment aside.
+func samePage(a, b string) bool {
+	pa, err1 := url.Parse(a)
+	pb, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return pa.Scheme == pb.Scheme && pa.Host == pb.Host && strings.TrimSuffix(pa.Path, "/") == strings.TrimSuffix(pb.Path, "/")
 }

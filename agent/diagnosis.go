@@ -425,6 +425,9 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	case judge.None:
 		if r.recording != nil {
 			s := "The recording shows no authentication failure: its page loaded normally (" + statusPhrase(r.baseline.Load.Status) + ")."
+			if r.recovered {
+				s = "The recording ends with the page loaded (" + statusPhrase(r.baseline.Load.Status) + "): it was first refused or sent to sign in, and signing in let it through."
+			}
 			if r.recording.NoBodies {
 				s += " It keeps no page bodies, so a sign-in or access-denied page answered with 200 would not show in it."
 			}
@@ -534,6 +537,10 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) (
 	if r.recording != nil {
 		switch r.report.Outcome {
 		case reports.Healthy:
+			if r.recovered {
+				add("Nothing to fix in this recording: signing in worked. If the person keeps being sent to sign in, record the HAR while that happens.")
+				return out
+			}
 			add("The recording does not show the failure: record the HAR again while the 401 happens (open the Network panel, tick \u201cPreserve log\u201d, then load the page).")
 			return out
 		case reports.Unresolved:

@@ -107,6 +107,10 @@ func recorded(i int, e *entry) (browser.Recorded, error) {
 	}
 	started, err := time.Parse(time.RFC3339Nano, e.StartedDateTime)
 	if err != nil {
+		// Some proxies' exports leave the zone out: read as UTC.
+		started, err = time.Parse("2006-01-02T15:04:05.999999999", e.StartedDateTime)
+	}
+	if err != nil {
 		return browser.Recorded{}, formatErr("not a HAR 1.2: entry %d has no readable startedDateTime (%q)", i, e.StartedDateTime)
 	}
 	q, p := e.Request, e.Response

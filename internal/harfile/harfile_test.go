@@ -42,6 +42,12 @@ func TestBadInputsSayWhy(t *testing.T) {
 			}
 		})
 	}
+	// Fiddler's seven fractional digits, and a proxy's time without a zone.
+	for _, at := range []string{"2026-11-30T10:00:00.1234567+01:00", "2026-11-30T10:00:00.123"} {
+		if _, err := Read(strings.NewReader(strings.Replace(good, "2026-11-30T10:00:00.000Z", at, 1))); err != nil {
+			t.Errorf("startedDateTime %s: %v", at, err)
+		}
+	}
 	rec, err := Read(strings.NewReader(good))
 	if err != nil || rec.Entries != 1 || len(rec.Requests) != 1 || rec.Requests[0].Status != 401 || rec.Creator != "t 1" {
 		t.Fatalf("good HAR: %+v, %v", rec, err)
