@@ -14,6 +14,7 @@ import (
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/harfile"
+	"github.com/fix401/fix401/internal/harsanitize"
 	"github.com/fix401/fix401/internal/inputfile"
 	"github.com/fix401/fix401/internal/netlog"
 	"github.com/fix401/fix401/internal/outdir"
@@ -78,20 +79,32 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 	if err := bo.validate(); err != nil {
 		return err
 	}
-	var in stdio.Reader = io.In
-	name := "standard input"
-	if path != "-" {
-		if err := inputfile.Check(path, maxHAR); err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
-		f, err := os.Open(path)
+	name := path
+	if path == "-" {
+		// Kept in a file of the run's own while it is read: the report's
+		// network.har is a sanitized copy of it, a second pass.
+		tmp, err := os.CreateTemp("", "fix401-analyze-*.har")
 		if err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", path, unwrapPathError(err))}
+			return &ExitError{Code: ExitInternal, Err: fmt.Errorf("keeping standard input: %v", err)}
 		}
-		defer f.Close()
-		in, name = f, path
+		defer os.Remove(tmp.Name())
+		_, err = stdio.Copy(tmp, stdio.LimitReader(io.In, maxHAR+1))
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("reading standard input: %v", err)}
+		}
+		path, name = tmp.Name(), "standard input"
+	} else if err := inputfile.Check(path, maxHAR); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	rec, err := harfile.Read(stdio.LimitReader(in, maxHAR+1))
+	f, err := os.Open(path)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, unwrapPathError(err))}
+	}
+	defer f.Close()
+	rec, err := harfile.Read(stdio.LimitReader(f, maxHAR+1))
 	var fe *harfile.FormatError
 	if errors.As(err, &fe) {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %s", name, fe.Msg)}
@@ -143,7 +156,7 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 		return outErr(err)
 	}
 	defer claim.Release()
-	if err := writeRun(o.Out, res, rec.Browser, nil); err != nil {
+	if err := writeAnalysis(o.Out, res, path); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if o.JSON {
@@ -255,4 +268,51 @@ func withoutPages(loads []*browser.Load) bool {
 		}
 	}
 	return html
+}
+
+// writeAnalysis writes the report folder of an analysis. Its network.har is
+// the recording itself, sanitized by structure as `fix401 har sanitize`
+// does (every entry and field the person's tool wrote, secrets replaced by
+// pseudonyms), streamed from the file, so that a large recording is never
+// held whole. On an error nothing of the folder's new files stays.
+func writeAnalysis(dir string, res *agent.Result, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".network.har.tmp-*")
+	if err != nil {
+		return err
+	}
+	harPath := filepath.Join(dir, "network.har")
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			os.Remove(harPath)
+		}
+	}()
+	if _, err := harsanitize.Sanitize(stdio.LimitReader(in, maxHAR+1), tmp, harsanitize.Options{Version: Version()}); err != nil {
+		return fmt.Errorf("sanitizing the recording: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), harPath); err != nil {
+		return err
+	}
+	res.Report.Artifacts.HAR = "network.har"
+	if err := reports.WriteDir(dir, res.Report, res.Files); err != nil {
+		return err
+	}
+	ok = true
+	return nil
 }

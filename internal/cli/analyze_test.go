@@ -188,3 +188,96 @@ func TestAnalyzeRecordings(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeLeaksNoPlantedSecret: analyze of the HAR with a secret planted
+// in every place one hides (testdata/har/planted.har, the values in
+// planted-secrets.json), with debug logs and --json: no value reaches the
+// report folder, stdout or stderr, in plain, URL-, HTML- or base64-encoded
+// form.
+func TestAnalyzeLeaksNoPlantedSecret(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/har/planted-secrets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := map[string]string{}
+	if err := json.Unmarshal(data, &planted); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report")
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"analyze", "--json", "--log-level", "debug", "--out", out, "../../testdata/har/planted.har"},
+		&IO{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr, Getenv: func(string) string { return "" }})
+	if code != ExitUnresolved {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	outputs := map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			outputs[filepath.Base(p)], _ = os.ReadFile(p)
+		}
+		return err
+	})
+	if len(outputs) < 7 {
+		t.Fatalf("outputs %d: the report folder is not whole", len(outputs))
+	}
+	for name, v := range planted {
+		forms := []string{v, url.QueryEscape(v), url.PathEscape(v), strings.ReplaceAll(v, "&", "&amp;")}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			b := enc.EncodeToString([]byte(v))
+			forms = append(forms, b, strings.TrimRight(b, "="))
+		}
+		for where, got := range outputs {
+			for _, f := range forms {
+				if bytes.Contains(got, []byte(f)) {
+					t.Errorf("%s: %s (%q) is in %s", name, v, f, where)
+				}
+			}
+		}
+	}
+}
+
+// TestSanitizedHARsOpenInDevTools: what `fix401 har sanitize` writes of
+// HARs from Playwright, from DevTools itself and of the planted fixture
+// opens in Chromium DevTools (its "Import HAR file"), every entry there.
+func TestSanitizedHARsOpenInDevTools(t *testing.T) {
+	ln, err := lab.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- lab.Serve(ctx, ln, lab.New()) }()
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + ln.Addr().String()
+	urls := []string{base + "/s/basic/", base + "/s/soft-en/", base + "/s/subresource/"}
+	for name, in := range map[string]string{
+		"Playwright": testhar.Playwright(t, testhar.Options{URLs: urls}),
+		"DevTools":   testhar.DevTools(t, testhar.Options{URLs: urls}),
+		"planted":    "../../testdata/har/planted.har",
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "sanitized.har")
+			var stderr bytes.Buffer
+			if code := Run(context.Background(), []string{"har", "sanitize", in, "-o", out},
+				&IO{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &stderr, Getenv: func(string) string { return "" }}); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h struct {
+				Log struct {
+					Entries []json.RawMessage `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal(data, &h); err != nil {
+				t.Fatal(err)
+			}
+			imp := testhar.ImportIntoDevTools(t, data)
+			if len(imp.Errors) > 0 || len(imp.Requests) != len(h.Log.Entries) {
+				t.Fatalf("DevTools: %d requests of %d entries, errors %q", len(imp.Requests), len(h.Log.Entries), imp.Errors)
+			}
+		})
+	}
+}

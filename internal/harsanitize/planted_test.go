@@ -1,59 +1,24 @@
 package harsanitize
 
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+)
+
 // planted are the secrets testdata/har/planted.har carries, by what they
-// are; none may be in a sanitized copy, in any of the forms plantedForms
-// gives. The JWTs are here whole (their header and claims stay; the whole
-// token and its signature must not).
-var planted = map[string]string{
-	"COOKIE_SID":     "sidV4lue9f8e7d6c5b4a3",
-	"COOKIE_SID2":    "sidR0tated1a2b3c4d5e6f",
-	"COOKIE_IDP":     "idpS3ss10nQwErTy12345",
-	"SP_SESSION":     "spS3ss10nCookieVal777",
-	"ACCESS_QUERY":   "atQu3ryTok3nZZ998877",
-	"STATE":          "st4teXyZ0987abc",
-	"NONCE":          "n0nceAbC123def456",
-	"CODE":           "authC0deP1a2n3t4e5d",
-	"CODE2":          "formP0stC0de5566",
-	"CODE_VERIFIER":  "cv3rifierM4nyR4nd0mCh4rs0123456789abcdef",
-	"CLIENT_SECRET":  "cl13ntS3cretShh0123",
-	"PASSWORD":       "Pa55w0rd!Planted",
-	"CSRF":           "csrfT0kenHidden77aa",
-	"META_CSRF":      "metaCsrfT0ken8899",
-	"CSRF_HDR":       "xcsrfH3ader55bb",
-	"APIKEY":         "ak_live_9Zx8Yw7Vu6Ts5",
-	"AUTH_TOKEN_HDR": "xAuthT0ken4455cc",
-	"REFRESH":        "rfr3shT0kenLongValue998",
-	"FRAG_TOKEN":     "fr4gAccessT0ken7766",
-	"BASIC_PW":       "bAs1cS3cret!",
-	"PROXY_PW":       "pr0xyPw4321",
-	"USERINFO_PW":    "us3rInf0Pw99",
-	"RELAY_STATE":    "rs_9a8b7c6d5e4f3g2h",
-	"SAML_SIG":       "c2lnbmF0dXJlU0FNTHJlZGlyZWN0QmluZGluZw",
-	"SAML_REQUEST":   "fZJNT8MwDIbv+RVR7m26rmwsaiuNbYhJY1RN4cAtTdM1UpuUxBvw70m7IcGFY+zHr1/bSSFiwv1Da7SeSg3vdRCsyC3NY1F18QXJsaVzIrX0fY5n0TznOcl9X9Q9QpVCyNJKJQGRhLIXa",
-	"SAML_RESPONSE":  "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiIElEPSJfcjEiPjxzYW1sOkFzc2VydGlvbj48c2FtbDpOYW1lSUQ+YWxpY2VAY29ycC5leGFtcGxlPC9zYW1sOk5hbWVJRD48ZHM6U2lnbmF0dXJlVmFsdWU+UVhOelpYSjBhVzl1VTJsbjwvZHM6U2lnbmF0dXJlVmFsdWU+PC9zYW1sOkFzc2VydGlvbj48L3NhbWxwOlJlc3BvbnNlPg==",
-	"WSFED_TOKEN":    "wsFedT0kenResult4321",
-	"WCTX":           "WsFedCtx_rm0_id_passive9a8b",
-	"JSON_PW":        "js0nPassw0rd#1",
-	"OTP":            "915372",
-	"NESTED_SECRET":  "n3stedCl13ntS3cret",
-	"SESSION_JSON":   "js0nSess10nId4455",
-	"MULTIPART_KEY":  "mpApiK3y0987zyx",
-	"WS_TOKEN":       "wsT0kenInMessage55",
-	"INIT_SIG":       "initSig12345abc",
-	"RANDOM_PARAM":   "a1b2c3d4e5f6g7h8i9j0k1",
-	"ONE_TIME_PATH":  "72Dpsk1FD3Hi6WgGT0P6dVIAP5SwSXwUQZ_urbU5RP2",
-	"JSESSION_PATH":  "JSESS10NPathVal123",
-	"X_ORIG_TOKEN":   "xOrigUrlT0ken321",
-	"REFERER_TOKEN":  "refererAccT0ken6543",
-	"AT_SIG":         "SIGat0123456789abcdefghijklmnopqrstUVWXYZ_-ab",
-	"ID_SIG":         "SIGid9876543210zyxwvutsrqponmlkjihgFEDCBA-_cd",
-	"ID2_SIG":        "SIGfp5555444433332222111100009999888877776666",
-	"MSG_SECRET":     "c0mmentS3cretLeak",
-	"DEV_SIG":        "SIGdv1357924680acegikmoqsuwyBDFHJLNPRTVXZ-_ef",
-	"JWT_AT":         "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlIiwic3ViIjoiYWxpY2UiLCJhdWQiOiJyZXBvcnRzLWFwaSIsImV4cCI6MTc2NzIyNTYwMCwiaWF0IjoxNzY3MjIyMDAwLCJzY3AiOiJyZXBvcnRzLnJlYWQifQ.SIGat0123456789abcdefghijklmnopqrstUVWXYZ_-ab",
-	"JWT_ID":         "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlIiwic3ViIjoiYWxpY2UiLCJhdWQiOiJyZXBvcnRzLWFwcCIsImV4cCI6MTc2NzIyNTYwMCwiaWF0IjoxNzY3MjIyMDAwLCJhbXIiOlsicHdkIl19.SIGid9876543210zyxwvutsrqponmlkjihgFEDCBA-_cd",
-	"JWT_ID2":        "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyIn0.eyJpc3MiOiJodHRwczovL2xvZ2luLmV4YW1wbGUiLCJzdWIiOiJhbGljZSIsImF1ZCI6InJlcG9ydHMtYXBwIiwiZXhwIjoxNzY3MjI1NjAwfQ.SIGfp5555444433332222111100009999888877776666",
-	"JWT_DEV":        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJkZXZpY2Utc2VydmljZSIsInN1YiI6ImxhcHRvcC00MiIsImV4cCI6MTc2NzIyNTYwMH0.SIGdv1357924680acegikmoqsuwyBDFHJLNPRTVXZ-_ef",
-	"BASIC":          "c3ZjLWNsaWVudDpiQXMxY1MzY3JldCE=",
-	"PROXY":          "cHJveHl1c2VyOnByMHh5UHc0MzIx",
-}
+// are (testdata/har/planted-secrets.json, which analyze's tests read too);
+// none may be in a sanitized copy, in any of the forms plantedForms gives.
+// The JWTs are there whole (their header and claims stay; the whole token
+// and its signature must not).
+var planted = func() map[string]string {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "har", "planted-secrets.json"))
+	if err != nil {
+		panic(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		panic(err)
+	}
+	return m
+}()
