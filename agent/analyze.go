@@ -191,6 +191,9 @@ func firstRemedy(r *run, d reports.Diagnosis) string {
 	case ids[reports.FindingRateLimited]:
 		return "Try first: wait for the time the server asks, then reload once."
 	}
+	if d.IISSubstatus != nil {
+		return "Try first: what IIS says it refused: " + d.IISMeaning
+	}
 	switch {
 	case has(d.Challenges, "Negotiate"), has(d.Challenges, "NTLM"):
 		return "Try first: check the user's Windows sign-in (klist shows the Kerberos tickets; lock and unlock the machine to renew them) and that the site is in the browser's intranet zone."

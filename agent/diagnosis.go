@@ -152,7 +152,8 @@ func findings(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) []
 		}
 		title, detail := "A proxy between this machine and the site asks for credentials (407), not the site.",
 			"This is for the network team: the proxy settings or the proxy account of this machine."
-		if !steps.ProxyAsked(b) {
+		// A recording does not say which proxy the browser used.
+		if r.recording == nil && !steps.ProxyAsked(b) {
 			ev["from_proxy_in_use"] = false
 			title = "The page got 407 Proxy Authentication Required, but from no proxy this browser uses."
 			detail = "A server that answers 407 although it is not the proxy of this machine, or a proxy that sent no challenge: for the network team, who know this network's proxies."
@@ -444,7 +445,7 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 		}
 	case judge.Proxy407:
 		what = "A proxy between this machine and the site answered 407 Proxy Authentication Required: the proxy, not the site, wants credentials"
-		if !steps.ProxyAsked(r.baseline) {
+		if r.recording == nil && !steps.ProxyAsked(r.baseline) {
 			what = "The page got 407 Proxy Authentication Required, but not from a proxy this browser uses (the server itself answered 407, or a proxy sent no challenge): for the network team, who know the proxies of this network"
 		}
 	case judge.Soft401:

@@ -124,43 +124,53 @@ func TestAnalyzeRecordings(t *testing.T) {
 		scheme     string
 		finding    string
 		recordedBy string
+		iis        string
 	}{
 		{"Playwright: a healthy page", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/healthy/"}})
-		}, 0, "none", "", "", "Playwright"},
+		}, 0, "none", "", "", "Playwright", ""},
 		{"Playwright: Basic, no credentials", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/basic/"}})
-		}, 11, "http_401", "Basic", "", "Playwright"},
+		}, 11, "http_401", "Basic", "", "Playwright", ""},
 		{"Playwright: an app's token refused by its API", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{spa.URL + "/"}})
-		}, 11, "subresource_401", "Bearer", "credentials_rejected token_expired", "Playwright"},
+		}, 11, "subresource_401", "Bearer", "credentials_rejected token_expired", "Playwright", ""},
 		{"DevTools: an app's token refused by its API", func(t *testing.T) string {
 			return testhar.DevTools(t, testhar.Options{URLs: []string{spa.URL + "/"}})
-		}, 11, "subresource_401", "Bearer", "credentials_rejected token_expired", "WebInspector"},
+		}, 11, "subresource_401", "Bearer", "credentials_rejected token_expired", "WebInspector", ""},
 		{"Playwright: 401 without a challenge", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/no-challenge/"}})
-		}, 11, "http_401", "", "no_challenge", "Playwright"},
+		}, 11, "http_401", "", "no_challenge", "Playwright", ""},
 		{"Playwright: a soft 401 page, read from its body", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/soft-en/"}})
-		}, 11, "soft_401", "", "", "Playwright"},
+		}, 11, "soft_401", "", "", "Playwright", ""},
 		{"Playwright: bodies omitted, the soft 401 cannot be seen", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/soft-en/"}, Content: "omit"})
-		}, 0, "none", "", "", "Playwright"},
+		}, 0, "none", "", "", "Playwright", ""},
 		{"Playwright: 403 is another failure", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/forbidden/"}})
-		}, 12, "forbidden_403", "", "", "Playwright"},
+		}, 12, "forbidden_403", "", "", "Playwright", ""},
 		{"Playwright: the page's API refused", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/subresource/"}})
-		}, 11, "subresource_401", "Bearer", "", "Playwright"},
+		}, 11, "subresource_401", "Bearer", "", "Playwright", ""},
 		{"Playwright: Digest", func(t *testing.T) string {
 			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/digest/"}})
-		}, 11, "http_401", "Digest", "", "Playwright"},
+		}, 11, "http_401", "Digest", "", "Playwright", ""},
+		{"Playwright: IIS refuses the address (401.503)", func(t *testing.T) string {
+			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/ip-blocked/"}})
+		}, 11, "http_401", "Negotiate", "", "Playwright", "401.503"},
+		{"Playwright: an application pool restarting, Retry-After", func(t *testing.T) string {
+			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/recycle/"}})
+		}, 11, "http_401", "", "rate_limited", "Playwright", ""},
+		{"Playwright: a proxy asks (407)", func(t *testing.T) string {
+			return testhar.Playwright(t, testhar.Options{URLs: []string{base + "/s/proxy/"}})
+		}, 11, "proxy_407", "", "proxy_auth_required", "Playwright", ""},
 		{"DevTools: Basic, with sensitive data", func(t *testing.T) string {
 			return testhar.DevTools(t, testhar.Options{URLs: []string{base + "/s/basic/"}})
-		}, 11, "http_401", "Basic", "", "WebInspector"},
+		}, 11, "http_401", "Basic", "", "WebInspector", ""},
 		{"DevTools: a soft 401, sanitized export", func(t *testing.T) string {
 			return testhar.DevTools(t, testhar.Options{URLs: []string{base + "/s/soft-en/"}, Sanitized: true})
-		}, 11, "soft_401", "", "", "WebInspector"},
+		}, 11, "soft_401", "", "", "WebInspector", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,6 +180,9 @@ func TestAnalyzeRecordings(t *testing.T) {
 			}
 			if code != c.code || rep.Diagnosis.Kind != c.kind {
 				t.Fatalf("exit %d kind %s, want %d %s; findings %v\n%s", code, rep.Diagnosis.Kind, c.code, c.kind, findingIDs(rep), stdout)
+			}
+			if c.iis != "" && (rep.Diagnosis.IISSubstatus == nil || *rep.Diagnosis.IISSubstatus != c.iis) {
+				t.Errorf("IIS sub-status %v, want %s", rep.Diagnosis.IISSubstatus, c.iis)
 			}
 			if !strings.HasPrefix(rep.Environment.RecordedBy, c.recordedBy) {
 				t.Errorf("recorded_by %q", rep.Environment.RecordedBy)
