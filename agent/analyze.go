@@ -99,7 +99,7 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 	if !r.baseline.OK() {
 		step.Result = reports.Failing
 	}
-	if ev := rejectedInRecording(rec.Loads, r.baseline); ev != nil {
+	if ev := rejectedInRecording(rec.Loads); ev != nil && !r.baseline.OK() {
 		step.Evidence["credentials_rejected"] = true
 		for k, v := range ev {
 			step.Evidence[k] = v
@@ -123,7 +123,7 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages}, nil
 }
 
-// rejectedInRecording finds, up to the baseline, a request that carried
+// rejectedInRecording finds, anywhere in the recording, a request that carried
 // credentials and was answered with the same challenge again (RFC 9110
 // §11.6.1: a 401 to a request with Authorization means they were refused;
 // §11.7.1 the same for a proxy's 407 and Proxy-Authorization).
@@ -131,11 +131,11 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 // A sign-in form is the other way credentials travel: a page that posted
 // a password and came back with a password field on the same host refused
 // it (a provider shows its form again, with an error).
-func rejectedInRecording(loads []*browser.Load, base *steps.Observation) map[string]any {
+func rejectedInRecording(loads []*browser.Load) map[string]any {
 	for _, l := range loads {
 		if len(l.Chain) > 0 && l.HasPassword {
 			first, last := l.Chain[0], l.Chain[len(l.Chain)-1]
-			if first.Method == http.MethodPost && len(first.PostedSecrets()) > 0 && browser.Origin(first.URL) == browser.Origin(last.URL) {
+			if first.Method == http.MethodPost && first.PasswordPosted() && browser.Origin(first.URL) == browser.Origin(last.URL) {
 				return map[string]any{"method": "form", "url": redact.URL(first.URL), "host": hostOf(first.URL)}
 			}
 		}
@@ -153,6 +153,9 @@ func rejectedInRecording(loads []*browser.Load, base *steps.Observation) map[str
 					continue
 				}
 				scheme, _, _ = strings.Cut(strings.TrimSpace(scheme), " ")
+				if continuation(h.ResponseHdr, proxy, scheme) {
+					continue // NTLM's or Negotiate's next round, not a refusal
+				}
 				ev := map[string]any{"schemes": scheme, "url": redact.URL(h.URL), "status": h.Status}
 				if proxy {
 					ev["proxy"] = true
@@ -160,11 +163,26 @@ func rejectedInRecording(loads []*browser.Load, base *steps.Observation) map[str
 				return ev
 			}
 		}
-		if l == base.Load {
-			break
-		}
 	}
 	return nil
+}
+
+// continuation says whether a 401 (407) answers credentials of scheme with
+// that scheme's next round: a challenge carrying a token (NTLM's type 2
+// message, a Negotiate continuation), which is how the handshake goes on.
+func continuation(h http.Header, proxy bool, scheme string) bool {
+	name := "WWW-Authenticate"
+	if proxy {
+		name = "Proxy-Authenticate"
+	}
+	for _, line := range h.Values(name) {
+		s, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		tok := strings.TrimSpace(rest)
+		if strings.EqualFold(s, scheme) && tok != "" && !strings.ContainsAny(strings.TrimRight(tok, "="), "=, ") {
+			return true
+		}
+	}
+	return false
 }
 
 // firstRemedy is what a person should try first when a recording shows

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +51,12 @@ func diagnose(r *run) reports.Diagnosis {
 	if v.Kind == judge.Subresource401 {
 		hdr = failingHeader(b, v)
 	}
-	lines := hdr.Values(name)
+	lines := slices.Clone(hdr.Values(name))
+	for i := range lines {
+		// A server may echo the token it refused (error_description):
+		// masked before it is parsed, so no part of the report has it.
+		lines[i] = r.mask(lines[i])
+	}
 	if len(lines) > 0 {
 		res := challenge.Parse(lines...)
 		d.Header = name
@@ -596,7 +602,11 @@ func nextSteps(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) (
 	case judge.Forbidden403:
 		add("Ask the site owner to grant the user's account access; a 403 is a permission decision, not a sign-in problem.")
 	case judge.OtherStatus:
-		add("Check the URL; the server reports " + statusPhrase(r.baseline.Load.Status) + ".")
+		if r.baseline.Load.Status == http.StatusTooManyRequests {
+			add("The server limits how often it is asked (429 Too Many Requests): wait as long as it says (Retry-After), then load the page once.")
+		} else {
+			add("Check the URL; the server reports " + statusPhrase(r.baseline.Load.Status) + ".")
+		}
 	case judge.NetworkError:
 		if b := r.baseline.Load; b.TimedOut && b.Status > 0 {
 			add("The site answers but the page never finishes loading: find what it waits for (a script, a stylesheet or an image that does not come), or give it longer with --timeout.")

@@ -396,6 +396,9 @@ func tokenTimes(r *run, failed bool) []reports.Finding {
 			ev["server_date"] = serverDate.UTC().Format(time.RFC3339)
 		}
 		clock := "this machine's clock"
+		if r.recording != nil {
+			clock = "the clock of the machine that recorded it"
+		}
 		now := at
 		if !serverDate.IsZero() && (!t.Expires.IsZero() && serverDate.After(t.Expires) || !t.NotBefore.IsZero() && serverDate.Before(t.NotBefore)) {
 			now, clock = serverDate, "the server's clock"
@@ -525,7 +528,7 @@ func clockSkew(r *run, failed bool) []reports.Finding {
 			sev = reports.Cause
 		}
 		out = append(out, reports.Finding{ID: reports.FindingClockSkew, Severity: sev,
-			Title:  fmt.Sprintf("The clock of %s is %s %s this machine's.", h, span(d), way),
+			Title:  fmt.Sprintf("The clock of %s is %s %s %s.", h, span(d), way, r.machine()),
 			Detail: "Sign-in tokens and Kerberos tickets are valid for a time window checked against the clock: when the provider's, the app's and the user's clocks differ by more than a few minutes, tokens are refused as expired or not yet valid. The server's administrators (or this machine's, whichever is wrong) should sync it with NTP.",
 			Evidence: map[string]any{"host": h, "server_date": s.server.UTC().Format(time.RFC3339),
 				"this_machine": s.us.UTC().Truncate(time.Second).Format(time.RFC3339), "offset_s": int(s.server.Sub(s.us).Seconds())}})
@@ -692,4 +695,13 @@ func anyStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// machine names the machine whose clock the times were taken on: this
+// one, or for a recording, the one that recorded it.
+func (r *run) machine() string {
+	if r.recording != nil {
+		return "the recording machine's"
+	}
+	return "this machine's"
 }

@@ -55,6 +55,7 @@ type Request struct {
 	BlockedCookies []BlockedCookie
 
 	posted      []string  // secret values of a form it posted (never written)
+	pwPosted    bool      // a form it posted had a password field filled in (replayed recordings)
 	requestTime float64   // monotonic seconds, CDP's clock
 	arrived     time.Time // when this process heard of it, on its own clock
 	done        bool
@@ -75,6 +76,10 @@ func (q *Request) Hops() []*Request {
 // PostedSecrets are the values of a form post's secret fields (a code, a
 // token, a SAMLResponse), for masking wherever they turn up again.
 func (q *Request) PostedSecrets() []string { return q.posted }
+
+// PasswordPosted says whether the form this request posted had a password
+// field filled in (known for a recording someone else made).
+func (q *Request) PasswordPosted() bool { return q.pwPosted }
 
 // BlockedCookie is a cookie the browser refused: its name and where it
 // was for, never its value.

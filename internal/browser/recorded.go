@@ -106,12 +106,30 @@ func Replay(recs []Recorded, index int) []*Load {
 	return loads
 }
 
+// passwordField: a form field that holds a password, by its name.
+func passwordField(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "password") || strings.Contains(n, "passwd") ||
+		slices.Contains([]string{"pass", "pwd", "pw", "passcode", "passwort", "mot_de_passe"}, n)
+}
+
 // continues says whether document q is part of the navigation whose latest
 // document is prev: the target of its redirect, or a sign-in protocol's
 // answer posted (or redirected) back from a provider's page.
 func continues(prev, q *Request) bool {
 	if prev.Status >= 300 && prev.Status < 400 {
-		return true // HAR order: the next navigation is where it led
+		// Where it led, when the recording says where; else the next
+		// navigation in the recording's order.
+		to := prev.ResponseHdr.Get("Location")
+		if to == "" {
+			return true
+		}
+		base, err1 := url.Parse(prev.URL)
+		loc, err2 := url.Parse(to)
+		if err1 != nil || err2 != nil {
+			return true
+		}
+		return stripFragment(base.ResolveReference(loc).String()) == stripFragment(q.URL)
 	}
 	if q.SSO != nil && q.SSO.Role == sso.Response {
 		return true
@@ -145,6 +163,9 @@ func recordedRequest(rec Recorded, i int) *Request {
 	if q.Document {
 		q.SSO = sso.Classify(q.URL, rec.Form)
 		for k, vs := range rec.Form {
+			if passwordField(k) && slices.ContainsFunc(vs, func(v string) bool { return v != "" }) {
+				q.pwPosted = true
+			}
 			for _, v := range vs {
 				if redact.IsSensitiveParam(k) && len(v) >= 8 && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
 					q.posted = append(q.posted, v)

@@ -398,32 +398,38 @@ type LoadOptions struct {
 func CredentialValues(reqs []*Request) []string {
 	var out []string
 	add := func(v string) {
-		v = strings.TrimSpace(v)
+		// A quoted cookie value (RFC 6265 allows it) is masked without
+		// its quotes, as a page shows it.
+		v = strings.Trim(strings.TrimSpace(v), `"`)
 		if len(v) >= 8 && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
 	for _, q := range reqs {
+		// Every hop: a cookie set on a redirect is sent, and echoed, later.
 		for _, h := range q.Hops() {
 			for _, v := range h.posted {
 				add(v)
 			}
-		}
-		for _, sc := range q.ResponseHdr.Values("Set-Cookie") {
-			pair, _, _ := strings.Cut(sc, ";")
-			_, v, _ := strings.Cut(pair, "=")
-			add(v)
-		}
-		for _, c := range q.RequestHdr.Values("Cookie") {
-			for _, pair := range strings.Split(c, ";") {
-				_, v, _ := strings.Cut(pair, "=")
-				add(v)
+			for _, sc := range h.ResponseHdr.Values("Set-Cookie") {
+				// Some tools join several Set-Cookie lines with newlines.
+				for _, line := range strings.Split(sc, "\n") {
+					pair, _, _ := strings.Cut(line, ";")
+					_, v, _ := strings.Cut(pair, "=")
+					add(v)
+				}
 			}
-		}
-		for _, h := range []string{"Authorization", "Proxy-Authorization"} {
-			if a := q.RequestHdr.Get(h); a != "" {
-				_, cred, _ := strings.Cut(a, " ")
-				add(cred)
+			for _, c := range h.RequestHdr.Values("Cookie") {
+				for _, pair := range strings.Split(c, ";") {
+					_, v, _ := strings.Cut(pair, "=")
+					add(v)
+				}
+			}
+			for _, name := range []string{"Authorization", "Proxy-Authorization"} {
+				if a := h.RequestHdr.Get(name); a != "" {
+					_, cred, _ := strings.Cut(a, " ")
+					add(cred)
+				}
 			}
 		}
 	}

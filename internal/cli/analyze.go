@@ -104,6 +104,23 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, unwrapPathError(err))}
 	}
 	defer f.Close()
+	// The sanitized copy for the report is written beside the analysis, on
+	// another core: the two passes over a large file take as long as one.
+	copied := make(chan sanitizedCopy, 1)
+	go func() { copied <- sanitizeCopy(path) }()
+	var sc sanitizedCopy
+	copyDone := false
+	waitCopy := func() sanitizedCopy {
+		if !copyDone {
+			sc, copyDone = <-copied, true
+		}
+		return sc
+	}
+	defer func() {
+		if c := waitCopy(); c.path != "" {
+			os.Remove(c.path) // moved into the report, or not wanted
+		}
+	}()
 	rec, err := harfile.Read(stdio.LimitReader(f, maxHAR+1))
 	var fe *harfile.FormatError
 	if errors.As(err, &fe) {
@@ -156,7 +173,7 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 		return outErr(err)
 	}
 	defer claim.Release()
-	if err := writeAnalysis(o.Out, res, path); err != nil {
+	if err := writeAnalysis(o.Out, res, waitCopy()); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if o.JSON {
@@ -218,7 +235,10 @@ func recordingLine(rep *reports.Report, rec *harfile.Recording) string {
 func analyzeVerdict(rep *reports.Report) string {
 	kind := strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
 	where := ""
-	if rep.Target.URL != "" {
+	switch {
+	case rep.Target.FinalURL != "":
+		where = " at " + rep.Target.FinalURL // where it failed, after redirects
+	case rep.Target.URL != "":
 		where = " at " + rep.Target.URL
 	}
 	switch rep.Outcome {
@@ -270,49 +290,91 @@ func withoutPages(loads []*browser.Load) bool {
 	return html
 }
 
-// writeAnalysis writes the report folder of an analysis. Its network.har is
-// the recording itself, sanitized by structure as `fix401 har sanitize`
-// does (every entry and field the person's tool wrote, secrets replaced by
-// pseudonyms), streamed from the file, so that a large recording is never
-// held whole. On an error nothing of the folder's new files stays.
-func writeAnalysis(dir string, res *agent.Result, src string) error {
+// sanitizedCopy is the recording sanitized by structure into a file of
+// the run's own, or why it could not be.
+type sanitizedCopy struct {
+	path string
+	err  error
+}
+
+// sanitizeCopy writes the recording at src sanitized as `fix401 har
+// sanitize` does (every entry and field the person's tool wrote, secrets
+// replaced by pseudonyms), streamed, so that a large recording is never
+// held whole.
+func sanitizeCopy(src string) sanitizedCopy {
+	in, err := os.Open(src)
+	if err != nil {
+		return sanitizedCopy{err: err}
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp("", "fix401-network-*.har")
+	if err != nil {
+		return sanitizedCopy{err: err}
+	}
+	_, err = harsanitize.Sanitize(stdio.LimitReader(in, maxHAR+1), tmp, harsanitize.Options{Version: Version()})
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return sanitizedCopy{err: fmt.Errorf("sanitizing the recording: %w", err)}
+	}
+	return sanitizedCopy{path: tmp.Name()}
+}
+
+// writeAnalysis writes the report folder of an analysis, with the
+// sanitized copy of the recording as its network.har. On an error nothing
+// of the folder's new files stays.
+func writeAnalysis(dir string, res *agent.Result, c sanitizedCopy) (err error) {
+	if c.err != nil {
+		return c.err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	harPath := filepath.Join(dir, "network.har")
+	defer func() {
+		if err != nil {
+			os.Remove(harPath)
+		}
+	}()
+	if err := moveFile(c.path, harPath); err != nil {
+		return err
+	}
+	res.Report.Artifacts.HAR = "network.har"
+	return reports.WriteDir(dir, res.Report, res.Files)
+}
+
+// moveFile renames src to dst, copying when they are on different file
+// systems (the temporary folder often is), readable as the report is.
+func moveFile(src, dst string) error {
+	if err := os.Chmod(src, 0o644); err != nil {
+		return err
+	}
+	if os.Rename(src, dst) == nil {
+		return nil
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".network.har.tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".network.har.tmp-*")
 	if err != nil {
 		return err
 	}
-	harPath := filepath.Join(dir, "network.har")
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			os.Remove(harPath)
-		}
-	}()
-	if _, err := harsanitize.Sanitize(stdio.LimitReader(in, maxHAR+1), tmp, harsanitize.Options{Version: Version()}); err != nil {
-		return fmt.Errorf("sanitizing the recording: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if _, err := stdio.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
 		return err
 	}
-	if err := os.Rename(tmp.Name(), harPath); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
 		return err
 	}
-	res.Report.Artifacts.HAR = "network.har"
-	if err := reports.WriteDir(dir, res.Report, res.Files); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return os.Rename(tmp.Name(), dst)
 }

@@ -110,7 +110,8 @@ func TestAnalyzeRecordings(t *testing.T) {
 <script>fetch("/api/me", {headers: {Authorization: "Bearer %s"}}).then(r => document.getElementById("s").textContent = r.status)</script>`, jwt)
 	})
 	mux.HandleFunc("/api/me", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token", error_description="The access token expired"`)
+		// As careless servers do: the refused token quoted back.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token", error_description="The access token `+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+` expired"`)
 		w.WriteHeader(http.StatusUnauthorized)
 	})
 	spa := httptest.NewServer(mux)

@@ -104,6 +104,26 @@ func runHarSanitize(ctx context.Context, streams *IO, in, out string, force bool
 		fmt.Fprintf(streams.ErrOut, "fix401: sanitized %d entries to standard output: %s\n", counts.Entries, counts.Summary())
 		return nil
 	}
+	if st, err := os.Stat(out); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		// A pipe or a device (/dev/stdout, a FIFO a script reads): written
+		// to as it is, never replaced by a file.
+		if err := checkHarOut(in, inInfo, out, true); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(out, os.O_WRONLY, 0)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("-o %s: %v", out, unwrapPathError(err))}
+		}
+		counts, err := harsanitize.Sanitize(r, f, harsanitize.Options{Version: Version()})
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			return harSanitizeErr(ctx, name, err)
+		}
+		fmt.Fprintf(streams.ErrOut, "fix401: sanitized %d entries into %s: %s\n", counts.Entries, out, counts.Summary())
+		return nil
+	}
 
 	if err := checkHarOut(in, inInfo, out, force); err != nil {
 		return err

@@ -59,8 +59,11 @@ const exitCodesHelp = `Exit codes
         systemd and Task Scheduler stop a job);
         the report of what was done is written
 
-fix401 explain exits 0 whenever it could read the values; its output says
-whether the header is valid.
+fix401 analyze FILE.har exits 0 when the recording shows no authentication
+failure, 11 when it shows one, 12 for another failure, 2 for a file that is
+not a readable HAR. fix401 har sanitize exits 0 when the copy was written,
+2 otherwise. fix401 explain exits 0 whenever it could read the values; its
+output says whether the header is valid.
 `
 
 func newExitCodesTopic() *cobra.Command {

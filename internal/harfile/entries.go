@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,8 +22,8 @@ const maxBody = 256 << 10
 
 // entry is the part of a HAR entry a diagnosis reads.
 type entry struct {
-	StartedDateTime string  `json:"startedDateTime"`
-	Time            float64 `json:"time"`
+	StartedDateTime string `json:"startedDateTime"`
+	Time            number `json:"time"`
 	Request         *struct {
 		Method      string      `json:"method"`
 		URL         string      `json:"url"`
@@ -34,7 +36,7 @@ type entry struct {
 		} `json:"postData"`
 	} `json:"request"`
 	Response *struct {
-		Status      int         `json:"status"`
+		Status      number      `json:"status"`
 		StatusText  string      `json:"statusText"`
 		HTTPVersion string      `json:"httpVersion"`
 		Headers     []nameValue `json:"headers"`
@@ -50,12 +52,12 @@ type entry struct {
 		Error       string `json:"_error"`       // Chrome puts it on the entry; some tools here
 	} `json:"response"`
 	Timings struct {
-		Blocked, DNS, Connect, SSL, Send, Wait, Receive float64
+		Blocked, DNS, Connect, SSL, Send, Wait, Receive number
 	} `json:"timings"`
-	ServerIPAddress string `json:"serverIPAddress"`
-	ResourceType    string `json:"_resourceType"` // Chrome, Edge
-	FromCache       string `json:"_fromCache"`    // Chrome: "memory" or "disk"
-	Error           string `json:"_error"`        // Chrome: the net error of a failed request
+	ServerIPAddress string          `json:"serverIPAddress"`
+	ResourceType    string          `json:"_resourceType"` // Chrome, Edge
+	FromCache       json.RawMessage `json:"_fromCache"`    // Chrome: "memory" or "disk"; some tools: true
+	Error           string          `json:"_error"`        // Chrome: the net error of a failed request
 }
 
 type nameValue struct {
@@ -107,8 +109,13 @@ func recorded(i int, e *entry) (browser.Recorded, error) {
 	}
 	started, err := time.Parse(time.RFC3339Nano, e.StartedDateTime)
 	if err != nil {
-		// Some proxies' exports leave the zone out: read as UTC.
-		started, err = time.Parse("2006-01-02T15:04:05.999999999", e.StartedDateTime)
+		// Some tools write the zone without a colon (+0100), some proxies
+		// leave it out (read as UTC).
+		for _, layout := range []string{"2006-01-02T15:04:05.999999999-0700", "2006-01-02T15:04:05.999999999"} {
+			if started, err = time.Parse(layout, e.StartedDateTime); err == nil {
+				break
+			}
+		}
 	}
 	if err != nil {
 		return browser.Recorded{}, formatErr("not a HAR 1.2: entry %d has no readable startedDateTime (%q)", i, e.StartedDateTime)
@@ -116,13 +123,13 @@ func recorded(i int, e *entry) (browser.Recorded, error) {
 	q, p := e.Request, e.Response
 	out := browser.Recorded{
 		URL: q.URL, Method: strings.ToUpper(q.Method), Started: started,
-		Duration:   time.Duration(e.Time * float64(time.Millisecond)),
+		Duration:   time.Duration(float64(e.Time) * float64(time.Millisecond)),
 		RequestHdr: header(q.Headers), ResponseHdr: header(p.Headers),
-		Status: p.Status, StatusText: p.StatusText, MimeType: mime(p.Content.MimeType),
+		Status: int(p.Status), StatusText: p.StatusText, MimeType: mime(p.Content.MimeType),
 		Protocol: strings.ToLower(p.HTTPVersion), RemoteIP: strings.Trim(e.ServerIPAddress, "[]"),
-		FromCache: e.FromCache != "", RedirectURL: p.RedirectURL,
-		Timing: browser.Timing{Blocked: e.Timings.Blocked, DNS: e.Timings.DNS, Connect: e.Timings.Connect,
-			SSL: e.Timings.SSL, Send: e.Timings.Send, Wait: e.Timings.Wait, Receive: e.Timings.Receive},
+		FromCache: fromCache(e.FromCache), RedirectURL: p.RedirectURL,
+		Timing: browser.Timing{Blocked: float64(e.Timings.Blocked), DNS: float64(e.Timings.DNS), Connect: float64(e.Timings.Connect),
+			SSL: float64(e.Timings.SSL), Send: float64(e.Timings.Send), Wait: float64(e.Timings.Wait), Receive: float64(e.Timings.Receive)},
 		Type:  resourceType(e.ResourceType),
 		Frame: strings.ToLower(header(q.Headers).Get("Sec-Fetch-Dest")),
 	}
@@ -148,8 +155,11 @@ func recorded(i int, e *entry) (browser.Recorded, error) {
 			out.Form = v
 		}
 	}
+	// Only a page's own HTML: a recording of a thousand XHRs answered
+	// with HTML keeps none of theirs.
+	page := (out.Type == "" || out.Type == "Document") && (out.Frame == "" || out.Frame == "document" || out.Frame == "iframe")
 	var text string
-	if strings.Contains(out.MimeType, "html") && len(p.Content.Text) > 0 && json.Unmarshal(p.Content.Text, &text) == nil && text != "" {
+	if page && strings.Contains(out.MimeType, "html") && len(p.Content.Text) > 0 && json.Unmarshal(p.Content.Text, &text) == nil && text != "" {
 		body := []byte(text)
 		if strings.EqualFold(p.Content.Encoding, "base64") {
 			if b, err := base64.StdEncoding.DecodeString(text); err == nil {
@@ -206,4 +216,31 @@ func resourceType(t string) string {
 		return "CSPViolationReport"
 	}
 	return strings.ToUpper(t[:1]) + strings.ToLower(t[1:])
+}
+
+// number is a JSON number, or one written as a string ("12.5"), as some
+// tools write them; null is 0.
+type number float64
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	v := strings.Trim(string(b), `"`)
+	if v == "" || v == "null" {
+		*n = 0
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "value " + string(b), Type: reflect.TypeFor[float64]()}
+	}
+	*n = number(f)
+	return nil
+}
+
+// fromCache reads Chrome's "memory"/"disk", or another tool's true.
+func fromCache(raw json.RawMessage) bool {
+	switch strings.TrimSpace(string(raw)) {
+	case "", "null", "false", `""`:
+		return false
+	}
+	return true
 }

@@ -53,7 +53,11 @@ func formatErr(format string, args ...any) error {
 // returns a *FormatError for a file that is not JSON, not a HAR, another
 // HAR version, or cut short; errors from v are returned as they are.
 func Walk(r io.Reader, v Visitor) (Summary, error) {
-	cr := &countingReader{r: bufio.NewReaderSize(r, 1<<16)}
+	br := bufio.NewReaderSize(r, 1<<16)
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3) // a UTF-8 byte order mark, as Windows tools write
+	}
+	cr := &countingReader{r: br}
 	dec := json.NewDecoder(cr)
 	dec.UseNumber()
 	var sum Summary

@@ -28,7 +28,7 @@ func TestBadInputsSayWhy(t *testing.T) {
 		{"entry without request", strings.Replace(good, `"request":`, `"req":`, 1), "entry 0 has no request"},
 		{"entry without response", strings.Replace(good, `"response":`, `"resp":`, 1), "entry 0 has no response"},
 		{"bad date", strings.Replace(good, `2026-11-30T10:00:00.000Z`, `yesterday`, 1), "startedDateTime"},
-		{"status a string", strings.Replace(good, `"status":401`, `"status":"401"`, 1), "entry 0"},
+		{"status a word", strings.Replace(good, `"status":401`, `"status":"denied"`, 1), "entry 0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -42,8 +42,17 @@ func TestBadInputsSayWhy(t *testing.T) {
 			}
 		})
 	}
-	// Fiddler's seven fractional digits, and a proxy's time without a zone.
-	for _, at := range []string{"2026-11-30T10:00:00.1234567+01:00", "2026-11-30T10:00:00.123"} {
+	// What tools write that the letter of HAR 1.2 does not: a byte order
+	// mark, numbers as strings or with a fraction, a boolean _fromCache.
+	for _, odd := range []string{"\xef\xbb\xbf" + good, strings.Replace(good, `"status":401`, `"status":401.0`, 1),
+		strings.Replace(good, `"time":1`, `"time":"12.5"`, 1), strings.Replace(good, `"cache":{}`, `"_fromCache":true,"cache":{}`, 1)} {
+		if rec, err := Read(strings.NewReader(odd)); err != nil || rec.Requests[0].Status != 401 {
+			t.Errorf("%.60q…: %v", odd, err)
+		}
+	}
+	// Fiddler's seven fractional digits, a zone without a colon, a
+	// proxy's time without a zone.
+	for _, at := range []string{"2026-11-30T10:00:00.1234567+01:00", "2026-11-30T10:00:00.123+0100", "2026-11-30T10:00:00.123"} {
 		if _, err := Read(strings.NewReader(strings.Replace(good, "2026-11-30T10:00:00.000Z", at, 1))); err != nil {
 			t.Errorf("startedDateTime %s: %v", at, err)
 		}

@@ -24,7 +24,8 @@ func (s *sanitizer) header(name, v string) string {
 		// Firefox joins a response's Set-Cookie lines into one value.
 		lines := strings.Split(v, "\n")
 		for i, l := range lines {
-			lines[i] = s.setCookie(l)
+			// Its attributes may echo a value too (Comment=<session>).
+			lines[i], _ = s.text(s.setCookie(l))
 		}
 		return strings.Join(lines, "\n")
 	case urlHeaders[ln]:
@@ -67,6 +68,10 @@ func (s *sanitizer) header(name, v string) string {
 	if r, ok := s.known(strings.TrimSpace(v)); ok {
 		return r
 	}
+	// Any other header is text that may carry a JWT or echo a secret
+	// seen before (WWW-Authenticate's error_description quoting the
+	// refused token, a debug header with the session).
+	v, _ = s.text(v)
 	return v
 }
 

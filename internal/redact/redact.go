@@ -180,6 +180,9 @@ func URL(u string) string {
 		if f, err := url.PathUnescape(p.Fragment); err == nil {
 			p.Fragment = f
 		}
+	} else if randomLooking(strings.TrimPrefix(p.Fragment, "/")) {
+		// A bare token as the whole fragment (#eyJ…, a capability link's key).
+		p.RawFragment, p.Fragment = "", Mark
 	}
 	return strings.ReplaceAll(p.String(), url.QueryEscape(Mark), Mark)
 }

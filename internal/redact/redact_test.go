@@ -23,6 +23,17 @@ func TestURL(t *testing.T) {
 	}
 }
 
+func TestBareFragmentToken(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://app.example/spa#eyJhbGciOiJSUzI1NiJ9abcDEF123456xyz": "https://app.example/spa#[redacted]",
+		"https://app.example/docs#section-two":                        "https://app.example/docs#section-two",
+	} {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestHeaderValue(t *testing.T) {
 	for _, tt := range []struct{ name, in, want string }{
 		{"Authorization", "Basic YWxpY2U6c2VjcmV0", "Basic [redacted]"},
