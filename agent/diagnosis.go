@@ -55,7 +55,11 @@ func diagnose(r *run) reports.Diagnosis {
 	for i := range lines {
 		// A server may echo the token it refused (error_description):
 		// masked before it is parsed, so no part of the report has it.
-		lines[i] = r.mask(lines[i])
+		// Only what the traffic carried (tokens, cookies, 8 characters or
+		// more): the baseline's challenge came before any supplied
+		// password was sent, and a password that is a word of the realm
+		// must not garble it.
+		lines[i] = redact.Literal(lines[i], append(slices.Clone(r.cfg.StateSecrets), r.seen...)...)
 	}
 	if len(lines) > 0 {
 		res := challenge.Parse(lines...)

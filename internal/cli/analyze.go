@@ -298,7 +298,7 @@ type sanitizedCopy struct {
 }
 
 // sanitizeCopy writes the recording at src sanitized as `fix401 har
-// sanitize` does (every entry and field the person's tool wrote, secrets
+// sanitize` does (two passes) (every entry and field the person's tool wrote, secrets
 // replaced by pseudonyms), streamed, so that a large recording is never
 // held whole.
 func sanitizeCopy(src string) sanitizedCopy {
@@ -311,7 +311,15 @@ func sanitizeCopy(src string) sanitizedCopy {
 	if err != nil {
 		return sanitizedCopy{err: err}
 	}
-	_, err = harsanitize.Sanitize(stdio.LimitReader(in, maxHAR+1), tmp, harsanitize.Options{Version: Version()})
+	// Two passes: every secret first, so that a body echoing one the
+	// recording sends only later loses it too.
+	known, err := harsanitize.Collect(stdio.LimitReader(in, maxHAR+1))
+	if err == nil {
+		_, err = in.Seek(0, stdio.SeekStart)
+	}
+	if err == nil {
+		_, err = harsanitize.Sanitize(stdio.LimitReader(in, maxHAR+1), tmp, harsanitize.Options{Version: Version(), Known: known})
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -94,10 +94,23 @@ func runHarSanitize(ctx context.Context, streams *IO, in, out string, force bool
 	}
 	// A file that grows while read, or an endless pipe, stops at the cap;
 	// an interrupt stops the read.
+	var known *harsanitize.Known
+	if f, ok := r.(*os.File); ok && in != "-" {
+		// A file can be read twice: first every secret it holds, so that
+		// a body echoing one sent only later loses it too.
+		k, err := harsanitize.Collect(&harInput{ctx: ctx, r: f, left: maxSanitizeHAR + 1, name: name})
+		if err != nil {
+			return harSanitizeErr(ctx, name, err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, err)}
+		}
+		known = k
+	}
 	r = &harInput{ctx: ctx, r: r, left: maxSanitizeHAR + 1, name: name}
 
 	if out == "" || out == "-" {
-		counts, err := harsanitize.Sanitize(r, streams.Out, harsanitize.Options{Version: Version()})
+		counts, err := harsanitize.Sanitize(r, streams.Out, harsanitize.Options{Version: Version(), Known: known})
 		if err != nil {
 			return harSanitizeErr(ctx, name, err)
 		}
@@ -114,7 +127,7 @@ func runHarSanitize(ctx context.Context, streams *IO, in, out string, force bool
 		if err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("-o %s: %v", out, unwrapPathError(err))}
 		}
-		counts, err := harsanitize.Sanitize(r, f, harsanitize.Options{Version: Version()})
+		counts, err := harsanitize.Sanitize(r, f, harsanitize.Options{Version: Version(), Known: known})
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
@@ -143,7 +156,7 @@ func runHarSanitize(ctx context.Context, streams *IO, in, out string, force bool
 			os.Remove(tmp.Name())
 		}
 	}()
-	counts, err := harsanitize.Sanitize(r, tmp, harsanitize.Options{Version: Version()})
+	counts, err := harsanitize.Sanitize(r, tmp, harsanitize.Options{Version: Version(), Known: known})
 	if err != nil {
 		return harSanitizeErr(ctx, name, err)
 	}

@@ -29,3 +29,27 @@ func BenchmarkSanitize(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 }
+
+// BenchmarkSanitizeTwoPasses is BenchmarkSanitize with Collect first, as
+// a caller with a regular file does.
+func BenchmarkSanitizeTwoPasses(b *testing.B) {
+	var in bytes.Buffer
+	if _, err := genHAR(&in, 50<<20); err != nil {
+		b.Fatal(err)
+	}
+	data := in.Bytes()
+	b.SetBytes(int64(len(data)))
+	peak := watchHeap(b)
+	b.ResetTimer()
+	for b.Loop() {
+		k, err := Collect(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Sanitize(bytes.NewReader(data), io.Discard, Options{Known: k}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
+}

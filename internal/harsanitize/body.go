@@ -1,10 +1,12 @@
 package harsanitize
 
 import (
+	"html"
 	"mime"
+	"slices"
 	"strings"
 
-	"golang.org/x/net/html"
+	xhtml "golang.org/x/net/html"
 )
 
 type bodyType int
@@ -15,6 +17,7 @@ const (
 	jsonBody
 	multipartBody
 	htmlBody
+	xmlBody
 )
 
 // bodyKind tells how a body is structured, by its type, or by its look
@@ -23,6 +26,10 @@ func bodyKind(mimeType, text string) bodyType {
 	m := strings.ToLower(mimeType)
 	switch {
 	case strings.Contains(m, "x-www-form-urlencoded"):
+		if jsonText(text) {
+			// Posted as a form, written as JSON.
+			return jsonBody
+		}
 		return formBody
 	case strings.HasPrefix(m, "multipart/"):
 		return multipartBody
@@ -30,6 +37,8 @@ func bodyKind(mimeType, text string) bodyType {
 		return jsonBody
 	case strings.Contains(m, "html"):
 		return htmlBody
+	case strings.Contains(m, "xml"):
+		return xmlBody
 	case m != "" && !strings.HasPrefix(m, "text/plain") && !strings.HasPrefix(m, "application/octet-stream"):
 		return otherBody
 	}
@@ -40,8 +49,12 @@ func bodyKind(mimeType, text string) bodyType {
 	case t[0] == '{' || t[0] == '[':
 		return jsonBody
 	case t[0] == '<':
-		if l := strings.ToLower(t[:min(len(t), 512)]); strings.Contains(l, "<html") || strings.Contains(l, "<!doctype html") || strings.Contains(l, "<form") || strings.Contains(l, "<input") {
+		l := strings.ToLower(t[:min(len(t), 512)])
+		if strings.Contains(l, "<html") || strings.Contains(l, "<!doctype html") || strings.Contains(l, "<form") || strings.Contains(l, "<input") {
 			return htmlBody
+		}
+		if strings.HasPrefix(l, "<?xml") || strings.Contains(l, "envelope") {
+			return xmlBody
 		}
 	case !strings.ContainsAny(t, " \n<>{}\"") && strings.Contains(t, "="):
 		return formBody
@@ -61,6 +74,8 @@ func (s *sanitizer) body(mimeType, text string) string {
 		text = s.multipart(mimeType, text)
 	case htmlBody:
 		text = s.htmlBody(text)
+	case xmlBody:
+		text = s.xmlBody(text)
 	}
 	text, _ = s.text(text)
 	return text
@@ -72,7 +87,24 @@ type jframe struct {
 	expectKey bool
 	secret    bool // under a name that holds secrets: every string below is one
 	kind      Kind
+	// A name/value pair ({"name":"password","value":…}, jQuery's
+	// serializeArray, HAR-like header lists): the value is judged by the
+	// name, which may come after it. ("key" is not a pair's name here: it
+	// holds a secret itself, as in ?key=….)
+	pair    string
+	hasPair bool
+	pend    jpatch // a "value" met before its name
+	hasPend bool
 }
+
+type jpatch struct {
+	from, to int
+	v        string
+}
+
+// pairKey and pairValue are the members of a name/value pair.
+func pairKey(k string) bool   { return strings.EqualFold(k, "name") }
+func pairValue(k string) bool { return strings.EqualFold(k, "value") }
 
 // jsonBody replaces the secrets of a JSON body (a token endpoint's
 // {"access_token":…}, a sign-in API's {"password":…}) by walking it:
@@ -86,6 +118,15 @@ func (s *sanitizer) jsonBody(text string) string {
 		r        string
 	}
 	var patches []patch
+	sorted := true
+	judgePair := func(f *jframe, p jpatch) {
+		if r, ok := s.judge(f.pair, p.v, false); ok && r != p.v {
+			if n := len(patches); n > 0 && patches[n-1].from > p.from {
+				sorted = false
+			}
+			patches = append(patches, patch{p.from, p.to, string(quote(nil, r))})
+		}
+	}
 	stack := []jframe{{}}
 	for i := 0; i < len(text); {
 		f := &stack[len(stack)-1]
@@ -126,8 +167,24 @@ func (s *sanitizer) jsonBody(text string) string {
 			case f.obj && f.expectKey:
 				f.key = v
 			default:
-				if r, changed := s.jsonString(f, v); changed {
+				r, changed := s.jsonString(f, v)
+				if changed {
 					patches = append(patches, patch{i, end, string(quote(nil, r))})
+				}
+				switch {
+				case !f.obj || f.secret:
+				case pairKey(f.key):
+					f.pair, f.hasPair = v, true
+					if f.hasPend {
+						judgePair(f, f.pend)
+						f.hasPend = false
+					}
+				case pairValue(f.key) && !changed:
+					if f.hasPair {
+						judgePair(f, jpatch{i, end, v})
+					} else {
+						f.pend, f.hasPend = jpatch{i, end, v}, true
+					}
 				}
 			}
 			i = end
@@ -137,7 +194,11 @@ func (s *sanitizer) jsonBody(text string) string {
 				j++
 			}
 			// A PIN or one-time code sent as a number: "otp": 123456.
-			if n, ni := text[i:j], s.info(f.key); !(f.obj && f.expectKey) && ni.holds() && len(n) >= 4 && !strings.ContainsAny(n, ".eE+-") {
+			name := f.key
+			if f.obj && f.hasPair && pairValue(f.key) {
+				name = f.pair
+			}
+			if n, ni := text[i:j], s.info(name); !(f.obj && f.expectKey) && ni.holds() && len(n) >= 4 && !strings.ContainsAny(n, ".eE+-") {
 				patches = append(patches, patch{i, j, string(quote(nil, s.t.pseudo(n, ni.kind)))})
 			}
 			i = j
@@ -147,6 +208,9 @@ func (s *sanitizer) jsonBody(text string) string {
 	}
 	if len(patches) == 0 {
 		return text
+	}
+	if !sorted {
+		slices.SortFunc(patches, func(a, b patch) int { return a.from - b.from })
 	}
 	var b strings.Builder
 	b.Grow(len(text))
@@ -197,24 +261,45 @@ func stringEnd(t string, i int) (end int, closed bool) {
 // tags that change are written anew: the rest of the page stays byte for
 // byte.
 func (s *sanitizer) htmlBody(text string) string {
-	z := html.NewTokenizer(strings.NewReader(text))
+	z := xhtml.NewTokenizer(strings.NewReader(text))
 	var b strings.Builder
 	b.Grow(len(text))
 	read, changed := 0, false
+	textarea, inTextarea := "", false // the name of the <textarea> just opened
 	for {
 		tt := z.Next()
 		raw := z.Raw()
 		read += len(raw)
-		if tt == html.ErrorToken {
+		if tt == xhtml.ErrorToken {
 			b.Write(raw)
 			break
 		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+		if inTextarea {
+			inTextarea = false
+			// A <textarea name=SAMLResponse> holds its value as text.
+			if tt == xhtml.TextToken {
+				v := html.UnescapeString(string(raw))
+				if r, ok := s.judge(textarea, v, false); ok {
+					b.WriteString(html.EscapeString(r))
+					changed = true
+					continue
+				}
+			}
+		}
+		if tt != xhtml.StartTagToken && tt != xhtml.SelfClosingTagToken {
 			b.Write(raw)
 			continue
 		}
 		orig := string(raw) // Token() may rewrite Raw's bytes
 		tok := z.Token()
+		if tok.Data == "textarea" && tt == xhtml.StartTagToken {
+			textarea, inTextarea = "", true
+			for _, a := range tok.Attr {
+				if a.Namespace == "" && a.Key == "name" {
+					textarea = a.Val
+				}
+			}
+		}
 		if s.tag(&tok) {
 			b.WriteString(tok.String())
 			changed = true
@@ -235,7 +320,7 @@ func (s *sanitizer) htmlBody(text string) string {
 var urlAttrs = set("href", "src", "action", "formaction", "data-src", "data-href", "data-url", "poster", "cite")
 
 // tag rewrites the attributes of one start tag; it reports a change.
-func (s *sanitizer) tag(t *html.Token) bool {
+func (s *sanitizer) tag(t *xhtml.Token) bool {
 	attr := func(k string) (int, string) {
 		for i, a := range t.Attr {
 			if a.Namespace == "" && a.Key == k {
@@ -344,4 +429,95 @@ func partName(head string) string {
 		}
 	}
 	return ""
+}
+
+// xmlBody replaces the text of XML elements whose names say they hold a
+// secret, as a parameter of the same name would be: a SOAP or WS-Trust
+// request's <o:Password> and <wsse:Password Type="…">, a
+// <wsse:BinarySecurityToken>, a <ds:SignatureValue> (an assertion without
+// its signature can no longer be replayed). Only elements holding text
+// (or CDATA) are read; the rest of the document stays byte for byte.
+func (s *sanitizer) xmlBody(text string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		k := i
+		for k < len(text) && xmlNameByte(text[k]) {
+			k++
+		}
+		if k == i {
+			continue // </x>, <!-- -->, <?xml?>, a stray <
+		}
+		name := text[i:k]
+		gt := tagEnd(text, k)
+		if gt < 0 {
+			break
+		}
+		if text[gt-1] == '/' {
+			i = gt + 1
+			continue
+		}
+		from := gt + 1
+		val, to, cdata := "", -1, false
+		rest := text[from:]
+		if strings.HasPrefix(rest, "<![CDATA[") {
+			if e := strings.Index(rest, "]]>"); e >= 0 {
+				val, to, cdata = rest[9:e], from+e+3, true
+				from += 9
+			}
+		} else if e := strings.IndexByte(rest, '<'); e >= 0 {
+			val, to = html.UnescapeString(rest[:e]), from+e
+		}
+		if to < 0 || !strings.HasPrefix(text[to:], "</"+name) {
+			i = gt + 1
+			continue
+		}
+		local := name[strings.LastIndexByte(name, ':')+1:]
+		v := strings.TrimSpace(val)
+		if r, ok := s.judge(local, v, false); ok && v != "" {
+			end := to
+			if cdata {
+				end = to - 3
+			} else {
+				r = html.EscapeString(r)
+			}
+			b.WriteString(text[last:from])
+			b.WriteString(r)
+			last = end
+		}
+		i = to
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func xmlNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ':' || c == '_' || c == '-' || c == '.' || c >= 0x80
+}
+
+// tagEnd returns the index of the '>' ending the tag whose attributes
+// start at t[i] (a '>' inside a quoted attribute does not end it), or -1.
+func tagEnd(t string, i int) int {
+	var q byte
+	for ; i < len(t); i++ {
+		switch c := t[i]; {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '"' || c == '\'':
+			q = c
+		case c == '>':
+			return i
+		}
+	}
+	return -1
 }

@@ -246,7 +246,7 @@ func (s *sanitizer) nameValue(name, v string, shape bool) (string, bool) {
 	}
 	dv := unescape(v)
 	r, ok := s.judge(unescape(name), dv, shape)
-	if ok && isURL(dv) && !isPlaceholder(r) && !isJWT(dv) && v != dv {
+	if ok && (isURL(dv) || embeddedJSON(dv)) && !isPlaceholder(r) && !isJWT(dv) && v != dv {
 		r = url.QueryEscape(r)
 	}
 	return r, ok
@@ -367,10 +367,16 @@ func (s *sanitizer) content(r *object) {
 	enc, _ := optString(&c, "encoding")
 	if text, ok := optString(&c, "text"); ok && text != "" {
 		if strings.EqualFold(enc, "base64") {
-			data, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, text))
+			enc := base64.StdEncoding
+			data, err := enc.DecodeString(strings.Map(dropSpace, text))
+			if err != nil {
+				// Some tools drop the padding.
+				enc = base64.RawStdEncoding
+				data, err = enc.DecodeString(strings.TrimRight(strings.Map(dropSpace, text), "="))
+			}
 			if err == nil {
 				if r := s.body(mime, string(data)); r != string(data) {
-					c.set("text", jsonString(base64.StdEncoding.EncodeToString([]byte(r))))
+					c.set("text", jsonString(enc.EncodeToString([]byte(r))))
 				}
 			} else if r, _ := s.text(text); r != text {
 				c.set("text", jsonString(r))

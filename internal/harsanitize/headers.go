@@ -21,11 +21,21 @@ func (s *sanitizer) header(name, v string) string {
 	case ln == "cookie":
 		return s.cookieHeader(v)
 	case ln == "set-cookie":
-		// Firefox joins a response's Set-Cookie lines into one value.
+		// Firefox joins a response's Set-Cookie lines into one value
+		// with newlines; other tools (and proxies folding the header)
+		// with ", ".
 		lines := strings.Split(v, "\n")
 		for i, l := range lines {
-			// Its attributes may echo a value too (Comment=<session>).
-			lines[i], _ = s.text(s.setCookie(l))
+			var b strings.Builder
+			for l != "" {
+				c, sep, rest := nextSetCookie(l)
+				// Its attributes may echo a value too (Comment=<session>).
+				r, _ := s.text(s.setCookie(c))
+				b.WriteString(r)
+				b.WriteString(sep)
+				l = rest
+			}
+			lines[i] = b.String()
 		}
 		return strings.Join(lines, "\n")
 	case urlHeaders[ln]:
@@ -133,6 +143,40 @@ func (s *sanitizer) cookieHeader(v string) string {
 		pairs[i] = lead + cookieName(strings.TrimSpace(name)) + "=" + s.cookieValue(val)
 	}
 	return strings.Join(pairs, ";")
+}
+
+// nextSetCookie cuts the first cookie off Set-Cookie values folded into
+// one line with commas ("a=1; Path=/, b=2; Path=/"): a comma ends a
+// cookie when what follows it is a cookie's name and "=". The comma of a
+// date ("Expires=Wed, 21 Oct 2026 07:28:00 GMT") is followed by a day
+// number and a space, not by a name and "=", and stays inside its cookie.
+func nextSetCookie(l string) (cookie, sep, rest string) {
+	from := 0
+	for {
+		i := strings.IndexByte(l[from:], ',')
+		if i < 0 {
+			return l, "", ""
+		}
+		i += from
+		j := i + 1
+		for j < len(l) && (l[j] == ' ' || l[j] == '\t') {
+			j++
+		}
+		k := j
+		for k < len(l) && cookieNameByte(l[k]) {
+			k++
+		}
+		if k > j && k < len(l) && l[k] == '=' {
+			return l[:i], l[i:j], l[j:]
+		}
+		from = i + 1
+	}
+}
+
+// cookieNameByte is a byte of an RFC 6265 cookie name (an RFC 7230
+// token).
+func cookieNameByte(c byte) bool {
+	return c > ' ' && c < 0x7f && !strings.ContainsRune("()<>@,;:\\\"/[]?={}", rune(c))
 }
 
 // setCookie replaces a Set-Cookie line's value; its attributes stay (a

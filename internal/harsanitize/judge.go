@@ -1,7 +1,9 @@
 package harsanitize
 
 import (
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/fix401/fix401/internal/redact"
@@ -29,7 +31,9 @@ func (s *sanitizer) info(name string) nameInfo {
 		return ni
 	}
 	ln := strings.ToLower(strings.TrimSpace(name))
-	ni := nameInfo{sensitive: redact.IsSensitiveParam(ln), descriptor: descriptor(ln), header: sensitiveHeader(ln), kind: kindFor(ln)}
+	flat := flatten(ln)
+	ni := nameInfo{sensitive: redact.IsSensitiveParam(ln) || keyName(flat) || codeName(flat), descriptor: descriptor(ln),
+		header: sensitiveHeader(ln) || codeName(flat), kind: kindFor(ln)}
 	if s.names == nil {
 		s.names = map[string]nameInfo{}
 	}
@@ -53,7 +57,7 @@ func kindFor(name string) Kind {
 	case strings.Contains(flat, "passw") || strings.Contains(flat, "passcode") ||
 		flat == "pwd" || flat == "pass" || flat == "pw" || flat == "pin" || flat == "otp":
 		return KindPassword
-	case flat == "code" || flat == "usercode" || flat == "devicecode" || flat == "authcode" || flat == "authorizationcode":
+	case codeName(flat):
 		return KindCode
 	case strings.Contains(flat, "secret") || strings.Contains(flat, "apikey") || strings.Contains(flat, "verifier") || strings.HasSuffix(flat, "key") ||
 		strings.Contains(flat, "signature") || flat == "sig" || flat == "hmac" || strings.Contains(flat, "credential"):
@@ -63,6 +67,34 @@ func kindFor(name string) Kind {
 		return KindToken
 	}
 	return KindParam
+}
+
+// notSecretKeys end in "key" and name no secret: a public key (WebAuthn's
+// options are under "publicKey"), keys of databases, caches and message
+// catalogues, and words.
+var notSecretKeys = set("publickey", "idempotencykey", "primarykey", "foreignkey", "sortkey", "partitionkey", "rowkey",
+	"cachekey", "routingkey", "objectkey", "messagekey", "i18nkey", "translationkey", "labelkey", "errorkey",
+	"localekey", "hotkey", "monkey", "turkey", "donkey", "hockey", "whiskey", "jockey")
+
+// keyName reports a name ending in "key" that holds one (private_key,
+// signingKey, x_api_key, encryption-key): kindFor calls them secrets.
+func keyName(flat string) bool {
+	return strings.HasSuffix(flat, "key") && !notSecretKeys[flat]
+}
+
+// secretCodes are the words before "code" in the names of one-time codes
+// (auth_code, verification_code, mfaCode, otp_code, user_code). Other
+// codes are evidence (statusCode, errorCode, countryCode) and stay.
+var secretCodes = []string{"auth", "authorization", "authn", "verification", "verify", "mfa", "2fa", "twofactor",
+	"otp", "totp", "hotp", "sms", "email", "mail", "phone", "user", "device", "recovery", "backup", "security",
+	"confirmation", "confirm", "activation", "access", "login", "signin", "onetime", "reset", "pairing", "pass",
+	"secret", "challenge", "token"}
+
+// codeName reports a name that holds a one-time code: "code", or a word of
+// secretCodes and "code".
+func codeName(flat string) bool {
+	p, ok := strings.CutSuffix(flat, "code")
+	return ok && (p == "" || slices.Contains(secretCodes, p))
 }
 
 // descriptor reports a name that describes a secret rather than holding
@@ -144,6 +176,17 @@ func (s *sanitizer) judge(name, v string, shape bool) (string, bool) {
 		}
 		return s.t.pseudo(v, ni.kind), true
 	}
+	if embeddedJSON(v) && s.depth < maxDepth {
+		// JSON in a field (a form's payload={"password":…}, a JSON
+		// string holding a request body, a hidden input): walked as a
+		// JSON body.
+		s.depth++
+		r := s.jsonBody(v)
+		s.depth--
+		if r != v {
+			return r, true
+		}
+	}
 	if shape && !publicParams[lname] && redact.RandomLooking(v) {
 		return s.t.pseudo(v, KindParam), true
 	}
@@ -182,4 +225,26 @@ func unescape(v string) string {
 		return d
 	}
 	return v
+}
+
+// maxDepth bounds JSON walked inside JSON inside JSON.
+const maxDepth = 8
+
+// embeddedJSON reports a field value that is a JSON object or array:
+// "{" or "[" first and "}" or "]" last.
+func embeddedJSON(v string) bool {
+	t := strings.TrimSpace(v)
+	if len(t) < 2 {
+		return false
+	}
+	first, last := t[0], t[len(t)-1]
+	return (first == '{' || first == '[') && (last == '}' || last == ']')
+}
+
+// jsonText reports a body that is JSON whatever its type says (an XHR
+// posting JSON as application/x-www-form-urlencoded): "{" or "[" first,
+// and it parses.
+func jsonText(text string) bool {
+	t := strings.TrimLeft(text, " \t\r\n\ufeff")
+	return t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t))
 }

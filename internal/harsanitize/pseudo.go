@@ -3,6 +3,7 @@ package harsanitize
 import (
 	"encoding/base64"
 	"html"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -52,6 +53,20 @@ type pseudonym struct {
 
 func newTable(c *Counts) *table {
 	return &table{repl: map[string]pseudonym{}, next: map[Kind]int{}, counts: c}
+}
+
+// clone is a copy of t that counts into c, for a pass that starts from
+// what Collect found; t stays as it is.
+func (t *table) clone(c *Counts) *table {
+	n := &table{repl: maps.Clone(t.repl), next: maps.Clone(t.next), counts: c}
+	n.echo = echoSet{bits: slices.Clone(t.echo.bits), shift: t.echo.shift, n: t.echo.n}
+	if t.echo.index != nil {
+		n.echo.index = make(map[uint64][]echoPat, len(t.echo.index))
+		for k, p := range t.echo.index {
+			n.echo.index[k] = slices.Clip(slices.Clone(p))
+		}
+	}
+	return n
 }
 
 // known returns the pseudonym of v when v is a secret met before that is

@@ -17,8 +17,17 @@
 // known values, not guesses.
 //
 // The file is streamed: one entry at a time is read, rewritten and
-// written, so a 200 MB HAR takes memory for its largest entry, not for
-// itself.
+// written, so a 200 MB HAR takes memory for its largest entry (and the
+// secrets found), not for itself.
+//
+// A body may echo a secret first sent in a later entry. A caller that can
+// read its input twice (a regular file) runs Collect first and hands what
+// it found to Sanitize, which then scrubs every body of every secret of
+// the file:
+//
+//	k, err := harsanitize.Collect(f)
+//	// f.Seek(0, io.SeekStart)
+//	c, err := harsanitize.Sanitize(f, w, harsanitize.Options{Known: k})
 package harsanitize
 
 import (
@@ -36,6 +45,44 @@ import (
 type Options struct {
 	// Version is the fix401 version named in the log's comment.
 	Version string
+	// Known, from Collect over the same HAR, makes this the second of two
+	// passes: every secret of the file is known before the first entry,
+	// so a body echoing a secret first sent in a later entry loses it
+	// too, and pseudonyms are numbered as one pass would number them.
+	// Nil is one pass. Sanitize does not change Known.
+	Known *Known
+}
+
+// Known is what Collect found in a HAR: its secret values and their
+// pseudonyms. Its size goes with the number of distinct secrets, not with
+// the size of the file. It may be used by several Sanitize at once.
+type Known struct {
+	t    *table
+	jwts int
+}
+
+// Len is the number of distinct secret values known (a value and the
+// forms it was met in count once each).
+func (k *Known) Len() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.t.repl)
+}
+
+// Collect reads a HAR from r as Sanitize does, writing nothing, and
+// returns the secrets it holds, for Options.Known of a second pass over
+// the same file. Its errors are Sanitize's: a file that is not a HAR 1.2
+// gives a *harfile.FormatError.
+func Collect(r io.Reader) (*Known, error) {
+	c := Counts{Values: map[Kind]int{}}
+	s := &sanitizer{c: &c, collecting: true}
+	s.t = newTable(&c)
+	if _, err := s.run(r, nil, Options{}); err != nil {
+		return nil, err
+	}
+	s.t.counts = nil
+	return &Known{t: s.t, jwts: c.JWTs}, nil
 }
 
 // Counts says what Sanitize replaced.
@@ -114,6 +161,10 @@ type sanitizer struct {
 	t     *table
 	c     *Counts
 	names map[string]nameInfo
+	// collecting is Collect's pass: secrets are found, nothing is
+	// written, bodies are not searched for echoes.
+	collecting bool
+	depth      int // JSON inside JSON (or a form, an input) being walked
 }
 
 // Sanitize reads a HAR from r and writes its sanitized copy to w. A file
@@ -121,17 +172,31 @@ type sanitizer struct {
 // writing w is returned as it is. On error, what was written to w is not
 // a HAR: write to a temporary file and keep it only on success.
 //
-// Secrets are collected in one pass: an entry's headers, cookies and URLs
-// are read before its bodies are scrubbed, and a body is scrubbed of every
-// secret seen up to its entry. A page that echoes a secret first sent in a
-// later entry keeps that echo; reading the file twice would need a
-// seekable input, and the entries of a sign-in come in the order they
-// happened.
+// With o.Known nil, secrets are collected in this one pass: an entry's
+// headers, cookies and URLs are read before its bodies are scrubbed, and a
+// body is scrubbed of every secret seen up to its entry, so a page that
+// echoes a secret first sent in a later entry keeps that echo. With
+// o.Known from Collect over the same file, every body is scrubbed of every
+// secret of the file.
 func Sanitize(r io.Reader, w io.Writer, o Options) (Counts, error) {
 	c := Counts{Values: map[Kind]int{}}
 	s := &sanitizer{c: &c}
-	s.t = newTable(&c)
-	out := &output{w: bufio.NewWriterSize(w, 1<<16)}
+	if o.Known != nil {
+		s.t = o.Known.t.clone(&c)
+		c.JWTs = o.Known.jwts
+	} else {
+		s.t = newTable(&c)
+	}
+	return s.run(r, w, o)
+}
+
+// run is one pass over a HAR; w is nil for Collect's.
+func (s *sanitizer) run(r io.Reader, w io.Writer, o Options) (Counts, error) {
+	c := s.c
+	out := &output{discard: w == nil}
+	if w != nil {
+		out.w = bufio.NewWriterSize(w, 1<<16)
+	}
 	out.start()
 	sawComment := false
 	sum, err := harfile.Walk(r, harfile.Visitor{
@@ -157,18 +222,18 @@ func Sanitize(r io.Reader, w io.Writer, o Options) (Counts, error) {
 		},
 	})
 	if err != nil {
-		return c, err
+		return *c, err
 	}
 	if !sawComment {
 		if err := out.member("comment", jsonString(comment(o))); err != nil {
-			return c, err
+			return *c, err
 		}
 	}
 	c.Entries = sum.Entries
 	for k, n := range s.t.next {
 		c.Values[k] = n
 	}
-	return c, out.finish()
+	return *c, out.finish()
 }
 
 // recover makes a bug met on some input the sanitizer did not foresee an
@@ -260,6 +325,9 @@ func (s *sanitizer) pages(raw []byte) []byte {
 // and of JWT signatures; it reports how many echoes went.
 func (s *sanitizer) text(v string) (string, int) {
 	v = s.stripJWTsInText(v)
+	if s.collecting {
+		return v, 0
+	}
 	v, n := s.t.echo.replace(v)
 	s.c.Echoes += n
 	return v, n
@@ -284,6 +352,7 @@ func (s *sanitizer) comment(o *object) {
 // writes it: {"log":{ then each member of log in the order the input has
 // them, the entries as one array as they come.
 type output struct {
+	discard   bool // Collect's pass: nothing is written
 	w         *bufio.Writer
 	members   int
 	inEntries bool
@@ -294,7 +363,7 @@ type output struct {
 }
 
 func (o *output) write(b []byte) {
-	if o.err == nil {
+	if o.err == nil && !o.discard {
 		_, o.err = o.w.Write(b)
 	}
 }
@@ -345,6 +414,9 @@ func (o *output) entry(b []byte) error {
 }
 
 func (o *output) indent(b []byte, prefix string) {
+	if o.discard {
+		return
+	}
 	o.buf = indent(o.buf[:0], b, prefix)
 	o.write(o.buf)
 	if cap(o.buf) > 4<<20 {
@@ -359,7 +431,7 @@ func (o *output) finish() error {
 		o.write([]byte(`"entries": []`))
 	}
 	o.write([]byte("\n  }\n}\n"))
-	if o.err != nil {
+	if o.err != nil || o.discard {
 		return o.err
 	}
 	return o.w.Flush()

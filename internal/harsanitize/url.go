@@ -159,10 +159,14 @@ func (s *sanitizer) params(raw string, shape bool) string {
 		case has:
 			dv := unescape(val)
 			if r, ok := s.judge(unescape(name), dv, shape); ok {
-				if isURL(dv) && !isPlaceholder(r) && !isJWT(dv) {
-					// A URL in a parameter (a return URL) is written
-					// encoded, as a browser sends it.
+				if isURL(dv) && !isPlaceholder(r) && !isJWT(dv) || embeddedJSON(dv) && !isPlaceholder(r) && val != dv {
+					// A URL in a parameter (a return URL), or JSON, is
+					// written encoded, as a browser sends it.
 					part = name + "=" + url.QueryEscape(r)
+				} else if embeddedJSON(dv) && !isPlaceholder(r) {
+					// JSON as a tool wrote it, decoded: its secrets'
+					// pseudonyms are encoded as in any URL.
+					part = name + "=" + inURL.Replace(r)
 				} else {
 					part = name + "=" + inURL.Replace(r)
 					if val != dv {
