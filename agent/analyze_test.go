@@ -17,8 +17,9 @@ import (
 	"github.com/fix401/fix401/reports"
 )
 
-// analyzeFile diagnoses a HAR file as `fix401 analyze` does.
-func analyzeFile(t *testing.T, path string) *reports.Report {
+// analyzeFile diagnoses a HAR file as `fix401 analyze` does, with the
+// network log at netlog beside it when one is given.
+func analyzeFile(t *testing.T, path, netlog string) *reports.Report {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -29,7 +30,19 @@ func analyzeFile(t *testing.T, path string) *reports.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Analyze(Recording{Loads: browser.Replay(rec.Requests, 1), Creator: rec.Creator, Entries: rec.Entries}, AnalyzeConfig{Version: "test"})
+	loads := browser.Replay(rec.Requests, 1)
+	if netlog != "" {
+		nl, err := netlogpkg.Open(netlog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := nl.Read(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browser.AttachSignIn(loads, as)
+	}
+	res, err := Analyze(Recording{Loads: loads, Creator: rec.Creator, Entries: rec.Entries}, AnalyzeConfig{Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,20 +62,20 @@ func TestAnalyzeSingleSignOnRecordings(t *testing.T) {
 			HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + idpHost + " 127.0.0.1"}, SignIn: user, SignInPassword: password})
 	}
 	t.Run("sent to the provider's sign-in page: sso_sign_in_required", func(t *testing.T) {
-		r := analyzeFile(t, record(t, app.URL("/protected/"), "", ""))
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "", ""), "")
 		f := finding(r, "sso_sign_in_required")
 		if r.Diagnosis.Kind != "soft_401" || r.Outcome != reports.Unresolved || f == nil || f.Evidence["provider"] != provider {
 			t.Fatalf("kind %s outcome %s findings %v", r.Diagnosis.Kind, r.Outcome, findingIDs(r))
 		}
 	})
 	t.Run("a wrong password: the provider's form came back, credentials_rejected", func(t *testing.T) {
-		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "not-alices-password"))
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "not-alices-password"), "")
 		if r.Outcome != reports.Unresolved || finding(r, "credentials_rejected") == nil {
 			t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
 		}
 	})
 	t.Run("the right password: no failure recorded", func(t *testing.T) {
-		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "alice-idp-pw-2718"))
+		r := analyzeFile(t, record(t, app.URL("/protected/"), "alice", "alice-idp-pw-2718"), "")
 		// The recording starts at the provider's page, as a sign-in does,
 		// and ends on the app's page: no failure, and the report says so.
 		if r.Outcome != reports.Healthy || finding(r, "credentials_rejected") != nil || !strings.Contains(r.Diagnosis.Summary, "signing in let it through") {
@@ -71,7 +84,7 @@ func TestAnalyzeSingleSignOnRecordings(t *testing.T) {
 	})
 	t.Run("a redirect URI the provider does not know: idp_error", func(t *testing.T) {
 		bad := l.app(t, "unregistered", realserver.OpenIDCOptions{RedirectPath: "/protected/oidc-callback"})
-		r := analyzeFile(t, record(t, bad.URL("/protected/"), "", ""))
+		r := analyzeFile(t, record(t, bad.URL("/protected/"), "", ""), "")
 		f := finding(r, "idp_error")
 		if f == nil || f.Evidence["error"] != "invalid_redirect_uri" {
 			t.Fatalf("kind %s findings %v", r.Diagnosis.Kind, findingIDs(r))
@@ -79,7 +92,7 @@ func TestAnalyzeSingleSignOnRecordings(t *testing.T) {
 	})
 	t.Run("a session cookie too big to store: sso_redirect_loop", func(t *testing.T) {
 		big := l.app(t, "big", realserver.OpenIDCOptions{Conf: "OIDCScope \"openid profile\"\nOIDCSessionType client-cookie\nOIDCSessionCookieChunkSize 0\n"})
-		r := analyzeFile(t, record(t, big.URL("/protected/"), "carol", "carol-idp-pw-1618"))
+		r := analyzeFile(t, record(t, big.URL("/protected/"), "carol", "carol-idp-pw-1618"), "")
 		loop := finding(r, "sso_redirect_loop")
 		if loop == nil {
 			t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
@@ -98,7 +111,7 @@ func TestAnalyzeClockSkewRecording(t *testing.T) {
 	app := l.app(t, "hybrid", realserver.OpenIDCOptions{ResponseType: "code id_token", ResponseMode: "form_post"})
 	har := testhar.Playwright(t, testhar.Options{URLs: []string{app.URL("/protected/")}, IgnoreHTTPSErrors: true,
 		HostRules: []string{"MAP " + appHost + " 127.0.0.1", "MAP " + idpHost + " 127.0.0.1"}, SignIn: "alice", SignInPassword: "alice-idp-pw-2718"})
-	r := analyzeFile(t, har)
+	r := analyzeFile(t, har, "")
 	if finding(r, "clock_skew") == nil || finding(r, "token_expired") == nil {
 		t.Fatalf("kind %s outcome %s findings %v: %s", r.Diagnosis.Kind, r.Outcome, findingIDs(r), r.Diagnosis.Summary)
 	}
@@ -139,7 +152,7 @@ func TestAnalyzeKerberosRecording(t *testing.T) {
 		t.Fatalf("chromium --dump-dom: %v\n%s", err, out)
 	}
 
-	r := analyzeFile(t, har)
+	r := analyzeFile(t, har, "")
 	if r.Diagnosis.Kind != "http_401" || len(r.Diagnosis.Challenges) == 0 || r.Diagnosis.Challenges[0].Scheme != "Negotiate" {
 		t.Fatalf("kind %s challenges %v", r.Diagnosis.Kind, r.Diagnosis.Challenges)
 	}
@@ -147,30 +160,8 @@ func TestAnalyzeKerberosRecording(t *testing.T) {
 		t.Errorf("without the log the report should say what it cannot tell: %q", r.Diagnosis.Warnings)
 	}
 
-	f, err := os.Open(har)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rec, err := harfile.Read(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loads := browser.Replay(rec.Requests, 1)
-	nl, err := netlogpkg.Open(netlog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := nl.Read(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	browser.AttachSignIn(loads, as)
-	res, err := Analyze(Recording{Loads: loads, Creator: rec.Creator, Entries: rec.Entries}, AnalyzeConfig{Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if finding(res.Report, "negotiate_not_allowed") == nil {
-		t.Fatalf("with the network log: findings %v, warnings %q", findingIDs(res.Report), res.Report.Diagnosis.Warnings)
+	withLog := analyzeFile(t, har, netlog)
+	if finding(withLog, "negotiate_not_allowed") == nil {
+		t.Fatalf("with the network log: findings %v, warnings %q", findingIDs(withLog), withLog.Diagnosis.Warnings)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/fix401/fix401/internal/testbrowser"
+	"github.com/fix401/fix401/internal/testhar"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -94,7 +95,7 @@ func (r *run) build(name string, o Options) (*file, []byte) {
 			r.t.Fatal(err)
 		}
 	}
-	validate(r.t, data)
+	testhar.ValidateHAR(r.t, data)
 	f := decode(r.t, data)
 	checkRules(r.t, f)
 	return f, data

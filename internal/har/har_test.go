@@ -3,6 +3,7 @@ package har
 import (
 	"bytes"
 	"encoding/base64"
+	"github.com/fix401/fix401/internal/testhar"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func build(t *testing.T, pages []Page, reqs []*browser.Request, o Options) (*fil
 	if err != nil {
 		t.Fatal(err)
 	}
-	validate(t, data)
+	testhar.ValidateHAR(t, data)
 	f := decode(t, data)
 	checkRules(t, f)
 	return f, data

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/fix401/fix401/internal/testhar"
 	"io"
 	"net/url"
 	"os"
@@ -477,7 +478,7 @@ func TestSanitizeNormalizes(t *testing.T) {
 	if !strings.HasPrefix(got.Log.Comment, "Sanitized by fix401") {
 		t.Errorf("comment %q", got.Log.Comment)
 	}
-	validate(t, out)
+	testhar.ValidateHAR(t, out)
 }
 
 // TestSanitizeLogOrder: log members are written in the order they come,
