@@ -197,7 +197,7 @@ func firstRemedy(r *run, d reports.Diagnosis) string {
 	case ids[reports.FindingCredentialsRejected]:
 		return "Try first: sign in again with the right user name and password (or a new token): the recording shows credentials sent and the same challenge again."
 	case ids[reports.FindingProxyAuthRequired]:
-		return "Try first: check the proxy settings and proxy account of the user's machine (the network team's): a proxy, not the site, asked for credentials."
+		return "Try first: load the page on another network (off the VPN or the office proxy), or sign in to the proxy with the account the network team gives: a proxy, not the site, asked for credentials."
 	case ids[reports.FindingSSORedirectLoop], ids[reports.FindingCookieBlocked]:
 		return "Try first: clear cookies and site data for the application and the identity provider, then sign in again."
 	case ids[reports.FindingClockSkew], ids[reports.FindingTokenExpired]:
