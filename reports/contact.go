@@ -129,7 +129,7 @@ func ContactMessage(r *Report) []byte {
 			tried = append(tried, mdText(s.Name)+": "+s.Label)
 		}
 	}
-	if len(tried) > 0 {
+	if len(tried) > 0 && r.Environment.RecordedBy == "" {
 		p("**What we tried**, in a real browser:\n\n")
 		for _, t := range tried {
 			p("- %s\n", t)
@@ -174,6 +174,10 @@ func contactOpening(v *view) string {
 		return "We tried to diagnose an error on the page below, but could not complete the check; the details we have are below."
 	}
 	opening := "Opening the page below fails with " + v.failureNoun() + "."
+	if by := r.Environment.RecordedBy; by != "" {
+		// A recording of the user's browser: what it shows, not what we did.
+		return opening + " A recording of the user's browser (a HAR, made with " + by + ") shows it; nothing has been tried from here yet."
+	}
 	switch {
 	case r.Diagnosis.Intermittent:
 		opening += " It fails on some loads but not on all of them."
@@ -255,6 +259,12 @@ func contactLoad(l *Load) string {
 }
 
 func contactFrom(e Environment) string {
+	if e.RecordedBy != "" {
+		if e.Browser != "" {
+			return "the user's browser (" + e.Browser + "), recorded with " + e.RecordedBy
+		}
+		return "the user's browser, recorded with " + e.RecordedBy
+	}
 	browser := e.Browser
 	if browser == "" {
 		browser = "Chromium"
