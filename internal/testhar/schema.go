@@ -16,7 +16,11 @@ import (
 // The HAR 1.2 schema, with its licence and source, in the repository's
 // testdata: a missing folder is a broken checkout, not a reason to skip.
 // npmDir is where `make deps` installs the upstream validator's packages.
-var schemaDir, npmDir string
+// Both are set once, from the repository's root (tests run in parallel).
+var (
+	schemaDir, npmDir string
+	dirsOnce          sync.Once
+)
 
 var harSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	dir, err := filepath.Abs(schemaDir)
@@ -62,9 +66,11 @@ func fileURL(path string) string {
 // upstream node validator when it is installed.
 func ValidateHAR(t testing.TB, data []byte) {
 	t.Helper()
-	root := RepoRoot(t)
-	schemaDir = filepath.Join(root, "testdata", "har-schema")
-	npmDir = filepath.Join(root, ".cache", "npm", "node_modules")
+	dirsOnce.Do(func() {
+		root := RepoRoot(t)
+		schemaDir = filepath.Join(root, "testdata", "har-schema")
+		npmDir = filepath.Join(root, ".cache", "npm", "node_modules")
+	})
 	sch, err := harSchema()
 	if err != nil {
 		t.Fatalf("loading the HAR schema from %s: %v", schemaDir, err)
