@@ -622,3 +622,26 @@ func startingCookies(t *testing.T, s lab.Scenario, base string) []browser.Cookie
 	}
 	return cs
 }
+
+// TestURLCheckLooksForNoProtectedAreaAbovePagesThatLoad: a page that loads
+// while its own requests are refused, or a proxy's 407, has no protected
+// area of the site's above it for url-check to name.
+func TestURLCheckLooksForNoProtectedAreaAbovePagesThatLoad(t *testing.T) {
+	for _, id := range []string{"subresource", "proxy"} {
+		t.Run(id, func(t *testing.T) {
+			r := runDiag(t, Config{URL: labURL + "/s/" + id + "/", Only: []string{"url-check"}}).Report
+			var step *reports.Step
+			for i := range r.Steps {
+				if r.Steps[i].ID == "url-check" {
+					step = &r.Steps[i]
+				}
+			}
+			if step == nil {
+				t.Fatalf("no url-check step: %+v", r.Steps)
+			}
+			if pf := stepEvidence(r, "url-check", "protected_from"); pf != nil || strings.Contains(step.Action, "protected area") {
+				t.Errorf("kind %s: url-check named a protected area: %v / %s", r.Diagnosis.Kind, pf, step.Action)
+			}
+		})
+	}
+}

@@ -33,6 +33,18 @@ func ContactMessage(r *Report) []byte {
 		return b.Bytes()
 	}
 
+	if r.Outcome == Error {
+		// An interrupted or failed check has seen no failure of the site's
+		// through: nothing to ask its owner yet.
+		p("# Nothing to send to the site owner yet\n\n")
+		why := "the check could not complete"
+		if r.Error != nil && *r.Error != "" {
+			why = "the check could not complete: " + strings.TrimSuffix(*r.Error, ".")
+		}
+		p("%s. Run fix401 again; contact.md is written for a failure the check saw through to the end.\n", mdText(strings.ToUpper(why[:1])+why[1:]))
+		return b.Bytes()
+	}
+
 	if d.Kind == "proxy_407" {
 		p("# For the network team, not the site owner\n\n")
 		var lines []string

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/redact"
 	"github.com/fix401/fix401/internal/urlfix"
 )
@@ -75,9 +76,30 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 		}
 	}
 
+	ev := URLCheckEvidence{Candidates: tried}
+	// The page itself loads and only its own requests are refused, or a
+	// proxy asks whatever the address: no protected area of the site's
+	// to look for above it.
+	switch kind := env.Baseline().Verdict.Kind; kind {
+	case judge.Subresource401, judge.Proxy407:
+		what := "the page itself loads; the requests it makes are refused"
+		if kind == judge.Proxy407 {
+			what = "a proxy asks for credentials whatever the address"
+		}
+		action := "Checked the URL: it is well formed"
+		switch len(cands) {
+		case 0:
+		case 1:
+			action += fmt.Sprintf(", and the one corrected version (%s) does not load either", cands[0].Why)
+		default:
+			action += fmt.Sprintf(", and none of %d corrected versions loads", len(cands))
+		}
+		return Outcome{Action: action + "; " + what + ".", Summary: fmt.Sprintf("URL is well formed; %d corrected URL(s) tried; %s", len(cands), what),
+			NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
+	}
+
 	// No better URL: find where the protected area starts, and the login
 	// link on the nearest page that loads — what a person would look for.
-	ev := URLCheckEvidence{Candidates: tried}
 	protectedFrom, nearestOK := target, ""
 	for i, p := range urlfix.Parents(target) {
 		if i == maxParents {
