@@ -25,13 +25,13 @@ type Recording struct {
 	Creator string          // the tool that wrote it, "name version"
 	Browser string          // the browser it recorded, when it says
 	Entries int
-	// Sanitized: no request or response in it has a Cookie, Set-Cookie or
-	// Authorization header (DevTools' default export drops them), so
-	// whether credentials were sent cannot be told.
-	Sanitized bool
-	// NoBodies: none of its pages' HTML was kept (an export without
+
+	// What Analyze derives of it. sanitized: no request or response has a
+	// Cookie, Set-Cookie or Authorization header (DevTools' default export
+	// drops them), so whether credentials were sent cannot be told.
+	// noBodies: none of its pages' HTML was kept (an export without
 	// content), so a sign-in page answered with 200 cannot be seen.
-	NoBodies bool
+	sanitized, noBodies bool
 }
 
 // AnalyzeConfig is what Analyze needs besides the recording.
@@ -52,6 +52,8 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 	if len(rec.Loads) == 0 {
 		return nil, fmt.Errorf("the recording has no requests: record the failing page load again with the Network panel open")
 	}
+	rec.sanitized = strings.HasPrefix(rec.Creator, "WebInspector") && withoutCredentials(rec.Loads)
+	rec.noBodies = withoutPages(rec.Loads)
 	r := &run{cfg: Config{Version: cfg.Version, Now: cfg.Now, Log: cfg.Log}, started: cfg.Now(),
 		files: map[string][]byte{}, shotNames: map[*browser.Load]string{}, reported: map[*steps.Observation]reports.Load{},
 		recording: &rec}
@@ -105,14 +107,12 @@ func Analyze(rec Recording, cfg AnalyzeConfig) (*Result, error) {
 			step.Evidence[k] = v
 		}
 	}
-	if rec.Sanitized {
+	if rec.sanitized {
 		step.Evidence["sanitized_export"] = true
 	}
-	if l := rec.Loads[len(rec.Loads)-1]; l.Started.After(r.started) || l.Started.IsZero() {
-		step.DurationMS = 0
-	} else {
-		step.DurationMS = l.Started.Add(l.Duration).Sub(rec.Loads[0].Started).Milliseconds()
-	}
+	// The recording's own span, from its first request to its last answer.
+	start, end := rec.Loads[0], rec.Loads[len(rec.Loads)-1]
+	step.DurationMS = max(0, end.Started.Add(end.Duration).Sub(start.Started).Milliseconds())
 	r.cur = nil
 	r.finish()
 	if t := rec.Loads[0].Started; !t.IsZero() {
@@ -231,4 +231,35 @@ func samePage(a, b string) bool {
 		return false
 	}
 	return pa.Scheme == pb.Scheme && pa.Host == pb.Host && strings.TrimSuffix(pa.Path, "/") == strings.TrimSuffix(pb.Path, "/")
+}
+
+// withoutCredentials: no request carried Cookie or Authorization and no
+// response set a cookie, as in DevTools' default sanitized export (which
+// says nothing of it: Chrome's creator is WebInspector either way).
+func withoutCredentials(loads []*browser.Load) bool {
+	for _, l := range loads {
+		for _, q := range l.Requests {
+			for _, h := range q.Hops() {
+				if h.RequestHdr.Get("Cookie") != "" || h.RequestHdr.Get("Authorization") != "" || h.ResponseHdr.Get("Set-Cookie") != "" {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// withoutPages: no page of the recording kept its HTML, although some
+// answered with one.
+func withoutPages(loads []*browser.Load) bool {
+	html := false
+	for _, l := range loads {
+		for _, q := range l.Chain {
+			if len(q.Body) > 0 || l.Title != "" || l.Text != "" {
+				return false
+			}
+			html = html || strings.Contains(q.MimeType, "html") && q.Status < 300
+		}
+	}
+	return html
 }

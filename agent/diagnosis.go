@@ -105,10 +105,10 @@ func diagnose(r *run) reports.Diagnosis {
 	if noChallenge {
 		d.Warnings = append(d.Warnings, "the server answered 401 without a WWW-Authenticate header, which RFC 9110 §15.5.2 requires: a server bug worth reporting to the site owner")
 	}
-	if r.recording != nil && r.recording.NoBodies {
+	if r.recording != nil && r.recording.noBodies {
 		d.Warnings = append(d.Warnings, "the recording keeps no page bodies (exported without content): a page that answers 200 with a sign-in or access-denied page cannot be told from it; export the HAR with content")
 	}
-	if r.recording != nil && r.recording.Sanitized {
+	if r.recording != nil && r.recording.sanitized {
 		d.Warnings = append(d.Warnings, "the recording has no Cookie, Set-Cookie or Authorization header at all (DevTools' default \"sanitized\" export drops them): whether credentials or a session were sent cannot be told from it")
 	}
 	if r.recording != nil && !b.Load.SignInLog && b.Load.Status == 401 && (has(d.Challenges, "Negotiate") || has(d.Challenges, "NTLM")) {
@@ -439,7 +439,7 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 			if r.recovered {
 				s = "The recording ends with the page loaded (" + statusPhrase(r.baseline.Load.Status) + "): it was first refused or sent to sign in, and signing in let it through."
 			}
-			if r.recording.NoBodies {
+			if r.recording.noBodies {
 				s += " It keeps no page bodies, so a sign-in or access-denied page answered with 200 would not show in it."
 			}
 			return s

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,12 +66,7 @@ authentication failure, 12 another failure (403, 404, network error),
 	f.StringVar(&o.NetLog, "netlog", "", "the browser's network log of the same session (chrome://net-export's JSON): why integrated sign-in (Negotiate/NTLM) failed")
 	f.BoolVar(&o.Force, "force", false, "let --out replace a previous fix401 report in that folder (nothing else there is touched)")
 	f.BoolVar(&o.JSON, "json", false, "print the JSON report on stdout")
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "nothing on stderr but errors")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
-	f.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	f.StringVar(&o.LogFormat, "log-format", "console", "log format: console or json")
-	fixedValues(c, "log-level", "debug", "info", "warn", "error")
-	fixedValues(c, "log-format", "console", "json")
+	logFlags(c, &o.LogLevel, &o.LogFormat, &o.Quiet, &o.NoColor)
 	return c
 }
 
@@ -108,14 +104,7 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 	// another core: the two passes over a large file take as long as one.
 	copied := make(chan sanitizedCopy, 1)
 	go func() { copied <- sanitizeCopy(path) }()
-	var sc sanitizedCopy
-	copyDone := false
-	waitCopy := func() sanitizedCopy {
-		if !copyDone {
-			sc, copyDone = <-copied, true
-		}
-		return sc
-	}
+	waitCopy := sync.OnceValue(func() sanitizedCopy { return <-copied })
 	defer func() {
 		if c := waitCopy(); c.path != "" {
 			os.Remove(c.path) // moved into the report, or not wanted
@@ -150,8 +139,6 @@ func runAnalyze(io *IO, o *AnalyzeOptions, path string) error {
 	}
 	res, err := agent.Analyze(agent.Recording{
 		Loads: loads, Creator: rec.Creator, Browser: rec.Browser, Entries: rec.Entries,
-		Sanitized: strings.HasPrefix(rec.Creator, "WebInspector") && withoutCredentials(rec.Requests),
-		NoBodies:  withoutPages(loads),
 	}, agent.AnalyzeConfig{Version: Version(), Now: o.now, Log: bo.logger(io)})
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %v", name, err)}
@@ -261,33 +248,6 @@ func firstURL(loads []*browser.Load) string {
 		}
 	}
 	return ""
-}
-
-// withoutCredentials: no request carried Cookie or Authorization and no
-// response set a cookie, as in DevTools' default sanitized export (which
-// says nothing of it: Chrome's creator is WebInspector either way).
-func withoutCredentials(recs []browser.Recorded) bool {
-	for _, q := range recs {
-		if q.RequestHdr.Get("Cookie") != "" || q.RequestHdr.Get("Authorization") != "" || q.ResponseHdr.Get("Set-Cookie") != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// withoutPages: no page of the recording kept its HTML, although some
-// answered with one.
-func withoutPages(loads []*browser.Load) bool {
-	html := false
-	for _, l := range loads {
-		for _, q := range l.Chain {
-			if len(q.Body) > 0 || l.Title != "" || l.Text != "" {
-				return false
-			}
-			html = html || strings.Contains(q.MimeType, "html") && q.Status < 300
-		}
-	}
-	return html
 }
 
 // sanitizedCopy is the recording sanitized by structure into a file of

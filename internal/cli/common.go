@@ -46,13 +46,20 @@ func (o *BrowserOptions) register(c *cobra.Command) {
 	f.StringVar(&o.BrowserURL, "browser-url", "", "use a running browser's DevTools endpoint (ws://host:port/… or http://host:port) instead of starting one")
 	f.DurationVar(&o.Timeout, "timeout", 20*time.Second, "time limit for one page load")
 	f.DurationVar(&o.MaxTime, "max-time", 0, "time limit for the whole run (0: none)")
-	f.StringVar(&o.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	f.StringVar(&o.LogFormat, "log-format", "console", "log format: console or json")
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colors (also NO_COLOR)")
+	logFlags(c, &o.LogLevel, &o.LogFormat, &o.Quiet, &o.NoColor)
 	f.StringArrayVar(&o.HostRules, "host-rule", nil, `pin a host name like Chrome's --host-resolver-rules, e.g. "MAP intranet.example 127.0.0.1" (repeatable)`)
 	f.BoolVar(&o.Insecure, "insecure", false, "accept invalid TLS certificates")
 	f.StringVar(&o.AuthAllowlist, "auth-server-allowlist", "", `hosts the browser may sign in to with this machine's Kerberos/NTLM credentials, as Chrome's AuthServerAllowlist policy: "intranet.example,*.corp.example" (default: the machine's policy)`)
+}
+
+// logFlags are the output flags every command that logs shares, with or
+// without a browser.
+func logFlags(c *cobra.Command, level, format *string, quiet, noColor *bool) {
+	f := c.Flags()
+	f.StringVar(level, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(format, "log-format", "console", "log format: console or json")
+	f.BoolVarP(quiet, "quiet", "q", false, "no progress on stderr")
+	f.BoolVar(noColor, "no-color", false, "no colors (also NO_COLOR)")
 	fixedValues(c, "log-level", "debug", "info", "warn", "error")
 	fixedValues(c, "log-format", "console", "json")
 }
