@@ -1,8 +1,10 @@
 package lab
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -107,24 +109,44 @@ func TestStaleDNSReap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(env ...string) *exec.Cmd {
-		// Without the preload: sleep needs no resolver, only the marker.
-		cmd := exec.Command("sleep", "60")
+	// A shell that says "ready" once it runs: only then does its
+	// /proc/PID/environ hold the marker (right after exec the kernel may
+	// still show it empty, which made this test flaky under load). It
+	// waits on stdin, so closing stdin ends it with status 0 unless Reap
+	// killed it first.
+	type started struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+	}
+	start := func(env ...string) started {
+		cmd := exec.Command("sh", "-c", "echo ready; read x")
 		cmd.Env = append(os.Environ(), env...)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		return cmd
+		if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+			t.Fatalf("the shell said %q: %v", line, err)
+		}
+		return started{cmd, stdin}
 	}
 	ours, other := start(r.hostsEnv), start("NSS_WRAPPER_HOSTS=/elsewhere/hosts")
 	if n := r.Reap(); n != 1 {
 		t.Errorf("Reap killed %d processes, want 1", n)
 	}
-	if err := ours.Wait(); err == nil {
+	ours.stdin.Close()
+	if err := ours.cmd.Wait(); err == nil {
 		t.Error("the process with the resolver's environment was not killed")
 	}
-	if err := other.Process.Signal(syscall.Signal(0)); err != nil {
+	if err := other.cmd.Process.Signal(syscall.Signal(0)); err != nil {
 		t.Errorf("another process was killed: %v", err)
 	}
 }
