@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/fix401/fix401/internal/suggest"
+	"math"
 	"net/url"
 	"os"
 	"runtime"
@@ -21,6 +21,7 @@ import (
 	"github.com/fix401/fix401/internal/judge"
 	"github.com/fix401/fix401/internal/oscmd"
 	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/internal/suggest"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
 )
@@ -92,6 +93,13 @@ type Result struct {
 	// Pages are the loads of the run in order, for the HAR's pages: each
 	// request's Load field is the Index of one of them.
 	Pages []Page
+	// Sent are the supplied secrets (Config.Secrets in every form they
+	// travel in), which the browser held from load SentFrom on: the HAR
+	// masks them in that load and later ones, where a page may echo them,
+	// and leaves the words of earlier pages alone. SentFrom is
+	// math.MaxInt when the run never sent them.
+	Sent     []string
+	SentFrom int
 }
 
 // Page is one load of the run, named after its step.
@@ -212,7 +220,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		r.report.Environment.Sandbox = new(browser.Sandboxed())
 	}
 	r.finish()
-	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages}, nil
+	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages, Sent: r.cfg.Secrets, SentFrom: r.sentFromOrNever()}, nil
 }
 
 // run is the state of one diagnosis; it is the steps.Env of every step.
@@ -228,6 +236,7 @@ type run struct {
 	closing   sync.WaitGroup                      // browsers being closed in the background
 	retired   []func()                            // closes put off until the next load, see swap
 	sent      bool                                // the secrets were sent: what pages show is masked, see mask
+	sentFrom  int                                 // the first load that may have sent them, see Result.SentFrom
 	recording *Recording                          // set when a HAR is analyzed instead of a page loaded
 	recovered bool                                // the recording failed, then ended on the page loaded
 	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
@@ -444,6 +453,14 @@ func (r *run) held() []string {
 	return out
 }
 
+// sentFromOrNever is Result.SentFrom.
+func (r *run) sentFromOrNever() int {
+	if !r.sent {
+		return math.MaxInt
+	}
+	return r.sentFrom
+}
+
 // harvest adds to seen the credentials l's traffic carried (see
 // browser.CredentialValues): a page may echo them later.
 func (r *run) harvest(l *browser.Load) {
@@ -523,7 +540,9 @@ func (r *run) observe(l *browser.Load, err error) (*steps.Observation, error) {
 		Index: l.Index, Step: step, URL: redact.URL(l.URL), Started: l.Started, Duration: l.Duration,
 		Title: fmt.Sprintf("%s · load %d · %s", step, len(r.pages)+1, loadPhrase(l)),
 	})
-	r.cfg.Log.Debug().Str("url", redact.URL(l.URL)).Int("status", l.Status).Str("kind", string(o.Verdict.Kind)).
+	// The log shows the URL as the report does: without what the
+	// browser held from the start (a check's ${VAR} parameters).
+	r.cfg.Log.Debug().Str("url", redact.Literal(redact.URL(l.URL), r.held()...)).Int("status", l.Status).Str("kind", string(o.Verdict.Kind)).
 		Int64("took_ms", l.Duration.Milliseconds()).Msg("load")
 	return o, nil
 }
@@ -705,6 +724,9 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	if steps.NeedsOf(s.ID()).Credentials {
 		// From here on the server has the secrets, and a page may show
 		// them back.
+		if !r.sent {
+			r.sentFrom = browser.LoadsBegun() + 1
+		}
 		r.sent = true
 	}
 	out, err := r.safeRun(ctx, s)

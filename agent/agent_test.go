@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/fix401/fix401/internal/cookiefile"
-	"github.com/fix401/fix401/internal/testbrowser"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,8 +19,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/cookiefile"
+	"github.com/fix401/fix401/internal/har"
 	"github.com/fix401/fix401/internal/lab"
 	"github.com/fix401/fix401/internal/oscmd"
+	"github.com/fix401/fix401/internal/testbrowser"
 	"github.com/fix401/fix401/reports"
 	"github.com/fix401/fix401/steps"
 )
@@ -535,8 +536,19 @@ func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
 				fmt.Fprint(w, "<!doctype html><title>Sign in to the page</title><h1>This page needs the password of the portal</h1>")
 			}))
 			defer ts.Close()
-			r := runDiag(t, Config{URL: ts.URL + "/", Only: []string{"reload", "relogin"},
-				Inputs: steps.Inputs{User: "alice", Password: pw}, Secrets: []string{pw}}).Report
+			res := runDiag(t, Config{URL: ts.URL + "/", Only: []string{"reload", "relogin"},
+				Inputs: steps.Inputs{User: "alice", Password: pw}, Secrets: []string{pw}})
+			r := res.Report
+			// The HAR too: the 401 page of the loads before relogin keeps
+			// its words, the page that echoed the password loses it.
+			data, err := har.Build(nil, res.Requests, har.Options{Sent: res.Sent, SentFrom: res.SentFrom})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(data, []byte("<h1>This page needs the password of the portal</h1>")) {
+				t.Errorf("the HAR garbled a page that never saw the password:\n%s", data)
+			}
+
 			if r.Outcome != reports.Fixed || r.FixedBy == nil || *r.FixedBy != "relogin" {
 				t.Fatalf("outcome %s fixed by %v", r.Outcome, r.FixedBy)
 			}

@@ -136,6 +136,10 @@ func newRecorder() *recorder {
 // run that moves to a new tab or browser never reuses a load number.
 var loadSeq atomic.Int64
 
+// LoadsBegun is the number of the last load begun in this program: every
+// load begun later has a larger one.
+func LoadsBegun() int { return int(loadSeq.Load()) }
+
 // begin starts a new load: requests from now on belong to it.
 func (r *recorder) begin() int {
 	r.mu.Lock()

@@ -262,7 +262,9 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 		// every URL of the report: it goes from all of them.
 		redact.Strings(res.Report, c.URLSecrets()...)
 		dir := filepath.Join(o.Out, c.Name)
-		if err := writeReport(dir, res, o, secrets); err != nil {
+		// The HAR loses the cookies and the URL's ${VAR}s everywhere, the
+		// password and token from the load that sent them (res.Sent).
+		if err := writeReport(dir, res, o, append(slices.Clone(built.CookieSecrets), c.URLSecrets()...)); err != nil {
 			// The verdict stands; the missing folder is said where the
 			// verdict is read.
 			log.Error().Err(err).Msg("writing the report")
@@ -275,7 +277,7 @@ func runOne(ctx context.Context, c *Check, o Options) Result {
 }
 
 // writeReport writes a diagnosis folder as `fix401 diagnose --out` does.
-func writeReport(dir string, res *agent.Result, o Options, secrets []string) error {
+func writeReport(dir string, res *agent.Result, o Options, held []string) error {
 	product := ""
 	if o.Browser != nil {
 		product = o.Browser.Product()
@@ -288,7 +290,7 @@ func writeReport(dir string, res *agent.Result, o Options, secrets []string) err
 		return err
 	}
 	defer claim.Release()
-	return outdir.Write(dir, res, o.Version, product, secrets)
+	return outdir.Write(dir, res, o.Version, product, held)
 }
 
 func orDefault(own, def time.Duration) time.Duration {

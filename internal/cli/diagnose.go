@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -152,9 +151,8 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 		return err
 	}
 	inputs, cookies := built.Inputs, built.Cookies
-	// Everything the HAR's text must lose; the agent masks pages for the
-	// cookies from the start and for the password and token once sent.
-	secrets := append(slices.Clone(built.Secrets), built.CookieSecrets...)
+	// The agent masks pages, and the HAR their traffic, for the cookies
+	// from the start and for the password and token once sent.
 	inputs.DNSFlushCommand, inputs.Runner = o.DNSFlushCommand, oscmd.System{}
 	// The password and token, not the cookies: the browser gets those.
 	extra := browser.Options{Secrets: built.BrowserSecrets}
@@ -204,7 +202,7 @@ func runDiagnose(ctx context.Context, io *IO, o *DiagnoseOptions) error {
 	}
 	rep := res.Report
 	rep.Environment.Profile = o.Profile != ""
-	if err := writeRun(o.Out, res, b.Product(), secrets); err != nil {
+	if err := writeRun(o.Out, res, b.Product(), built.CookieSecrets); err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("writing the report: %w", err)}
 	}
 	// The files the folder really holds: an early stop has no screenshots.

@@ -213,7 +213,7 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 				Inputs: in, Secrets: secrets, Cookies: cookies,
 			})
 			if err == nil {
-				err = writeReplacing(filepath.Join(o.Out, s.ID), res, b.Product(), secrets)
+				err = writeReplacing(filepath.Join(o.Out, s.ID), res, b.Product(), nil)
 			}
 			if err != nil {
 				results[i] <- result{err: err}

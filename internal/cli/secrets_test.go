@@ -30,6 +30,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		bearer    = "BEARER-s3cr3t-999"
 		queryTok  = "QUERY-s3cr3t-555"
 		serverCk  = "SETCOOKIE-s3cr3t-444"
+		envParam  = "ENVPARAM-s3cr3t-333" // a ${VAR} in a check's URL
 	)
 	mux := http.NewServeMux()
 	// Pages that echo what they were sent, as careless error pages do: the
@@ -68,24 +69,31 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 	cookies := filepath.Join(dir, "cookies.txt")
 	os.WriteFile(cookies, []byte(fmt.Sprintf("%s\tFALSE\t/\tFALSE\t0\tuser_session\t%s\n", strings.Split(host, ":")[0], cookieVal)), 0o600)
 
+	// A check whose URL takes a parameter from the environment under a
+	// name no list knows: the variable's value is a secret all the same.
+	config := filepath.Join(dir, "checks.yaml")
+	os.WriteFile(config, []byte("checks:\n  - name: api\n    url: "+ts.URL+"/api?q=${API_PARAM}&page=2\n    bearer_token_env: API_TOKEN\n"), 0o600)
+
 	runs := []struct {
 		name string
 		args []string
 		env  []string
 		want int
 	}{
-		{"password", []string{"--user", user, "--cookies", cookies, ts.URL + "/basic?access_token=" + queryTok + "&page=2"},
+		{"password", []string{"diagnose", "--skip", "fresh-profile,dns-flush", "--user", user, "--cookies", cookies, ts.URL + "/basic?access_token=" + queryTok + "&page=2"},
 			[]string{"FIX401_PASSWORD=" + password}, ExitFixed},
-		{"bearer", []string{"--bearer-token-env", "API_TOKEN", "--cookies", cookies, ts.URL + "/api?token=" + queryTok},
+		{"bearer", []string{"diagnose", "--skip", "fresh-profile,dns-flush", "--bearer-token-env", "API_TOKEN", "--cookies", cookies, ts.URL + "/api?token=" + queryTok},
 			[]string{"API_TOKEN=" + bearer}, ExitFixed},
+		{"check", []string{"check", "--config", config},
+			[]string{"API_TOKEN=" + bearer, "API_PARAM=" + envParam}, ExitCheckFailed}, // fixed by relogin, not healthy
 	}
-	secrets := []string{password, cookieVal, bearer, queryTok, serverCk,
+	secrets := []string{password, cookieVal, bearer, queryTok, serverCk, envParam,
 		base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
 		base64.RawURLEncoding.EncodeToString([]byte(user + ":" + password))}
 	for _, run := range runs {
 		t.Run(run.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out-"+run.name)
-			args := append([]string{"diagnose", "--log-level", "debug", "--skip", "fresh-profile,dns-flush", "--out", out}, run.args...)
+			args := append([]string{run.args[0], "--log-level", "debug", "--out", out}, run.args[1:]...)
 			cmd := exec.Command(bin, args...)
 			cmd.Env = append(os.Environ(), run.env...)
 			var stdout, stderr bytes.Buffer
@@ -115,6 +123,8 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 			// the secrets, and what they show must be masked too. The lines
 			// that echo them are read (the control), the secrets are not.
 			shots, _ := filepath.Glob(filepath.Join(out, "screenshots", "*.png"))
+			more, _ := filepath.Glob(filepath.Join(out, "*", "screenshots", "*.png")) // check: a folder per check
+			shots = append(shots, more...)
 			if len(shots) == 0 {
 				t.Fatal("no screenshots to read")
 			}
@@ -133,7 +143,10 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 				t.Errorf("OCR did not read the lines that echo the secrets, so it proves nothing: %q", read)
 			}
 			rep := string(texts[filepath.Join(out, "report.json")])
-			if !strings.Contains(rep, "access_token=[redacted]") && !strings.Contains(rep, "token=[redacted]") {
+			if run.name == "check" {
+				rep = string(texts[filepath.Join(out, "api", "report.json")])
+			}
+			if !strings.Contains(rep, "token=[redacted]") && !strings.Contains(rep, "q=[redacted]&page=2") {
 				t.Errorf("the report's URL lost its shape: %s", rep[:400])
 			}
 		})

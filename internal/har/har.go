@@ -39,6 +39,13 @@ type Options struct {
 	// string of the file, with their escaped and base64 forms. They are
 	// removed even when Unsanitized is set: the caller named them.
 	Secrets []string
+	// Sent are secrets the run sent only from load SentFrom on (what
+	// relogin typed or answered a challenge with): masked like Secrets, in
+	// that load's entries and those after it. A page before it cannot show
+	// them, and a password that is an ordinary word must not blank that
+	// word there. SentFrom 0 masks them everywhere.
+	Sent     []string
+	SentFrom int
 	// Unsanitized keeps header, cookie and URL values as the browser saw
 	// them. Reserved for a deliberate opt-in; the zero value is safe.
 	Unsanitized bool
@@ -73,7 +80,9 @@ func Build(pages []Page, reqs []*browser.Request, o Options) ([]byte, error) {
 		name = "fix401"
 	}
 	root := &file{Log: log{Version: "1.2", Entries: entries}}
-	s.scrubAll(root)
+	for _, e := range entries {
+		s.scrubEntry(e)
+	}
 	// fix401's own words (its name, the browser's, the pages' titles of
 	// step and load number, this comment) are no traffic: a password that
 	// is one of their words ("reload", "fix401") is not searched for there.
@@ -89,7 +98,7 @@ func Build(pages []Page, reqs []*browser.Request, o Options) ([]byte, error) {
 		// Last, because scrubbing can put "[redacted]" into a URL, and
 		// brackets are not allowed there.
 		e.Request.URL = uriSafe(e.Request.URL)
-		s.setBody(&e.Response.Content)
+		s.setBody(e.load, &e.Response.Content)
 	}
 
 	var buf bytes.Buffer
@@ -149,6 +158,7 @@ type entry struct {
 	ResourceType string `json:"_resourceType,omitempty" scrub:"-"`
 
 	started time.Time
+	load    int // the browser.Load it belongs to
 }
 
 type request struct {
@@ -223,6 +233,7 @@ func (s *sanitizer) entry(q *browser.Request, load int) *entry {
 	t, total := harTimings(q)
 	version := httpVersion(q.Protocol)
 	e := &entry{
+		load:            load,
 		Pageref:         PageID(load),
 		StartedDateTime: isoTime(q.Started),
 		Time:            total,
@@ -285,15 +296,15 @@ func (s *sanitizer) entry(q *browser.Request, load int) *entry {
 
 // setBody fills Text from the kept body: text as is, anything else in
 // base64, scrubbed either way before it is encoded.
-func (s *sanitizer) setBody(c *content) {
+func (s *sanitizer) setBody(load int, c *content) {
 	if c.body == nil {
 		return
 	}
-	if s.noBodies {
+	if s.noBodies && load >= s.noBodiesFrom {
 		c.Comment = "body left out: a supplied password is too short to be masked in a page's text"
 		return
 	}
-	clean := s.text(string(c.body))
+	clean := s.textIn(load, string(c.body))
 	if utf8.ValidString(clean) {
 		c.Text = clean
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"html"
 	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -33,22 +34,49 @@ const (
 // sanitizer redacts by structure (header, cookie and URL values) while the
 // entries are built, then scrubs literal secrets from every string.
 type sanitizer struct {
-	on      bool // structural redaction; off only when Unsanitized
-	secrets *regexp.Regexp
-	forms   map[string]bool // every form of every secret, for whole matches
+	on    bool // structural redaction; off only when Unsanitized
+	found *found
+	// scrubbers are the expressions of the secrets masked in a load's
+	// entries, by the first load each one covers (see found.from).
+	scrubbers map[int]*regexp.Regexp
 	// noBodies: a supplied secret is too short to be found in free text
-	// without garbling it ("ab" is in every other word), so no body is kept:
-	// a page may echo the password, and the HAR cannot mask it.
-	noBodies bool
+	// without garbling it ("ab" is in every other word), so no body is kept
+	// from load noBodiesFrom on: a page there may echo the password, and
+	// the HAR cannot mask it.
+	noBodies     bool
+	noBodiesFrom int
 }
 
+// found are the values to mask, each with how and where.
+type found struct {
+	// whole says whether a value is masked only as a whole word (not where
+	// letters or digits go on either side of it).
+	whole map[string]bool
+	// from is the first load whose entries a value is masked in: 0 for
+	// all. A short value that traffic (or relogin) first carried in load
+	// N is masked from N on: no page before it can show it, and a password
+	// that is an ordinary word ("page") must not blank that word in the
+	// pages that merely use it. Longer values are masked everywhere, since
+	// an earlier page may have handed out the token a later request sent.
+	from map[string]int
+}
+
+// wordLike is the length under which a value may be a word of a page.
+const wordLike = 16
+
 func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
-	s := &sanitizer{on: !o.Unsanitized}
-	set := map[string]bool{}
+	s := &sanitizer{on: !o.Unsanitized, scrubbers: map[int]*regexp.Regexp{}}
+	f := &found{whole: map[string]bool{}, from: map[string]int{}}
 	for _, sec := range o.Secrets {
-		addForms(set, sec)
+		f.addForms(sec, 0)
 		if sec != "" && len(sec) < minSecret {
 			s.noBodies = true
+		}
+	}
+	for _, sec := range o.Sent {
+		f.addForms(sec, o.SentFrom)
+		if sec != "" && len(sec) < minSecret && !s.noBodies {
+			s.noBodies, s.noBodiesFrom = true, o.SentFrom
 		}
 	}
 	if s.on {
@@ -58,22 +86,42 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 			}
 			for _, hop := range q.Redirects {
 				if hop != nil {
-					collect(set, hop)
+					f.collect(hop, q.Load)
 				}
 			}
-			collect(set, q)
+			f.collect(q, q.Load)
 		}
 	}
-	s.forms = set
+	s.found = f
+	return s
+}
+
+// scrubber returns the expression of the secrets masked in load's
+// entries; nil when there are none.
+func (s *sanitizer) scrubber(load int) *regexp.Regexp {
+	// The secrets of a load are those whose from is at most load: the
+	// largest such from names the set.
+	key := -1
+	for _, from := range s.found.from {
+		if from <= load && from > key {
+			key = from
+		}
+	}
+	if re, ok := s.scrubbers[key]; ok {
+		return re
+	}
 	var olds []string
-	for v := range set {
-		olds = append(olds, v)
+	for v, from := range s.found.from {
+		if from <= key {
+			olds = append(olds, v)
+		}
 	}
 	// Longest first: the replacer tries its strings in order, and
 	// "alice:wonderland" must win over "wonderland" where both match.
 	slices.SortFunc(olds, func(a, b string) int {
 		return cmp.Or(len(b)-len(a), strings.Compare(a, b))
 	})
+	var re *regexp.Regexp
 	if len(olds) > 0 {
 		// One expression, alternatives longest first (Go's alternation is
 		// leftmost-first): a whole-word secret is bounded by \b where it
@@ -81,27 +129,32 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 		alts := make([]string, 0, len(olds))
 		for _, v := range olds {
 			a := regexp.QuoteMeta(v)
-			if set[v] && wordChar(v[0]) {
+			if s.found.whole[v] && wordChar(v[0]) {
 				a = `\b` + a
 			}
-			if set[v] && wordChar(v[len(v)-1]) {
+			if s.found.whole[v] && wordChar(v[len(v)-1]) {
 				a += `\b`
 			}
 			alts = append(alts, a)
 		}
-		s.secrets = regexp.MustCompile(strings.Join(alts, "|"))
+		re = regexp.MustCompile(strings.Join(alts, "|"))
 	}
-	return s
+	s.scrubbers[key] = re
+	return re
 }
 
-// put adds v to set; whole says whether it is masked only as a whole word
-// (not where letters or digits go on either side of it). Found both ways,
-// it is masked everywhere.
-func put(set map[string]bool, v string, whole bool) {
-	if had, ok := set[v]; ok {
-		whole = had && whole
+// put adds v, first carried in load, to f; whole says whether it is masked
+// only as a whole word. Found both ways, it is masked everywhere; found in
+// two loads, from the first.
+func (f *found) put(v string, whole bool, load int) {
+	if len(v) >= wordLike {
+		load = 0
 	}
-	set[v] = whole
+	if had, ok := f.whole[v]; ok {
+		whole = had && whole
+		load = min(load, f.from[v])
+	}
+	f.whole[v], f.from[v] = whole, load
 }
 
 // wordChar reports whether c continues a word, as regexp's \b sees it.
@@ -112,25 +165,25 @@ func wordChar(c byte) bool {
 // collect adds the secret values q carries to set: credentials, cookie
 // values, sensitive header values and token parameters, so that they go
 // wherever else they turn up (an error page that echoes them).
-func collect(set map[string]bool, q *browser.Request) {
+func (f *found) collect(q *browser.Request, load int) {
 	for _, v := range q.PostedSecrets() {
-		addValue(set, v, minDerived)
+		f.addValue(v, minDerived, load)
 	}
 	for name, vals := range q.RequestHdr {
 		for _, v := range vals {
 			switch http.CanonicalHeaderKey(name) {
 			case "Authorization", "Proxy-Authorization":
-				credentials(set, v)
+				f.credentials(v, load)
 			case "Cookie":
 				for _, pair := range strings.Split(v, ";") {
 					_, val, _ := strings.Cut(strings.TrimSpace(pair), "=")
-					addValue(set, val, minCookie)
+					f.addValue(val, minCookie, load)
 				}
 			case "Referer":
-				urlSecrets(set, v)
+				f.urlSecrets(v, load)
 			default:
 				if redact.IsSensitiveHeader(name) {
-					addValue(set, v, minDerived)
+					f.addValue(v, minDerived, load)
 				}
 			}
 		}
@@ -141,29 +194,29 @@ func collect(set map[string]bool, q *browser.Request) {
 			case "Set-Cookie":
 				first, _, _ := strings.Cut(v, ";")
 				_, val, _ := strings.Cut(first, "=")
-				addValue(set, strings.TrimSpace(val), minCookie)
+				f.addValue(strings.TrimSpace(val), minCookie, load)
 			case "Location", "Content-Location":
-				urlSecrets(set, v)
+				f.urlSecrets(v, load)
 			default:
 				if redact.IsSensitiveHeader(name) {
-					addValue(set, v, minDerived)
+					f.addValue(v, minDerived, load)
 				}
 			}
 		}
 	}
-	urlSecrets(set, q.URL)
+	f.urlSecrets(q.URL, load)
 }
 
 // credentials adds an Authorization value's credentials. For Basic that is
 // the token, the decoded "user:password" and the password, each with its
 // forms; for other schemes (Bearer, Negotiate, NTLM) the token.
-func credentials(set map[string]bool, v string) {
+func (f *found) credentials(v string, load int) {
 	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
 	cred = strings.TrimSpace(cred)
 	if !ok || len(cred) < minSecret {
 		return
 	}
-	put(set, cred, false)
+	f.put(cred, false, load)
 	if !strings.EqualFold(scheme, "Basic") {
 		return
 	}
@@ -174,14 +227,14 @@ func credentials(set map[string]bool, v string) {
 		}
 	}
 	pair := string(dec)
-	addForms(set, pair)
+	f.addForms(pair, load)
 	if _, pw, ok := strings.Cut(pair, ":"); ok {
-		addForms(set, pw)
+		f.addForms(pw, load)
 	}
 }
 
 // urlSecrets adds the values of sensitive query and fragment parameters.
-func urlSecrets(set map[string]bool, u string) {
+func (f *found) urlSecrets(u string, load int) {
 	_, rest, ok := strings.Cut(u, "?")
 	if !ok {
 		_, rest, _ = strings.Cut(u, "#")
@@ -191,33 +244,33 @@ func urlSecrets(set map[string]bool, u string) {
 		if !ok || !redact.IsSensitiveParam(unescape(name)) {
 			continue
 		}
-		addValue(set, val, minDerived)
-		addValue(set, unescape(val), minDerived)
+		f.addValue(val, minDerived, load)
+		f.addValue(unescape(val), minDerived, load)
 	}
 }
 
-func addValue(set map[string]bool, v string, min int) {
+func (f *found) addValue(v string, min, load int) {
 	if len(v) >= min && v != mark {
-		put(set, v, false)
+		f.put(v, false, load)
 	}
 }
 
 // addForms adds a secret as it may be written: plain, URL- and
 // HTML-escaped, and base64 in both alphabets, with and without padding, and
 // at the two other byte offsets it can have inside a longer base64 blob.
-func addForms(set map[string]bool, sec string) {
+func (f *found) addForms(sec string, load int) {
 	if len(sec) < minSecret {
 		return
 	}
 	// As written, a secret is masked as a whole word: the password "the"
 	// is not in "Either". Its base64 forms sit inside longer blobs.
 	for _, v := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec), html.EscapeString(sec)} {
-		put(set, v, true)
+		f.put(v, true, load)
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		b64 := enc.EncodeToString([]byte(sec))
-		put(set, b64, false)
-		put(set, strings.TrimRight(b64, "="), false)
+		f.put(b64, false, load)
+		f.put(strings.TrimRight(b64, "="), false, load)
 		for off := range 3 {
 			// Encoding off zero bytes first puts the secret where it sits
 			// in a blob at that offset; the characters from the first that
@@ -227,7 +280,7 @@ func addForms(set map[string]bool, sec string) {
 			from := (off*8 + 5) / 6
 			to := (off + len(sec)) * 8 / 6
 			if to-from >= minShifted {
-				put(set, full[from:to], false)
+				f.put(full[from:to], false, load)
 			}
 		}
 	}
@@ -242,12 +295,16 @@ var bearerInText = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]+=*)`)
 // signature.
 var jwtInText = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
-// text scrubs free text: URLs with tokens, bearer tokens and JWTs (only
-// when sanitizing), and the literal secrets (always).
-func (s *sanitizer) text(v string) string {
+// text scrubs free text of any load: see textIn.
+func (s *sanitizer) text(v string) string { return s.textIn(math.MaxInt, v) }
+
+// textIn scrubs free text of load's entries: URLs with tokens, bearer
+// tokens and JWTs (only when sanitizing), and the literal secrets (always)
+// that load may hold.
+func (s *sanitizer) textIn(load int, v string) string {
 	v = s.shapes(v)
-	if s.secrets != nil {
-		v = s.secrets.ReplaceAllLiteralString(v, mark)
+	if re := s.scrubber(load); re != nil {
+		v = re.ReplaceAllLiteralString(v, mark)
 	}
 	return v
 }
@@ -310,15 +367,18 @@ func tokenChar(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// scrubAll runs text over every exported string of v: whatever a field
-// holds, and whatever field is added later, no secret gets past.
-func (s *sanitizer) scrubAll(v any) {
-	walkStrings(reflect.ValueOf(v), s.text, s.whole)
+// scrubEntry runs textIn over every exported string of e: whatever a
+// field holds, and whatever field is added later, no secret gets past.
+func (s *sanitizer) scrubEntry(e *entry) {
+	walkStrings(reflect.ValueOf(e),
+		func(v string) string { return s.textIn(e.load, v) },
+		func(v string) string { return s.wholeIn(e.load, v) })
 }
 
-// whole masks v only when it is one of the secrets' forms as a whole.
-func (s *sanitizer) whole(v string) string {
-	if s.forms[v] {
+// wholeIn masks v only when it is one of the forms of a secret load may
+// hold, as a whole.
+func (s *sanitizer) wholeIn(load int, v string) string {
+	if from, ok := s.found.from[v]; ok && from <= load {
 		return mark
 	}
 	return v

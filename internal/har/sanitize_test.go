@@ -3,6 +3,7 @@ package har
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -238,5 +239,51 @@ func TestNamesMaskedOnlyWhole(t *testing.T) {
 	}
 	if bytes.Contains(data, []byte("[redacted]-Type")) {
 		t.Error("a header name was blanked by a word password")
+	}
+}
+
+// A secret the run sent from some load on (relogin's password) is masked
+// in that load's entries and later ones only: a page before it cannot show
+// it, and a password that is an ordinary word must not blank that word
+// there. The same holds for a short value traffic first carried in a later
+// load (the password inside relogin's Basic header), while a long one (a
+// token an earlier page handed out) is masked in every load.
+func TestSentSecretsAreMaskedFromTheLoadThatSentThem(t *testing.T) {
+	t.Parallel()
+	const token = "tok-4f9a2c71e0b3d58a6e12"
+	page := func(load int, body string, hdr http.Header) *browser.Request {
+		q := doc("http://127.0.0.1:8401/s/basic/")
+		q.ID, q.Load, q.Status, q.StatusText = fmt.Sprint(load), load, 401, "Unauthorized"
+		q.Started = t0.Add(time.Duration(load) * time.Second)
+		q.Body = []byte(body)
+		for k, v := range hdr {
+			q.RequestHdr[k] = v
+		}
+		return q
+	}
+	before := page(1, "<p>This page needs the password. Your key: "+token+"</p>", nil)
+	// Relogin's load: the password in its header, and a page that echoes it.
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:page"))
+	after := page(2, "<p>This page refused the password page</p>", http.Header{"Authorization": {basic}, "X-Api-Key": {token}})
+	f, _ := build(t, nil, []*browser.Request{before, after}, Options{Sent: []string{"page"}, SentFrom: 2})
+	if got := f.Log.Entries[0].Response.Content.Text; got != "<p>This page needs the password. Your key: "+mark+"</p>" {
+		t.Errorf("before the password was sent: %q", got)
+	}
+	if got := f.Log.Entries[1].Response.Content.Text; got != "<p>This "+mark+" refused the password "+mark+"</p>" {
+		t.Errorf("once it was sent: %q", got)
+	}
+	// Learnt from traffic alone (the caller did not name it): the same.
+	f, _ = build(t, nil, []*browser.Request{before, after}, Options{})
+	if got := f.Log.Entries[0].Response.Content.Text; !strings.Contains(got, "This page needs") || strings.Contains(got, token) {
+		t.Errorf("before the header carried it: %q", got)
+	}
+	if got := f.Log.Entries[1].Response.Content.Text; strings.Contains(got, "page") {
+		t.Errorf("after: %q", got)
+	}
+	// Too short to mask: no body from the load that sent it, the earlier
+	// ones kept.
+	f, _ = build(t, nil, []*browser.Request{before, after}, Options{Sent: []string{"pg"}, SentFrom: 2})
+	if e := f.Log.Entries; e[0].Response.Content.Text == "" || e[1].Response.Content.Text != "" {
+		t.Errorf("bodies: %q, %q", e[0].Response.Content.Text, e[1].Response.Content.Text)
 	}
 }
