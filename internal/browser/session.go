@@ -116,12 +116,24 @@ func (s *Session) enable() (*Session, error) {
 	// The tab must see auth challenges, or headless Chrome turns every
 	// Basic/Digest/NTLM 401 into ERR_INVALID_AUTH_CREDENTIALS with no page.
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		// The calls are independent: sent at once, as Puppeteer sends a new
+		// page's, they cost one round trip to the browser, not three (a
+		// check opens a tab per URL). Lifecycle events, which name the
+		// document whose load fired, chromedp enabled when it attached.
+		calls := []func() error{func() error {
+			_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
+				Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
+				HandleAuthRequests: new(true),
+			})
+			return err
+		}}
 		if b.acceptLanguage != "" {
-			if _, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-				Headers: network.Headers{"Accept-Language": b.acceptLanguage},
-			}); err != nil {
+			calls = append(calls, func() error {
+				_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+					Headers: network.Headers{"Accept-Language": b.acceptLanguage},
+				})
 				return err
-			}
+			})
 		}
 		// A page's download (Content-Disposition: attachment) is never
 		// saved: it would land in the user's Downloads under a name the
@@ -129,24 +141,23 @@ func (s *Session) enable() (*Session, error) {
 		// A remote browser's default context is somebody else's: left as
 		// it is (its downloads land on that machine, not this one).
 		if c := chromedp.FromContext(ctx); c != nil && c.Browser != nil && !(b.remote && c.BrowserContextID == "") {
-			if _, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
-				EventsEnabled: new(true),
-			}); err != nil {
-				return fmt.Errorf("denying downloads: %w", err)
-			}
+			calls = append(calls, func() error {
+				if _, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+					Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
+					EventsEnabled: new(true),
+				}); err != nil {
+					return fmt.Errorf("denying downloads: %w", err)
+				}
+				return nil
+			})
 		}
-		// Lifecycle events name the document whose load fired: a page
-		// that posts a form from its load handler fires its load event
-		// after the next document's request has started.
-		if _, err := cdp.Call(ctx, t, page.SetLifecycleEventsEnabled, page.SetLifecycleEventsEnabledParams{Enabled: true}); err != nil {
-			return err
+		errs := make([]error, len(calls))
+		var wg sync.WaitGroup
+		for i, call := range calls {
+			wg.Go(func() { errs[i] = call() })
 		}
-		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
-			Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
-			HandleAuthRequests: new(true),
-		})
-		return err
+		wg.Wait()
+		return errors.Join(errs...)
 	}))
 	if err != nil {
 		s.cancel()
