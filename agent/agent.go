@@ -189,6 +189,10 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	r := &run{cfg: cfg, sess: sess, browser: cfg.Browser, target: cfg.URL, started: cfg.Now(), files: map[string][]byte{}, shotNames: map[*browser.Load]string{},
 		reported: map[*steps.Observation]reports.Load{}}
+	// The URL's own secrets (a token parameter, a session in the path)
+	// go with the first request: a 401 page that echoes its address shows
+	// them, in its title, its text and its screenshot.
+	r.remember(urlSecrets(cfg.URL)...)
 	defer r.close()
 	if err := r.startingState(ctx, sess); err != nil {
 		return nil, err
@@ -464,11 +468,34 @@ func (r *run) sentFromOrNever() int {
 // harvest adds to seen the credentials l's traffic carried (see
 // browser.CredentialValues): a page may echo them later.
 func (r *run) harvest(l *browser.Load) {
-	for _, v := range browser.CredentialValues(l.Requests) {
+	r.remember(browser.CredentialValues(l.Requests)...)
+	for _, q := range l.Requests {
+		for _, h := range q.Hops() {
+			r.remember(urlSecrets(h.URL)...)
+		}
+	}
+}
+
+// remember adds secrets the browser holds or sent to seen.
+func (r *run) remember(secrets ...string) {
+	for _, v := range secrets {
 		if !slices.Contains(r.seen, v) {
 			r.seen = append(r.seen, v)
 		}
 	}
+}
+
+// urlSecrets are the values redact.URL removes from u, long enough to be
+// looked for in a page's text without blanking its numbers ("page=2" is
+// no secret; "pin=1234" is).
+func urlSecrets(u string) []string {
+	var out []string
+	for _, v := range redact.ParamSecrets(u) {
+		if len(v) >= 4 {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // mask makes text from outside (a page's title, a server's reason, an

@@ -30,7 +30,9 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		bearer    = "BEARER-s3cr3t-999"
 		queryTok  = "QUERY-s3cr3t-555"
 		serverCk  = "SETCOOKIE-s3cr3t-444"
-		envParam  = "ENVPARAM-s3cr3t-333" // a ${VAR} in a check's URL
+		envParam  = "ENVPARAM-s3cr3t-333"              // a ${VAR} in a check's URL
+		verifier  = "VERIFIER-s3cr3t-222"              // behind a ";"
+		keyShaped = "Kx8vQ2mZp7s3cr3tRtY3nL9wB4cF6hJ1" // a key's shape under an innocent name
 	)
 	mux := http.NewServeMux()
 	// Pages that echo what they were sent, as careless error pages do: the
@@ -46,7 +48,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="secret test"`)
 		w.WriteHeader(401)
 		c := echo(r.Header.Get("Cookie"))
-		fmt.Fprintf(w, "<!doctype html><title>401 for %s</title><h1>Unauthorized: %s</h1><script>alert(%q)</script>", c, c, r.Header.Get("Cookie"))
+		fmt.Fprintf(w, "<!doctype html><title>401 for %s</title><h1>Unauthorized: %s</h1><p>You asked for %s</p><script>alert(%q)</script>", c, c, echo(r.URL.RawQuery), r.Header.Get("Cookie"))
 	})
 	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "srv_session", Value: serverCk, Path: "/"})
@@ -80,14 +82,14 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		env  []string
 		want int
 	}{
-		{"password", []string{"diagnose", "--skip", "fresh-profile,dns-flush", "--user", user, "--cookies", cookies, ts.URL + "/basic?access_token=" + queryTok + "&page=2"},
+		{"password", []string{"diagnose", "--skip", "fresh-profile,dns-flush", "--user", user, "--cookies", cookies, ts.URL + "/basic?access_token=" + queryTok + "&page=2;code_verifier=" + verifier + "&foo=" + keyShaped},
 			[]string{"FIX401_PASSWORD=" + password}, ExitFixed},
 		{"bearer", []string{"diagnose", "--skip", "fresh-profile,dns-flush", "--bearer-token-env", "API_TOKEN", "--cookies", cookies, ts.URL + "/api?token=" + queryTok},
 			[]string{"API_TOKEN=" + bearer}, ExitFixed},
 		{"check", []string{"check", "--config", config},
 			[]string{"API_TOKEN=" + bearer, "API_PARAM=" + envParam}, ExitCheckFailed}, // fixed by relogin, not healthy
 	}
-	secrets := []string{password, cookieVal, bearer, queryTok, serverCk, envParam,
+	secrets := []string{password, cookieVal, bearer, queryTok, serverCk, envParam, verifier, keyShaped,
 		base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
 		base64.RawURLEncoding.EncodeToString([]byte(user + ":" + password))}
 	for _, run := range runs {
@@ -139,7 +141,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 					t.Errorf("screenshot %s shows a secret: %q", filepath.Base(shot), txt)
 				}
 			}
-			if run.name == "password" && (!strings.Contains(read, "You sent Basic") || !strings.Contains(read, "user_session=")) {
+			if run.name == "password" && (!strings.Contains(read, "You sent Basic") || !strings.Contains(read, "user_session=") || !strings.Contains(read, "verifier=")) {
 				t.Errorf("OCR did not read the lines that echo the secrets, so it proves nothing: %q", read)
 			}
 			rep := string(texts[filepath.Join(out, "report.json")])

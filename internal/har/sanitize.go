@@ -233,19 +233,11 @@ func (f *found) credentials(v string, load int) {
 	}
 }
 
-// urlSecrets adds the values of sensitive query and fragment parameters.
+// urlSecrets adds the values redact.URL removes from u (sensitive names,
+// random-looking values, whatever the separator).
 func (f *found) urlSecrets(u string, load int) {
-	_, rest, ok := strings.Cut(u, "?")
-	if !ok {
-		_, rest, _ = strings.Cut(u, "#")
-	}
-	for _, part := range strings.FieldsFunc(rest, func(r rune) bool { return r == '&' || r == '#' || r == '?' }) {
-		name, val, ok := strings.Cut(part, "=")
-		if !ok || !redact.IsSensitiveParam(unescape(name)) {
-			continue
-		}
-		f.addValue(val, minDerived, load)
-		f.addValue(unescape(val), minDerived, load)
+	for _, v := range redact.ParamSecrets(u) {
+		f.addValue(v, minDerived, load)
 	}
 }
 
@@ -447,15 +439,7 @@ func (s *sanitizer) url(u string) string {
 
 // redactParams replaces the values of sensitive parameters in a=b&c=d,
 // keeping names and order.
-func redactParams(raw string) string {
-	parts := strings.Split(raw, "&")
-	for i, part := range parts {
-		if name, _, ok := strings.Cut(part, "="); ok && redact.IsSensitiveParam(unescape(name)) {
-			parts[i] = name + "=" + mark
-		}
-	}
-	return strings.Join(parts, "&")
-}
+func redactParams(raw string) string { return redact.Params(raw) }
 
 func unescape(v string) string {
 	if d, err := url.QueryUnescape(v); err == nil {
@@ -496,16 +480,18 @@ func (s *sanitizer) queryString(u string) []nameValue {
 	if !ok || query == "" {
 		return out
 	}
+	if s.on {
+		// Redacted as the URL is, before it is split as DevTools splits
+		// it (on & alone): "a=1;token=…" is one pair there, and its
+		// token must go all the same.
+		query = redact.Params(query)
+	}
 	for _, part := range strings.Split(query, "&") {
 		if part == "" {
 			continue
 		}
 		name, val, _ := strings.Cut(part, "=")
-		name, val = unescape(name), unescape(val)
-		if s.on && redact.IsSensitiveParam(name) {
-			val = mark
-		}
-		out = append(out, nameValue{Name: name, Value: val})
+		out = append(out, nameValue{Name: unescape(name), Value: unescape(val)})
 	}
 	return out
 }

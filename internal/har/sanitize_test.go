@@ -287,3 +287,23 @@ func TestSentSecretsAreMaskedFromTheLoadThatSentThem(t *testing.T) {
 		t.Errorf("bodies: %q, %q", e[0].Response.Content.Text, e[1].Response.Content.Text)
 	}
 }
+
+// Parameters hidden behind ";" or under an innocent name with a key's
+// shape go from the queryString DevTools shows and from a body that
+// echoes the URL, as they go from the URL.
+func TestParametersThatSidestepTheNames(t *testing.T) {
+	t.Parallel()
+	const foo = "Kx8vQ2mZp7RtY3nL9wB4cF6hJ1sD5gA0"
+	u := "http://127.0.0.1:8401/echo?a=1;code_verifier=CVSEC1xx;authorization=AZSEC2xx&foo=" + foo + "&token =SPACESEC2"
+	q := doc(u)
+	q.Status, q.Body = 401, []byte("<p>You asked for "+u+"</p>")
+	_, data := build(t, nil, []*browser.Request{q}, Options{})
+	for _, s := range []string{"CVSEC1xx", "AZSEC2xx", foo, "SPACESEC2"} {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("the HAR keeps %s:\n%s", s, data)
+		}
+	}
+	if !bytes.Contains(data, []byte(`"name": "a"`)) || !bytes.Contains(data, []byte("code_verifier=[redacted]")) {
+		t.Errorf("the parameters lost their names:\n%s", data)
+	}
+}

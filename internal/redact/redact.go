@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -248,14 +249,72 @@ func rawURL(u string) string {
 	return scheme + rest
 }
 
+// Params redacts an a=b&c=d string (a query, a fragment, a form body) as
+// URL redacts a URL's.
+func Params(raw string) string { return params(raw) }
+
 // params redacts an a=b&c=d string in place, keeping order, names and
 // separators (& and ;, which some servers take too). A value goes when its
-// name is sensitive or it looks random.
+// name is sensitive or it looks random (see eachParam).
 func params(raw string) string {
 	if raw == "" {
 		return raw
 	}
 	var b strings.Builder
+	eachParam(raw, func(part, sep string, secret bool) {
+		if secret {
+			if name, _, has := strings.Cut(part, "="); has {
+				part = name + "=" + Mark
+			} else {
+				part = Mark
+			}
+		}
+		b.WriteString(part + sep)
+	})
+	return b.String()
+}
+
+// ParamSecrets returns the values params would redact in u's query,
+// fragment and path parameters, as written and decoded: what a browser
+// that requested u sent, and a page may show back in its title or text.
+func ParamSecrets(u string) []string {
+	var out []string
+	add := func(v string) {
+		if v != "" && v != Mark && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	_, raw, ok := strings.Cut(u, "?")
+	if !ok {
+		_, raw, _ = strings.Cut(u, "#")
+	}
+	if i := strings.Index(u, ";"); i >= 0 && (!ok || i < strings.Index(u, "?")) {
+		raw = u[i+1:] // path parameters: /app;jsessionid=…
+	}
+	eachParam(raw, func(part, _ string, secret bool) {
+		if !secret {
+			return
+		}
+		v := part
+		if _, val, has := strings.Cut(part, "="); has {
+			v = val
+		}
+		add(v)
+		if d, err := url.QueryUnescape(v); err == nil {
+			add(d)
+		}
+	})
+	return out
+}
+
+// eachParam calls f for each part of a=b&c=d (the separators are & ; # ?
+// and stray whitespace), with the separator after it, and whether its
+// value is a secret: its name is sensitive, or it looks random. A name
+// and its value split by whitespace ("token =v", "token= v") are read as
+// one parameter, so that a stray space cannot sidestep the name.
+func eachParam(raw string, f func(part, sep string, secret bool)) {
+	pendingName := "" // a bare part just before, which may be a name
+	pendingValue := false
 	for raw != "" {
 		part := raw
 		sep := ""
@@ -265,24 +324,37 @@ func params(raw string) string {
 			raw = ""
 		}
 		name, value, has := strings.Cut(part, "=")
-		if has {
-			dn, err := url.QueryUnescape(name)
-			if err != nil {
-				dn = name
-			}
-			dv, err := url.QueryUnescape(value)
-			if err != nil {
-				dv = value
-			}
-			if IsSensitiveParam(dn) || randomLooking(dv) {
-				part = name + "=" + Mark
-			}
-		} else if randomLooking(part) {
-			part = Mark
+		dn := unescapeOr(name)
+		secret := false
+		switch {
+		case has && strings.TrimSpace(name) == "" && pendingName != "":
+			// "token =v": the name came before the space.
+			secret = IsSensitiveParam(pendingName) || randomLooking(unescapeOr(value))
+		case has:
+			secret = IsSensitiveParam(dn) || randomLooking(unescapeOr(value))
+		case pendingValue:
+			// "token= v": the value comes after the space.
+			secret = part != ""
+		default:
+			secret = randomLooking(part)
 		}
-		b.WriteString(part + sep)
+		pendingName, pendingValue = "", false
+		if strings.TrimSpace(sep) == "" && sep != "" {
+			if !has {
+				pendingName = dn
+			} else if value == "" && IsSensitiveParam(dn) {
+				pendingValue = true
+			}
+		}
+		f(part, sep, secret)
 	}
-	return b.String()
+}
+
+func unescapeOr(v string) string {
+	if d, err := url.QueryUnescape(v); err == nil {
+		return d
+	}
+	return v
 }
 
 // sensitiveHeaders carry credentials in every value.

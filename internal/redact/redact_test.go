@@ -3,6 +3,7 @@ package redact
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,6 +74,10 @@ func TestURLRedactionCannotBeSidestepped(t *testing.T) {
 		{"http://alice:" + pw + "@h/a b?q=reports", "http://alice:[redacted]@h/a%20b?q=reports"},
 		{"https://h/cb?id=7&note=" + "a1b2c3d4e5f6g7h8i9j0k1", "https://h/cb?id=7&note=[redacted]"},
 		{"https://h/x?lang=en-US&page=2&q=quarterly+reports", "https://h/x?lang=en-US&page=2&q=quarterly+reports"},
+		// A stray space or an escape in the name, or a space after the =.
+		{"https://h/p?token =" + pw, "https://h/p?token =[redacted]"},
+		{"https://h/p?%20token=" + pw + "&api%5Fkey=" + pw, "https://h/p?%20token=[redacted]&api%5Fkey=[redacted]"},
+		{"https://h/p?a=1;code_verifier=" + pw + ";authorization=" + pw, "https://h/p?a=1;code_verifier=[redacted];authorization=[redacted]"},
 	} {
 		if got := URL(tt.in); got != tt.want {
 			t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
@@ -86,6 +91,29 @@ func TestURLRedactionCannotBeSidestepped(t *testing.T) {
 	}
 	if got := Text(`malformed URL "http://u:` + pw + `@h:bad/": invalid port`); strings.Contains(got, pw) {
 		t.Errorf("Text: %s", got)
+	}
+}
+
+// ParamSecrets are exactly the values URL redacts, as written and decoded:
+// what a page that echoes its URL may show.
+func TestParamSecrets(t *testing.T) {
+	u := "https://h/app;jsessionid=JSESS1ON9?a=1;code_verifier=CV%2BSEC1&page=2&token =TK7SEC&foo=Kx8vQ2mZp7RtY3nL9wB4cF6hJ1sD5gA0"
+	got := ParamSecrets(u)
+	for _, want := range []string{"JSESS1ON9", "CV%2BSEC1", "CV+SEC1", "TK7SEC", "Kx8vQ2mZp7RtY3nL9wB4cF6hJ1sD5gA0"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("ParamSecrets misses %q: %q", want, got)
+		}
+	}
+	for _, not := range []string{"1", "2"} {
+		if slices.Contains(got, not) {
+			t.Errorf("ParamSecrets has %q, which URL keeps: %q", not, got)
+		}
+	}
+	red := URL(u)
+	for _, v := range got {
+		if strings.Contains(red, v) {
+			t.Errorf("URL keeps %q that ParamSecrets names: %s", v, red)
+		}
 	}
 }
 
