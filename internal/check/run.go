@@ -285,7 +285,7 @@ func writeReport(dir string, res *agent.Result, o Options, held []string) error 
 	// The check's own folder, reused on every run of a schedule: a
 	// previous report there is replaced, anything else is left alone and
 	// the report not written.
-	claim, err := outdir.Take(dir, true)
+	claim, err := outdir.TakeInside(dir)
 	if err != nil {
 		return err
 	}

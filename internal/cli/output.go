@@ -13,7 +13,7 @@ func writeRun(dir string, res *agent.Result, browserProduct string, held []strin
 // writeReplacing writes into a folder that each run reuses (a demo
 // scenario's): a previous report there is replaced, nothing else touched.
 func writeReplacing(dir string, res *agent.Result, browserProduct string, held []string) error {
-	claim, err := outdir.Take(dir, true)
+	claim, err := outdir.TakeInside(dir)
 	if err != nil {
 		return err
 	}

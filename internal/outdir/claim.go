@@ -83,6 +83,17 @@ func Take(dir string, force bool) (*Claim, error) {
 	return c, nil
 }
 
+// TakeInside reserves dir, a folder a run owns inside the --out it was
+// given (a check's own folder, which a schedule reuses on every run; a demo
+// scenario's), as Take with force does. A symlink there leads out of --out,
+// where a report would replace somebody else's files: it is refused.
+func TakeInside(dir string) (*Claim, error) {
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return nil, &Error{Msg: dir + " is a symbolic link: fix401 does not follow links out of --out", Hint: "remove the link, or give another --out"}
+	}
+	return Take(dir, true)
+}
+
 // Release gives the folder back; one that Take made and nothing was
 // written to (a run that failed before its report) goes again.
 func (c *Claim) Release() {

@@ -199,3 +199,33 @@ func TestOneRunAtATime(t *testing.T) {
 	}
 	c.Release()
 }
+
+// A folder a run owns inside --out (check's per-check folder) that is a
+// link leads out of --out: the report there is somebody else's, and is
+// neither replaced nor written.
+func TestTakeInsideRefusesALinkOut(t *testing.T) {
+	root := t.TempDir()
+	elsewhere := filepath.Join(root, "elsewhere")
+	previousReport(t, elsewhere)
+	out := filepath.Join(root, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(out, "nightly")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	_, err := TakeInside(link)
+	wantError(t, err, "is a symbolic link", "remove the link")
+	if !exists(filepath.Join(elsewhere, "report.json")) || !exists(filepath.Join(elsewhere, "screenshots", "00-reproduce-1.png")) {
+		t.Error("the report behind the link was touched")
+	}
+	// Its own folder, a previous report in it: replaced as Take(force).
+	own := filepath.Join(out, "daily")
+	previousReport(t, own)
+	c, err := TakeInside(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Release()
+}
