@@ -325,18 +325,40 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 }
 
 // withoutSecrets returns env without the variables whose value is one of
-// secrets, and whether it left any out.
+// secrets or whose name says it holds one (API_TOKEN, DB_PASSWORD, a
+// fix401 password the run did not use), and whether it left any out: a
+// browser's environment is readable in /proc by the user's other programs,
+// and is copied into every process it starts.
 func withoutSecrets(env, secrets []string) ([]string, bool) {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
-		_, v, _ := strings.Cut(kv, "=")
+		name, v, _ := strings.Cut(kv, "=")
 		// Short values (SHLVL=1) are no secret worth a broken environment.
-		if len(v) >= 4 && slices.Contains(secrets, v) {
+		if len(v) >= 4 && slices.Contains(secrets, v) || secretEnvName(name) {
 			continue
 		}
 		out = append(out, kv)
 	}
 	return out, len(out) < len(env)
+}
+
+// secretEnvName reports whether an environment variable's name says it
+// holds a secret. Names the browser needs are not among them: PWD is the
+// working folder, KRB5CCNAME names the Kerberos ticket cache (not the
+// ticket), SSH_AUTH_SOCK and DBUS_SESSION_BUS_ADDRESS are sockets.
+func secretEnvName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, part := range []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "COOKIE"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	for _, suffix := range []string{"_PW", "_PASS", "_PWD", "_PIN", "_OTP"} {
+		if strings.HasSuffix(n, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Launch starts a local browser with a fresh, private user-data-dir, or

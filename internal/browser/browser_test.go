@@ -405,6 +405,9 @@ func TestSecretsStayOutOfTheBrowserEnvironment(t *testing.T) {
 	}
 	t.Setenv("FIX401_TEST_PASSWORD", "hunter2-browser-env")
 	t.Setenv("FIX401_TEST_PLAIN", "kept")
+	// Secrets the run was not given, known by their names alone.
+	t.Setenv("API_TOKEN", "unused-token-browser-env")
+	t.Setenv("FIX401_PROXY_PASSWORD", "unused-proxy-browser-env")
 	path, _ := Find("", os.Getenv)
 	b, err := Launch(context.Background(), Options{ExecPath: path, Secrets: []string{"hunter2-browser-env"}, Env: []string{"FIX401_TEST_EXTRA=added"}})
 	if err != nil {
@@ -424,8 +427,10 @@ func TestSecretsStayOutOfTheBrowserEnvironment(t *testing.T) {
 		}
 		found++
 		vars := strings.Split(string(env), "\x00")
-		if strings.Contains(string(env), "hunter2-browser-env") {
-			t.Errorf("%s: the password is in the browser's environment", p)
+		for _, secret := range []string{"hunter2-browser-env", "unused-token-browser-env", "unused-proxy-browser-env"} {
+			if strings.Contains(string(env), secret) {
+				t.Errorf("%s: %s is in the browser's environment", p, secret)
+			}
 		}
 		if strings.Contains(string(cmd), "--type=") {
 			continue // helpers (zygote, renderers) get environments of their own
@@ -449,6 +454,13 @@ func TestWithoutSecrets(t *testing.T) {
 	}
 	if _, dropped := withoutSecrets(env, nil); dropped {
 		t.Error("dropped without secrets")
+	}
+	// By name: what holds a secret goes, what the browser needs stays.
+	env = []string{"DB_PASSWORD=a1b2c3", "GITHUB_TOKEN=x", "AWS_SECRET_ACCESS_KEY=y", "FIX401_PROXY_PASSWORD=z", "VAULT_PW=w",
+		"PWD=/home/alice", "KRB5CCNAME=FILE:/tmp/krb5cc_0", "SSH_AUTH_SOCK=/run/a", "DBUS_SESSION_BUS_ADDRESS=unix:x", "HOME=/root", "PATH=/bin"}
+	got, _ = withoutSecrets(env, nil)
+	if want := env[5:]; !slices.Equal(got, want) {
+		t.Errorf("by name: got %q, want %q", got, want)
 	}
 }
 
