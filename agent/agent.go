@@ -100,6 +100,10 @@ type Result struct {
 	// math.MaxInt when the run never sent them.
 	Sent     []string
 	SentFrom int
+	// Stored are the secrets the pages kept in their storage (a
+	// single-page app's token): the server handed them out in a response
+	// the HAR keeps, and they go from all of it.
+	Stored []string
 }
 
 // Page is one load of the run, named after its step.
@@ -224,7 +228,7 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 		r.report.Environment.Sandbox = new(browser.Sandboxed())
 	}
 	r.finish()
-	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages, Sent: r.cfg.Secrets, SentFrom: r.sentFromOrNever()}, nil
+	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages, Sent: r.cfg.Secrets, SentFrom: r.sentFromOrNever(), Stored: r.stored}, nil
 }
 
 // run is the state of one diagnosis; it is the steps.Env of every step.
@@ -244,6 +248,7 @@ type run struct {
 	recording *Recording                          // set when a HAR is analyzed instead of a page loaded
 	recovered bool                                // the recording failed, then ended on the page loaded
 	seen      []string                            // credentials seen in traffic (cookies, Authorization), masked too
+	stored    []string                            // secrets the pages kept in their storage, see Result.Stored
 	contact   *reports.Contact                    // where to escalate, when nothing fixed it
 	scratch   string                              // the run's private folder, see Scratch
 	observed  []*steps.Observation                // every load judged, in order
@@ -469,6 +474,12 @@ func (r *run) sentFromOrNever() int {
 // browser.CredentialValues): a page may echo them later.
 func (r *run) harvest(l *browser.Load) {
 	r.remember(browser.CredentialValues(l.Requests)...)
+	r.remember(l.StoredSecrets...)
+	for _, v := range l.StoredSecrets {
+		if !slices.Contains(r.stored, v) {
+			r.stored = append(r.stored, v)
+		}
+	}
 	for _, q := range l.Requests {
 		for _, h := range q.Hops() {
 			r.remember(urlSecrets(h.URL)...)

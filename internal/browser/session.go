@@ -365,7 +365,12 @@ type Load struct {
 	IdentifierOnly bool
 	// StoredTokens are the times of the JWTs the page keeps in its storage.
 	StoredTokens []StoredToken
-	Requests     []*Request // every request of this load, the document first
+	// StoredSecrets are the values the page keeps in its storage that are
+	// secrets (under a token's, a session's or a key's name, or with a
+	// token's shape): a page may show them, and they are masked as the
+	// credentials its traffic carried are. Never written.
+	StoredSecrets []string
+	Requests      []*Request // every request of this load, the document first
 	// Chain is every main-frame document request of the load in order:
 	// the redirects and the navigations that led to the document.
 	Chain []*Request
@@ -495,6 +500,7 @@ type domInfo struct {
 	OTP      bool          `json:"otp"`
 	IDFirst  bool          `json:"idFirst"`
 	Tokens   []StoredToken `json:"tokens"`
+	Secrets  []string      `json:"secrets"`
 	AutoPost bool          `json:"autoPost"`
 }
 
@@ -526,7 +532,26 @@ const domScript = `(() => {
   return {title: document.title || '', headings: hs, text: body.slice(0, 20000),
     password: !!document.querySelector('input[type=password]'), href: location.href, form: loginForm(),
     otp: !!document.querySelector(otpSel), idFirst: identifierOnly(), tokens: storedTokens(),
-    autoPost: autoPost()};
+    secrets: storedSecrets(), autoPost: autoPost()};
+  // storedSecrets: the values of the page's storage that are secrets, by
+  // the item's name or the value's shape, and the JWTs inside any value,
+  // so that what the page shows of them is masked (Load.StoredSecrets).
+  function storedSecrets() {
+    const out = new Set();
+    const named = /token|secret|passw|pwd|session|jwt|auth|apikey|api_key|credential|cookie|(^|[_-])(key|sid)$/i;
+    const shaped = v => v.length >= 20 && /^[\w\-.~+\/=%]+$/.test(v) && /[A-Za-z]/.test(v) && (v.match(/\d/g) || []).length >= 2;
+    for (const name of ['localStorage', 'sessionStorage']) {
+      let st;
+      try { st = window[name]; if (!st) continue; } catch (e) { continue; }
+      for (let i = 0; i < Math.min(st.length, 200) && out.size < 50; i++) {
+        let k, v;
+        try { k = st.key(i) || ''; v = (st.getItem(k) || '').trim(); } catch (e) { continue; }
+        if (v.length >= 8 && v.length <= 4096 && (named.test(k) || shaped(v))) out.add(v);
+        for (const m of v.slice(0, 20000).matchAll(/eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*/g)) out.add(m[0]);
+      }
+    }
+    return [...out].slice(0, 50);
+  }
   // autoPost: a form a sign-in protocol posts by script (the provider's
   // answer to the app), not a page's own form with a hidden "code".
   function autoPost() {
@@ -689,7 +714,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		l.Title, l.Headings, l.Text, l.HasPassword, l.FinalURL = di.Title, di.Headings, di.Text, di.Password, di.Href
 		l.LoginForm = di.Form
 		l.OneTimeCode, l.IdentifierOnly = di.OTP, di.IDFirst
-		l.StoredTokens = di.Tokens
+		l.StoredTokens, l.StoredSecrets = di.Tokens, di.Secrets
 		l.domRead = true
 	}
 	l.Requests = s.rec.requests(n)
@@ -709,7 +734,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	case l.shareScreenshot(o.Like):
 	default:
 		// What this load's own traffic carried may be on the page too.
-		if mask := append(slices.Clone(o.Mask), CredentialValues(l.Requests)...); len(mask) > 0 {
+		if mask := append(append(slices.Clone(o.Mask), CredentialValues(l.Requests)...), l.StoredSecrets...); len(mask) > 0 {
 			arg, _ := json.Marshal(mask)
 			if _, err := chromedp.Run(rctx, chromedp.Evaluate[bool](maskScript+"("+string(arg)+")")); err != nil {
 				// A picture that could show a secret is not taken.

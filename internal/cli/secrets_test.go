@@ -33,6 +33,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		envParam  = "ENVPARAM-s3cr3t-333"              // a ${VAR} in a check's URL
 		verifier  = "VERIFIER-s3cr3t-222"              // behind a ";"
 		keyShaped = "Kx8vQ2mZp7s3cr3tRtY3nL9wB4cF6hJ1" // a key's shape under an innocent name
+		stored    = "STORED-s3cr3t-1234567890abcdef"   // kept in localStorage by the page
 	)
 	mux := http.NewServeMux()
 	// Pages that echo what they were sent, as careless error pages do: the
@@ -58,6 +59,12 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		w.WriteHeader(401)
+		// A single-page app's token, kept in storage and shown.
+		fmt.Fprintf(w, `<!doctype html><title>API</title><h1>Session</h1><h1 id=t></h1><script>
+localStorage.setItem("tok", %q);
+document.title = "token " + localStorage.getItem("tok");
+document.getElementById("t").textContent = "Stored: " + localStorage.getItem("tok");
+</script>`, stored)
 	})
 	ts := httptest.NewServer(mux)
 	defer ts.Close()
@@ -89,7 +96,7 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		{"check", []string{"check", "--config", config},
 			[]string{"API_TOKEN=" + bearer, "API_PARAM=" + envParam}, ExitCheckFailed}, // fixed by relogin, not healthy
 	}
-	secrets := []string{password, cookieVal, bearer, queryTok, serverCk, envParam, verifier, keyShaped,
+	secrets := []string{password, cookieVal, bearer, queryTok, serverCk, envParam, verifier, keyShaped, stored,
 		base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
 		base64.RawURLEncoding.EncodeToString([]byte(user + ":" + password))}
 	for _, run := range runs {
@@ -143,6 +150,9 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 			}
 			if run.name == "password" && (!strings.Contains(read, "You sent Basic") || !strings.Contains(read, "user_session=") || !strings.Contains(read, "verifier=")) {
 				t.Errorf("OCR did not read the lines that echo the secrets, so it proves nothing: %q", read)
+			}
+			if run.name == "bearer" && !strings.Contains(read, "Stored") {
+				t.Errorf("OCR did not read the line that shows the stored token, so it proves nothing: %q", read)
 			}
 			rep := string(texts[filepath.Join(out, "report.json")])
 			if run.name == "check" {
