@@ -153,6 +153,11 @@ func URL(u string) string {
 	if p.Scheme == "" {
 		return u
 	}
+	if p.Host == "" && !strings.EqualFold(p.Scheme, "mailto") && strings.Contains(p.Opaque+strings.SplitN(strings.TrimLeft(p.Path, "/"), "/", 2)[0], "@") {
+		// An authority Go did not read as one (http:/alice:pw@host/,
+		// user:pw@proxy:3128): the part before the @ may be a password.
+		return rawURL(u)
+	}
 	if p.User != nil {
 		name := p.User.Username()
 		if randomLooking(name) {
@@ -226,13 +231,17 @@ func pathParams(path string) string {
 	return strings.Join(segs, "/")
 }
 
+// rawScheme is a scheme and the slashes after it, as typed: one, two,
+// or backslashes.
+var rawScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[/\\]+`)
+
 // rawURL redacts a URL that does not parse, by its shape: scheme://
 // userinfo@ goes whole, and the part after ? or # is treated as
 // parameters.
 func rawURL(u string) string {
 	rest, scheme := u, ""
-	if i := strings.Index(u, "://"); i >= 0 {
-		scheme, rest = u[:i+3], u[i+3:]
+	if m := rawScheme.FindString(u); m != "" {
+		scheme, rest = m, u[len(m):]
 	}
 	// The authority ends at ? or #: a password may hold a slash, and a
 	// URL that does not parse is no place to be precise.

@@ -131,6 +131,14 @@ func TestURLRedactionReviewCases(t *testing.T) {
 			t.Errorf("Text(%q) = %q", tt.in, got)
 		}
 	}
+	for _, in := range []string{"http:/alice:S3cr3tPw@h/", `http:\\alice:S3cr3tPw@h/`, "u:S3cr3tPw@proxy:3128"} {
+		if got := URL(in); strings.Contains(got, "S3cr3tPw") {
+			t.Errorf("URL(%q) = %q", in, got)
+		}
+	}
+	if got := URL("mailto:security@example.com"); got != "mailto:security@example.com" {
+		t.Errorf("a mail address: %q", got)
+	}
 	if got := URL("https://alice@h/"); got != "https://alice@h/" {
 		t.Errorf("a plain user name: %q", got)
 	}

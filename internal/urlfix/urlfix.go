@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fix401/fix401/internal/redact"
 )
 
 // Candidate is a corrected URL and what was corrected.
@@ -181,6 +183,12 @@ const MaxURL = 32 << 10
 
 func Normalize(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	// Messages quote the URL without its userinfo or secret parameters:
+	// a malformed URL may still carry a password.
+	shown := s
+	if strings.ContainsAny(s, "@?#;") {
+		shown = redact.URL(s) // which would also tidy "http://" into "http:"
+	}
 	if s == "" {
 		return "", errors.New("empty URL")
 	}
@@ -192,7 +200,7 @@ func Normalize(raw string) (string, error) {
 	}
 	if !strings.Contains(s, "://") {
 		if strings.ContainsAny(s, " \t") || strings.HasPrefix(s, "/") || strings.Contains(s, ":") && !strings.Contains(strings.SplitN(s, "/", 2)[0], ".") && !strings.HasPrefix(s, "localhost") {
-			return "", fmt.Errorf("%q is not a URL", raw)
+			return "", fmt.Errorf("%q is not a URL", shown)
 		}
 		s = "https://" + s
 	}
@@ -203,9 +211,9 @@ func Normalize(raw string) (string, error) {
 		}
 		if i := strings.Index(s, "%"); i > 0 && strings.Contains(s[:i], "[") && !strings.Contains(s[:i], "]") {
 			// fe80::1%eth0 unescaped: Go stops at the bad escape; say what it is.
-			return "", fmt.Errorf("malformed URL %q: an IPv6 zone is not allowed in a web address", raw)
+			return "", fmt.Errorf("malformed URL %q: an IPv6 zone is not allowed in a web address", shown)
 		}
-		return "", fmt.Errorf("malformed URL %q: %v", raw, err)
+		return "", fmt.Errorf("malformed URL %q: %v", shown, err)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
@@ -213,20 +221,20 @@ func Normalize(raw string) (string, error) {
 		return "", &SchemeError{Scheme: u.Scheme}
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return "", fmt.Errorf("malformed URL %q: no host", raw)
+		return "", fmt.Errorf("malformed URL %q: no host", shown)
 	}
 	if strings.Contains(u.Hostname(), "%") {
 		// An IPv6 zone (fe80::1%eth0) names this machine's interface:
 		// browsers refuse such URLs, and no site is reached by one.
-		return "", fmt.Errorf("malformed URL %q: an IPv6 zone (%%%s) is not allowed in a web address", raw, u.Hostname()[strings.Index(u.Hostname(), "%")+1:])
+		return "", fmt.Errorf("malformed URL %q: an IPv6 zone (%%%s) is not allowed in a web address", shown, u.Hostname()[strings.Index(u.Hostname(), "%")+1:])
 	}
 	if strings.ContainsAny(u.Hostname(), " \t<>\"{}|^`") {
-		return "", fmt.Errorf("malformed URL %q: bad host %q", raw, u.Hostname())
+		return "", fmt.Errorf("malformed URL %q: bad host %q", shown, u.Hostname())
 	}
 	if port := u.Port(); port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return "", fmt.Errorf("malformed URL %q: bad port %q", raw, port)
+			return "", fmt.Errorf("malformed URL %q: bad port %q", shown, port)
 		}
 	}
 	return s, nil

@@ -63,3 +63,24 @@ func TestNormalizeRefusesWhatNoSiteAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A URL that fails to parse may still carry a password: no message quotes
+// it, however the authority is mistyped.
+func TestMessagesNeverQuoteAPassword(t *testing.T) {
+	for _, raw := range []string{
+		"http://alice:SP SECRET2@127.0.0.1:18081/",
+		"http:/alice:SECRET2@127.0.0.1:18081/",
+		`http:\\alice:SECRET2@127.0.0.1:18081/`,
+		"http://alice:SECRET2@127.0.0.1:bad/",
+		"http://alice:SECRET2@[fe80::1%25eth0]/",
+		"http://alice:SECRET2@/x",
+	} {
+		_, err := Normalize(raw)
+		if err == nil {
+			continue
+		}
+		if strings.Contains(err.Error(), "SECRET2") {
+			t.Errorf("Normalize(%q): %v", raw, err)
+		}
+	}
+}
