@@ -545,6 +545,11 @@ func TestOrdinaryWordPasswordsDoNotGarbleTheReport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Chrome reports no headers of the retry that carried the
+			// answer: the HAR still shows that it was sent.
+			if !bytes.Contains(data, []byte(`"value": "Basic [redacted]"`)) {
+				t.Errorf("the HAR does not show the Authorization relogin sent:\n%s", data)
+			}
 			if !bytes.Contains(data, []byte("<h1>This page needs the password of the portal</h1>")) {
 				t.Errorf("the HAR garbled a page that never saw the password:\n%s", data)
 			}
@@ -655,5 +660,26 @@ func TestURLCheckLooksForNoProtectedAreaAbovePagesThatLoad(t *testing.T) {
 				t.Errorf("kind %s: url-check named a protected area: %v / %s", r.Diagnosis.Kind, pf, step.Action)
 			}
 		})
+	}
+}
+
+// A security.txt looked for and not found is no contact: the report does
+// not point at a missing file (and a bare address has no webmaster).
+func TestNoContactFromAMissingSecurityTxt(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/security.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+		w.WriteHeader(401)
+	}))
+	defer ts.Close()
+	r := runDiag(t, Config{URL: ts.URL + "/app", Only: []string{"reload"}}).Report
+	if r.Diagnosis.Contact != nil {
+		t.Errorf("contact %+v", r.Diagnosis.Contact)
+	}
+	if msg := string(reports.ContactMessage(r)); strings.Contains(msg, "security.txt") {
+		t.Errorf("contact.md:\n%s", msg)
 	}
 }

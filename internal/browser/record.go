@@ -53,6 +53,11 @@ type Request struct {
 	// BlockedCookies are the cookies the browser refused to store from
 	// this response or to send with this request, with its reasons.
 	BlockedCookies []BlockedCookie
+	// AnsweredAuth are the challenges fix401 answered with credentials on
+	// this request, as "Authorization: Basic" (the header and scheme the
+	// browser then sent): Chrome reports no headers of the retry that
+	// carried them, and the HAR must still show that it was sent.
+	AnsweredAuth []string
 
 	posted      []string  // secret values of a form it posted (never written)
 	pwPosted    bool      // a form it posted had a password field filled in (replayed recordings)
@@ -688,6 +693,20 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 // became a download, which the browser refuses, and reports whether there
 // were any. Such a navigation gets no other end, and the page it left may
 // never fire its load event: the download ends the load too.
+// answered notes on the newest request of the current load for url that
+// fix401 answered its challenge with credentials, sent in header with
+// scheme (see Request.AnsweredAuth).
+func (r *recorder) answered(url, header, scheme string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.all) - 1; i >= 0; i-- {
+		if q := r.all[i]; q.URL == url && q.Load == r.load {
+			q.AnsweredAuth = append(q.AnsweredAuth, header+": "+scheme)
+			return
+		}
+	}
+}
+
 func (r *recorder) downloadRefused(url, frame string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -335,6 +335,13 @@ func (s *Session) answerAuth(ev *fetch.EventAuthRequired) {
 	}
 	s.auth = append(s.auth, e)
 	s.mu.Unlock()
+	if answer == "credentials" {
+		header := "Authorization"
+		if proxy {
+			header = "Proxy-Authorization"
+		}
+		s.rec.answered(e.URL, header, e.Scheme)
+	}
 	_, _ = chromedp.Call(s.ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{
 		RequestID: ev.RequestID, AuthChallengeResponse: resp,
 	})

@@ -242,7 +242,7 @@ func (s *sanitizer) entry(q *browser.Request, load int) *entry {
 			URL:         s.url(q.URL),
 			HTTPVersion: version,
 			Cookies:     s.requestCookies(q.RequestHdr),
-			Headers:     s.headers(q.RequestHdr),
+			Headers:     s.headers(withAnswered(q)),
 			QueryString: s.queryString(q.URL),
 			HeadersSize: -1,
 			BodySize:    requestBodySize(q.Method),
@@ -292,6 +292,26 @@ func (s *sanitizer) entry(q *browser.Request, load int) *entry {
 		e.Response.Error = "net::ERR_ABORTED"
 	}
 	return e
+}
+
+// withAnswered returns q's request headers with those the browser sent
+// for fix401's answer to a challenge and did not report (the auth retry's
+// Authorization): the header and scheme, the value redacted.
+func withAnswered(q *browser.Request) http.Header {
+	if len(q.AnsweredAuth) == 0 {
+		return q.RequestHdr
+	}
+	h := q.RequestHdr.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	for _, a := range q.AnsweredAuth {
+		name, scheme, _ := strings.Cut(a, ": ")
+		if h.Get(name) == "" {
+			h.Set(name, strings.TrimSpace(scheme+" "+mark))
+		}
+	}
+	return h
 }
 
 // setBody fills Text from the kept body: text as is, anything else in
