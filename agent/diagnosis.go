@@ -670,6 +670,11 @@ func (r *run) findContact(ctx context.Context, lookUp bool) *reports.Contact {
 	}
 	l, err := r.sess.Navigate(ctx, c.SecurityTxt, browser.LoadOptions{Timeout: min(r.cfg.Timeout, 5*time.Second)})
 	if err != nil || l.Status != 200 || !strings.HasPrefix(l.MimeType, "text/plain") {
+		// Looked for and not there: no pointer to a missing file.
+		c.SecurityTxt = ""
+		if c.Page == "" && c.Webmaster == "" {
+			return nil
+		}
 		return c
 	}
 	for _, line := range strings.Split(l.Text, "\n") {

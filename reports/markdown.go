@@ -295,7 +295,7 @@ func contactLines(c *Contact) []pair {
 	if c.SecurityTxt != "" && len(out) == 0 && c.Webmaster == "" {
 		// Only where nothing else was found: it is where the site says
 		// whom to tell, not an address to send to.
-		out = append(out, pair{"Look up the contact in", c.SecurityTxt})
+		out = append(out, pair{"Security contacts, if the site publishes them (for security reports)", c.SecurityTxt})
 	}
 	if c.Webmaster != "" {
 		out = append(out, pair{"Webmaster", c.Webmaster})
