@@ -462,6 +462,32 @@ func (r *run) held() []string {
 	return out
 }
 
+// markSent notes that from the next load on the browser may send the
+// supplied secrets (see Result.SentFrom).
+func (r *run) markSent() {
+	if !r.sent {
+		r.sentFrom = browser.LoadsBegun() + 1
+	}
+	r.sent = true
+}
+
+// ownWords makes fix401's own sentence about a step safe for the report:
+// the URLs it quotes lose their secrets. The run's own URLs are replaced
+// whole with their redacted form, since free text cannot tell where a URL
+// with a stray space ends ("?token =…").
+func (r *run) ownWords(s string) string {
+	urls := []string{r.cfg.URL, r.target}
+	if len(urls[1]) > len(urls[0]) {
+		urls[0], urls[1] = urls[1], urls[0] // the longer first: one may begin the other
+	}
+	for _, u := range urls {
+		if u != "" {
+			s = strings.ReplaceAll(s, u, redact.URL(u))
+		}
+	}
+	return redact.Text(s)
+}
+
 // sentFromOrNever is Result.SentFrom.
 func (r *run) sentFromOrNever() int {
 	if !r.sent {
@@ -762,10 +788,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 	if steps.NeedsOf(s.ID()).Credentials {
 		// From here on the server has the secrets, and a page may show
 		// them back.
-		if !r.sent {
-			r.sentFrom = browser.LoadsBegun() + 1
-		}
-		r.sent = true
+		r.markSent()
 	}
 	out, err := r.safeRun(ctx, s)
 	var judged *steps.Observation
@@ -790,7 +813,7 @@ func (r *run) runStep(ctx context.Context, i int, s steps.Step) (*steps.Observat
 			r.report.Target.CorrectedURL = new(redact.URL(out.CorrectedURL))
 		}
 	}
-	rs.Action = redact.Text(out.Action) // fix401's own words: URLs only
+	rs.Action = r.ownWords(out.Action)
 	if ev := steps.EvidenceMap(out.Evidence); len(ev) > 0 {
 		rs.Evidence = ev
 	}
@@ -957,10 +980,10 @@ func (r *run) runAlone(ctx context.Context, i int, s steps.Step) {
 	r.cur, r.curIndex, r.curStart = &rs, i, r.cfg.Now()
 	r.progress(Progress{Step: s.ID(), Title: s.Title()})
 	if steps.NeedsOf(s.ID()).Credentials {
-		r.sent = true
+		r.markSent()
 	}
 	result, state, out := r.alone(ctx, s)
-	rs.Action = redact.Text(out.Action)
+	rs.Action = r.ownWords(out.Action)
 	rs.Evidence = steps.EvidenceMap(out.Evidence)
 	if rs.Evidence == nil {
 		rs.Evidence = map[string]any{}

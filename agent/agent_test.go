@@ -683,3 +683,19 @@ func TestNoContactFromAMissingSecurityTxt(t *testing.T) {
 		t.Errorf("contact.md:\n%s", msg)
 	}
 }
+
+// fix401's sentences quote the run's URL redacted, even where free text
+// cannot tell where it ends (a stray space before a token's "=").
+func TestStepActionsQuoteTheURLRedacted(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+		w.WriteHeader(401)
+	}))
+	defer ts.Close()
+	r := runDiag(t, Config{URL: ts.URL + "/echo?token =SPACESEC2", Only: []string{"reload"}}).Report
+	for _, s := range r.Steps {
+		if strings.Contains(s.Action, "SPACESEC2") || !strings.Contains(r.Steps[0].Action, "token =[redacted]") {
+			t.Errorf("%s: %q", s.ID, s.Action)
+		}
+	}
+}
