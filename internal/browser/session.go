@@ -837,7 +837,7 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		// spins again) holds the steps that follow. A reload brings it
 		// back in a new renderer.
 		s.endPage()
-		l.Hung = "the page hung: " + hung + "; fix401 stopped its script and closed the page"
+		l.Hung = hung + "; fix401 stopped the script and closed the page"
 	}
 	s.mu.Lock()
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
