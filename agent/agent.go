@@ -627,7 +627,7 @@ func (r *run) reportLoad(o *steps.Observation) reports.Load {
 		OK: o.Verdict.OK, Kind: string(o.Verdict.Kind), Reason: redact.Text(o.Verdict.Reason),
 		URL: redact.URL(l.URL), FinalURL: redact.URL(l.FinalURL), NetError: l.NetError,
 		TimedOut: l.TimedOut, Title: r.mask(l.Title), DurationMS: l.Duration.Milliseconds(),
-		StatusText: l.StatusText,
+		StatusText: l.StatusText, Hung: l.Hung,
 	}
 	if l.Status > 0 {
 		rl.Status = new(l.Status)

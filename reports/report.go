@@ -129,8 +129,11 @@ type Load struct {
 	FailingRequests []FailingRequest `json:"failing_requests,omitempty"`
 	// Dialogs are the JavaScript dialogs the page opened, "type: message";
 	// each was dismissed.
-	Dialogs    []string `json:"dialogs,omitempty"`
-	Screenshot *string  `json:"screenshot"`
+	Dialogs []string `json:"dialogs,omitempty"`
+	// Hung, when set, says how the page's script held the page (an
+	// endless loop); fix401 stopped it and closed the page.
+	Hung       string  `json:"hung,omitempty"`
+	Screenshot *string `json:"screenshot"`
 	// SignInHops are the document requests of a load that went through a
 	// single sign-on, in order: app → provider → app. Only hosts and
 	// paths, never parameters or cookie values.

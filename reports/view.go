@@ -386,6 +386,9 @@ func newStepView(s *Step, fixedBy *string) stepView {
 	if s.Load != nil && len(s.Load.Dialogs) > 0 {
 		sv.Evidence = append(sv.Evidence, pair{"dialogs dismissed", strings.Join(s.Load.Dialogs, " · ")})
 	}
+	if s.Load != nil && s.Load.Hung != "" {
+		sv.Evidence = append(sv.Evidence, pair{"page hung", s.Load.Hung})
+	}
 	return sv
 }
 

@@ -114,6 +114,10 @@ func (ClearCookies) Run(ctx context.Context, env Env) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if cleared.SessionStorage != nil {
+		// The page hung (and was closed): the rest was cleared all the same.
+		env.Logf("the open page's sessionStorage was not cleared: %v", cleared.SessionStorage)
+	}
 	action := fmt.Sprintf(`Cleared "Cookies and other site data" for %s`, strings.Join(origins, ", "))
 	if n := len(cleared.Cookies); n > 0 {
 		noun := "cookies"

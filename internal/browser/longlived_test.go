@@ -256,8 +256,9 @@ window.addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnVal
 }
 
 // TestASpinningPageDoesNotHoldTheTab: a page whose script never yields
-// times out, its evidence is still read, and the loads after it in the
-// same tab are not held by it.
+// while it loads times out, within its time, is said to have hung, its
+// evidence is still read, and the loads after it in the same tab are not
+// held by it.
 func TestASpinningPageDoesNotHoldTheTab(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/spin" {
@@ -268,20 +269,25 @@ func TestASpinningPageDoesNotHoldTheTab(t *testing.T) {
 	}))
 	defer ts.Close()
 	s := newSession(t)
-	l, err := s.Navigate(context.Background(), ts.URL+"/spin", LoadOptions{Timeout: 2 * time.Second})
+	const timeout = 2 * time.Second
+	l, err := s.Navigate(context.Background(), ts.URL+"/spin", LoadOptions{Timeout: timeout, Screenshot: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !l.TimedOut || l.Title != "Spin" {
-		t.Errorf("the spinning page: timed out %v, title %q", l.TimedOut, l.Title)
+	if !l.TimedOut || l.Title != "Spin" || l.Hung == "" || len(l.Screenshot) == 0 {
+		t.Errorf("the spinning page: timed out %v, title %q, hung %q, screenshot %d bytes", l.TimedOut, l.Title, l.Hung, len(l.Screenshot))
+	}
+	// Generous: the load ends at its time, then reads the page at once.
+	if l.Duration > timeout+evidenceGrace {
+		t.Errorf("the spinning page's load took %s with a %s timeout", l.Duration, timeout)
 	}
 	for i := range 2 {
 		next, err := s.Navigate(context.Background(), ts.URL+"/ok", LoadOptions{Timeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if next.TimedOut || next.Title != "OK" {
-			t.Errorf("load %d after it: timed out %v, title %q", i+1, next.TimedOut, next.Title)
+		if next.TimedOut || next.Title != "OK" || next.Hung != "" {
+			t.Errorf("load %d after it: timed out %v, title %q, hung %q", i+1, next.TimedOut, next.Title, next.Hung)
 		}
 	}
 }

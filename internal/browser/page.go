@@ -18,7 +18,7 @@ type Link struct {
 
 // Links returns the anchors of the open page (absolute hrefs), at most 500.
 func (s *Session) Links(ctx context.Context) ([]Link, error) {
-	return chromedp.Run(s.bound(ctx), chromedp.Evaluate[[]Link](`[...document.querySelectorAll('a[href]')].slice(0, 500)
+	return pageCall(s, ctx, "reading the page's links", chromedp.Evaluate[[]Link](`[...document.querySelectorAll('a[href]')].slice(0, 500)
 	  .map(a => ({text: (a.innerText || a.textContent || a.title || '').trim().slice(0, 200), href: a.href}))`))
 }
 
@@ -91,11 +91,11 @@ func (s *Session) SubmitLogin(ctx context.Context, f LoginForm, o LoadOptions) (
 	var how string
 	l, err := s.load(ctx, "", o, func(tctx context.Context) (string, error) {
 		// CallFunctionOn needs an object to call on: the document will do.
-		doc, err := chromedp.Run(tctx, chromedp.Evaluate[*runtime.RemoteObject](`document`))
+		doc, err := onPage(s, tctx, chromedp.Evaluate[*runtime.RemoteObject](`document`))
 		if err != nil {
 			return "", fmt.Errorf("reading the login page: %w", err)
 		}
-		res, err := chromedp.Run(tctx, chromedp.CallFunctionOn[string](fillScript,
+		res, err := onPage(s, tctx, chromedp.CallFunctionOn[string](fillScript,
 			func(p *runtime.CallFunctionOnParams) { p.ObjectID = doc.ObjectID },
 			f.User, f.Password, f.UserSel, f.PasswordSel, f.SubmitSel, f.Identifier))
 		how = res

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/fix401/fix401/internal/netlog"
 	"net/http"
 	"slices"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
@@ -59,6 +59,10 @@ type Session struct {
 	authTries map[string]int // per request id: Chrome asks again after a wrong answer
 	auth      []AuthEvent
 	dialogs   []Dialog
+	// gone: the tab's renderer went away (a stuck page fix401 ended, or
+	// a crash) and no page has committed since; crashed is closed then.
+	gone    bool
+	crashed chan struct{}
 
 	bearerOrigin, bearerToken string
 	firstTab                  bool // the browser's first tab, which outlives the session
@@ -80,7 +84,7 @@ func (b *Browser) NewSession(isolated bool) (*Session, error) {
 
 // Open opens a tab as o says.
 func (b *Browser) Open(o SessionOptions) (*Session, error) {
-	s := &Session{b: b, rec: newRecorder(), authTries: map[string]int{}}
+	s := &Session{b: b, rec: newRecorder(), authTries: map[string]int{}, crashed: make(chan struct{})}
 	opts := []chromedp.ContextOption{chromedp.WithListener(s.listen)}
 	isolated := o.Isolated || o.Proxy != ""
 	if !isolated && b.firstTab.CompareAndSwap(false, true) {
@@ -236,6 +240,12 @@ func (s *Session) listen(ev any) {
 		if ev.Name == "load" && (mf == "" || string(ev.FrameID) == mf) {
 			s.rec.loadFired(string(ev.LoaderID))
 		}
+	case *inspector.EventTargetCrashed:
+		s.onCrash()
+	case *page.EventFrameNavigated:
+		if ev.Frame != nil && ev.Frame.ParentID == "" {
+			s.onCommit()
+		}
 	case *page.EventFrameRequestedNavigation:
 		s.mu.Lock()
 		mf := s.mainFrame
@@ -386,10 +396,14 @@ type Load struct {
 	// attempts of this load (the scheme chosen, whether the machine's own
 	// credentials were allowed, the security library's errors); SignInLog
 	// says whether there was a log to read (not for a remote browser).
-	SignIn     []netlog.Attempt
-	SignInLog  bool
-	Dialogs    []Dialog // what the page asked while it loaded, dismissed
-	Screenshot []byte   // PNG of the viewport; nil when it could not be taken
+	SignIn    []netlog.Attempt
+	SignInLog bool
+	Dialogs   []Dialog // what the page asked while it loaded, dismissed
+	// Hung, when set, says in a sentence how the page's script held the
+	// page (an endless loop while it loaded or after), which fix401 then
+	// stopped: the page was read as far as it could be, then closed.
+	Hung       string
+	Screenshot []byte // PNG of the viewport; nil when it could not be taken
 	// ScreenshotOf is the earlier load whose Screenshot this one shares,
 	// because it showed the same page (see LoadOptions.Like); nil when
 	// this load's screenshot was captured for it.
@@ -634,6 +648,16 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 
+	// A page whose script spins while it loads never fires its load
+	// event, and answers nothing: shortly before the load's time is up,
+	// the page is asked whether it answers at all, so that a stuck page
+	// is known when the load times out, not a wait later. A page that
+	// settles first is never asked.
+	deadline, _ := tctx.Deadline()
+	probed := make(chan bool, 1)
+	probe := time.AfterFunc(time.Until(deadline.Add(-stuckAnswer)), func() { probed <- s.answers(stuckAnswer) })
+	defer probe.Stop()
+
 	loaded := s.rec.loadedCh()
 	if url == "" {
 		s.rec.clickLoad()
@@ -666,19 +690,46 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	// Every budget below ends with the load, or with the caller.
+	var ends []func()
+	defer func() {
+		for _, end := range ends {
+			end()
+		}
+	}()
+	within := func(deadline time.Time) context.Context {
+		c, cancel := context.WithDeadline(s.ctx, deadline)
+		stop := context.AfterFunc(ctx, cancel)
+		ends = append(ends, func() { stop(); cancel() })
+		return c
+	}
+	// hung says how the page's script held the page ("" when it did
+	// not): such a page is interrupted to be read, and ended once read
+	// (see hung.go), so that the loads after it are not held too.
+	hung := ""
 	if l.TimedOut {
-		// A page may time out because its script never yields (an endless
-		// loop): end that script first, or the tab's renderer stays busy
-		// and every later load of the run times out too. Then stop the
-		// page so that its open requests end and the tab is usable.
-		sctx, scancel := context.WithTimeout(s.ctx, 2*time.Second)
-		_, _ = chromedp.Call(sctx, cdpruntime.TerminateExecution, cdp.Empty{})
+		// A page may time out because its script never yields (an
+		// endless loop): its renderer then answers nothing, not even a
+		// trivial evaluation. End that script first, or the page cannot
+		// be read and every later load of the tab times out too.
+		var answered bool
+		if probe.Stop() {
+			answered = s.answers(stuckAnswer) // the load ended before the probe was due
+		} else {
+			answered = <-probed
+		}
+		if !answered && !s.pageGone() && s.ctx.Err() == nil {
+			hung = "its script never yielded while it loaded"
+			s.interrupt()
+		}
+		// Stop the page so that its open requests end.
+		sctx, scancel := context.WithTimeout(s.ctx, evidenceGrace)
 		_, _ = chromedp.Call(sctx, page.StopLoading, cdp.Empty{})
 		scancel()
 	}
 
 	readDOM := func(rctx context.Context) (domInfo, error) {
-		di, err := chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+		di, err := onPage(s, rctx, chromedp.Evaluate[domInfo](domScript))
 		// An empty document at a URL other than the page's is one just
 		// committed, not yet parsed.
 		blank := func() bool {
@@ -689,17 +740,66 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 			// not yet known to the tab): read the document that replaced
 			// it, once loaded.
 			s.waitSettled(tctx)
-			di, err = chromedp.Run(rctx, chromedp.Evaluate[domInfo](domScript))
+			di, err = onPage(s, rctx, chromedp.Evaluate[domInfo](domScript))
 		}
 		return di, err
 	}
-	// Reading the page and the screenshot get their own short budget: a
-	// timed-out load still deserves its evidence.
-	rctx, rcancel := context.WithTimeout(s.ctx, 5*time.Second)
-	defer rcancel()
-	defer context.AfterFunc(ctx, rcancel)()
-	di, err := readDOM(rctx)
-	if err == nil && di.AutoPost && !l.TimedOut && l.NetError == "" {
+	// Reading the page and the screenshot get the load's time that is
+	// left, at most pageAnswer, and at least evidenceGrace: a timed-out
+	// load still deserves its evidence. A page that does not answer by
+	// then, after its load event, is held by its script: the script is
+	// interrupted and the page read again, with a grace of its own.
+	var (
+		rctx      context.Context
+		readStart time.Time
+		stuck     bool // still not answering after its script was interrupted
+	)
+	budget := func() {
+		deadline, _ := tctx.Deadline()
+		readStart = time.Now()
+		if floor := readStart.Add(evidenceGrace); deadline.Before(floor) {
+			deadline = floor
+		}
+		if ceil := readStart.Add(pageAnswer); deadline.After(ceil) {
+			deadline = ceil
+		}
+		rctx = within(deadline)
+	}
+	// ask runs one request for evidence (the DOM, the document's body,
+	// the mask, the screenshot) within the budget, and handles a page
+	// that does not answer in time, as above.
+	ask := func(f func(context.Context) error) error {
+		if stuck {
+			return errPageGone
+		}
+		err := f(rctx)
+		if err == nil || !errors.Is(rctx.Err(), context.DeadlineExceeded) || ctx.Err() != nil || s.ctx.Err() != nil || s.pageGone() {
+			return err
+		}
+		if hung != "" {
+			stuck = true
+			return err
+		}
+		if l.TimedOut {
+			hung = "its script never yielded while it loaded"
+		} else {
+			hung = fmt.Sprintf("its script held the page after it loaded (it answered nothing for %s)", time.Since(readStart).Round(100*time.Millisecond))
+		}
+		s.interrupt()
+		rctx = within(time.Now().Add(evidenceGrace))
+		if err = f(rctx); err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+			stuck = true
+		}
+		return err
+	}
+	var di domInfo
+	read := func(c context.Context) (err error) {
+		di, err = readDOM(c)
+		return err
+	}
+	budget()
+	err = ask(read)
+	if err == nil && di.AutoPost && !l.TimedOut && l.NetError == "" && hung == "" {
 		// A sign-in protocol's form that the page posts by script (the
 		// provider's answer to the app): the script may post it only
 		// after the load event. Wait for that navigation, and judge
@@ -709,12 +809,9 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 				l.TimedOut = ctx.Err() == nil
 			}
 			// A fresh budget: the wait may have used the first one.
-			rctx2, rcancel2 := context.WithTimeout(s.ctx, 5*time.Second)
-			defer rcancel2()
-			defer context.AfterFunc(ctx, rcancel2)()
-			rctx = rctx2
 			docs = s.rec.documents()
-			di, err = readDOM(rctx)
+			budget()
+			err = ask(read)
 		}
 	}
 	if err == nil {
@@ -726,7 +823,13 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 	l.Requests = s.rec.requests(n)
 	if q := l.settle(); q != nil && q.Status >= 400 && q.Body == nil {
-		q.Body = s.body(rctx, q.ID)
+		_ = ask(func(c context.Context) error {
+			q.Body = s.body(c, q.ID)
+			if q.Body == nil {
+				return errNoBody
+			}
+			return nil
+		})
 	}
 	if l.NetError != "" {
 		// Chrome's own error page is not the site's: its text would mislead.
@@ -743,17 +846,30 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		// What this load's own traffic carried may be on the page too.
 		if mask := append(append(slices.Clone(o.Mask), CredentialValues(l.Requests)...), l.StoredSecrets...); len(mask) > 0 {
 			arg, _ := json.Marshal(mask)
-			if _, err := chromedp.Run(rctx, chromedp.Evaluate[bool](maskScript+"("+string(arg)+")")); err != nil {
+			if err := ask(func(c context.Context) error {
+				_, err := onPage(s, c, chromedp.Evaluate[bool](maskScript+"("+string(arg)+")"))
+				return err
+			}); err != nil {
 				// A picture that could show a secret is not taken.
 				break
 			}
 		}
 		// Capture dominates (≈50 ms either way); plain PNG is 3× smaller
 		// than the speed-optimized encoding, and the report inlines it.
-		shot, err := chromedp.Call(rctx, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: new(true)})
-		if err == nil {
+		_ = ask(func(c context.Context) error {
+			shot, err := onPage(s, c, func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
+				return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: new(true)})
+			})
 			l.Screenshot = shot.Data
-		}
+			return err
+		})
+	}
+	if hung != "" {
+		// Read: now the page goes, so that no script of it (a timer that
+		// spins again) holds the steps that follow. A reload brings it
+		// back in a new renderer.
+		s.endPage()
+		l.Hung = hung + "; fix401 stopped the script and closed the page"
 	}
 	s.mu.Lock()
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
@@ -841,9 +957,14 @@ func requestKeys(l *Load) []string {
 // one would only bloat the HAR.
 const maxBody = 64 << 10
 
+// errNoBody: the browser had no body to give.
+var errNoBody = errors.New("no response body")
+
 // body fetches a response body from the browser's memory, bounded.
 func (s *Session) body(ctx context.Context, id string) []byte {
-	res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: network.RequestID(id)})
+	res, err := onPage(s, ctx, func(ctx context.Context, t *chromedp.Target) (network.GetResponseBodyResult, error) {
+		return cdp.Call(ctx, t, network.GetResponseBody, network.GetResponseBodyParams{RequestID: network.RequestID(id)})
+	})
 	if err != nil {
 		return nil
 	}

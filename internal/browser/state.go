@@ -19,7 +19,9 @@ import (
 // ClearCache does what Chrome's "Cached images and files" does: the HTTP
 // cache goes, cookies and site data stay.
 func (s *Session) ClearCache(ctx context.Context) error {
-	_, err := chromedp.Call(s.bound(ctx), network.ClearBrowserCache, cdp.Empty{})
+	ctx, cancel := s.within(ctx, stateAnswer)
+	defer cancel()
+	_, err := chromedp.Call(ctx, network.ClearBrowserCache, cdp.Empty{})
 	return err
 }
 
@@ -28,13 +30,17 @@ func (s *Session) ClearCache(ctx context.Context) error {
 type SiteDataCleared struct {
 	Origins []string
 	Cookies []string // "name (domain)"
+	// SessionStorage, when set, says why the open page's sessionStorage
+	// was not cleared (the page hung, or was closed after it hung).
+	SessionStorage error
 }
 
 // ClearSiteData does what Chrome's "Cookies and other site data" does for
 // the given origins: cookies, localStorage, sessionStorage, IndexedDB,
 // service workers and cache storage.
 func (s *Session) ClearSiteData(ctx context.Context, origins []string) (SiteDataCleared, error) {
-	ctx = s.bound(ctx)
+	ctx, cancel := s.within(ctx, stateAnswer)
+	defer cancel()
 	var out SiteDataCleared
 	// Cookies scoped to a path only show for URLs under it: ask with every
 	// URL the session loaded from these origins.
@@ -68,8 +74,13 @@ func (s *Session) ClearSiteData(ctx context.Context, origins []string) (SiteData
 		out.Origins = append(out.Origins, o)
 	}
 	// sessionStorage lives in the tab, not in the origin's storage: clear it
-	// in the page that is open (the target's origin).
-	_ = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear() } catch (e) {}`))
+	// in the page that is open (the target's origin). A tab whose page
+	// hung was closed has none to ask, and a page that does not answer
+	// is stopped (see pageCall): the rest is cleared all the same, and
+	// SessionStorage says why this part was not.
+	if _, err := pageCall(s, ctx, "clearing sessionStorage", chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear() } catch (e) {}`)); err != nil && ctx.Err() == nil {
+		out.SessionStorage = err
+	}
 	return out, nil
 }
 
@@ -131,7 +142,9 @@ func (s *Session) SetCookies(ctx context.Context, cookies []Cookie) error {
 	if len(params) == 0 {
 		return nil
 	}
-	_, err := chromedp.Call(s.bound(ctx), network.SetCookies, network.SetCookiesParams{Cookies: params})
+	ctx, cancel := s.within(ctx, stateAnswer)
+	defer cancel()
+	_, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: params})
 	return err
 }
 
@@ -144,13 +157,15 @@ func (s *Session) SetBearer(origin, token string) {
 	s.bearerOrigin, s.bearerToken = origin, token
 }
 
-// bound ties a command to both the caller's context and the tab.
-func (s *Session) bound(ctx context.Context) context.Context {
-	c, cancel := context.WithCancel(s.ctx)
+// stateAnswer bounds one command on the browser's state (cookies, cache,
+// site data): the browser answers those itself, at once, unless it is
+// stuck; then the step fails rather than hang the run.
+const stateAnswer = 30 * time.Second
+
+// within ties a command to both the caller's context and the tab, and
+// bounds it by d. The caller calls cancel when done.
+func (s *Session) within(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithTimeout(s.ctx, d)
 	stop := context.AfterFunc(ctx, cancel)
-	go func() {
-		<-c.Done()
-		stop()
-	}()
-	return c
+	return c, func() { stop(); cancel() }
 }
