@@ -118,9 +118,13 @@ func loadConfig(io *IO, path, notDone string) (*check.Config, error) {
 	for _, p := range ce.Problems {
 		fmt.Fprintln(io.ErrOut, p.String())
 	}
+	// Main prints the count as the error line (and, with --json, the
+	// problems in the error object on stdout).
 	n := len(ce.Problems)
-	fmt.Fprintf(io.ErrOut, "fix401: %d %s in %s; %s\n", n, checkNoun(n, "problem", "problems"), path, notDone)
-	return nil, silentExit(ExitUsage)
+	return nil, &ExitError{Code: ExitUsage, Err: &problemsError{
+		msg:      fmt.Sprintf("%d %s in %s; %s", n, checkNoun(n, "problem", "problems"), path, notDone),
+		problems: ce.Problems,
+	}}
 }
 
 func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
