@@ -261,7 +261,7 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		}
 	}
 	if o.JSON {
-		data, err := sum.JSON()
+		data, err := absSummary(sum).JSON()
 		if err != nil {
 			return err
 		}
@@ -279,6 +279,32 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		return silentExit(ExitCheckFailed)
 	}
 	return nil
+}
+
+// absSummary is the summary as --json prints it: every path in it
+// absolute (the config, each report folder), as diagnose's and analyze's
+// --json give the report folder, so that a program reading it needs not
+// know the directory fix401 ran in. The table keeps the paths as given.
+func absSummary(sum *check.Summary) *check.Summary {
+	shown := *sum
+	shown.Config = absPath(sum.Config)
+	shown.Checks = slices.Clone(sum.Checks)
+	for i := range shown.Checks {
+		shown.Checks[i].ReportDir = absPath(shown.Checks[i].ReportDir)
+	}
+	return &shown
+}
+
+// absPath is path made absolute; "" stays "", and so does a path that
+// cannot be made absolute (no working directory).
+func absPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // shard is --shard, else the Indexed Job's environment.
