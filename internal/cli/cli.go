@@ -361,7 +361,14 @@ the evidence.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := c.Root().Find(args)
 			if err != nil || cmd == nil || len(rest) > 0 || len(args) > 0 && cmd == c.Root() {
-				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no help topic %q", strings.Join(args, " ")), Hint: "'fix401 help' lists the commands and topics"}
+				var topics []string
+				for _, t := range c.Root().Commands() {
+					if t.IsAvailableCommand() || t.IsAdditionalHelpTopicCommand() {
+						topics = append(topics, t.Name())
+					}
+				}
+				got := strings.Join(args, " ")
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no help topic %q%s", got, suggest.Hint(got, topics)), Hint: "'fix401 help' lists the commands and topics"}
 			}
 			return cmd.Help()
 		},
