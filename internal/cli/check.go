@@ -193,10 +193,8 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 				mu.Lock()
 				defer mu.Unlock()
 				line := fmt.Sprintf("  %s %-*s  %5.1fs", checkMark(r.Result, color), width, r.Name, r.Duration().Seconds())
-				if r.Result != check.Pass {
-					if r.Reason != "" {
-						line += "  " + r.Reason
-					}
+				if reason := checkReason(r); r.Result != check.Pass && reason != "" {
+					line += "  " + reason
 				}
 				if r.Result != check.Pass || r.Flapped {
 					for _, n := range r.Notes {
@@ -266,7 +264,7 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 			return err
 		}
 		io.Out.Write(data)
-	} else if err := sum.Table(io.Out); err != nil {
+	} else if err := checkTable(io.Out, sum); err != nil {
 		return err
 	}
 
