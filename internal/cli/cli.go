@@ -229,7 +229,7 @@ type jsonProblem struct {
 
 // printJSONError writes the object every --json command prints on stdout
 // when it fails: {"error", "hint", "exit_code"}, and a config file's
-// problems one by one, as stderr lists them.
+// problems one by one, as stderr lists them (the file's path absolute).
 func printJSONError(w io.Writer, msg, hint string, code int, problems []check.Problem) {
 	e := struct {
 		Error    string        `json:"error"`
@@ -238,7 +238,8 @@ func printJSONError(w io.Writer, msg, hint string, code int, problems []check.Pr
 		Problems []jsonProblem `json:"problems,omitempty"`
 	}{Error: msg, Hint: hint, ExitCode: code}
 	for _, p := range problems {
-		e.Problems = append(e.Problems, jsonProblem{File: p.File, Line: p.Line, Path: p.Path, Message: p.Msg})
+		// Absolute, as every path --json prints.
+		e.Problems = append(e.Problems, jsonProblem{File: absPath(p.File), Line: p.Line, Path: p.Path, Message: p.Msg})
 	}
 	data, _ := json.Marshal(e)
 	fmt.Fprintf(w, "%s\n", data)

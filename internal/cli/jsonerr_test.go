@@ -149,6 +149,18 @@ func TestEveryJSONFailurePrintsAnErrorObject(t *testing.T) {
 		})
 	}
 
+	// A config given by a relative path: the problems' file is absolute,
+	// as every path --json prints; the message says it as given.
+	t.Run("check invalid config, relative", func(t *testing.T) {
+		t.Chdir(dir)
+		code, stdout, stderr := runBuffered([]string{"check", "--json", "--config", "bad.yaml"}, nil)
+		obj := checkJSONError(t, code, stdout, stderr)
+		ps, _ := obj["problems"].([]any)
+		if len(ps) == 0 || ps[0].(map[string]any)["file"] != badConfig || obj["error"] != "2 problems in bad.yaml; nothing was run" {
+			t.Errorf("%s", stdout)
+		}
+	})
+
 	// Without --json (or with --json=false) stdout stays empty.
 	for _, args := range [][]string{
 		{"check", "--config", badConfig},
