@@ -6,7 +6,6 @@ import (
 	stdio "io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -220,7 +219,7 @@ func recordingLine(rep *reports.Report, rec *harfile.Recording) string {
 
 // analyzeVerdict is the recording's outcome in one sentence.
 func analyzeVerdict(rep *reports.Report) string {
-	kind := strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
+	failure := failureWords(rep)
 	where := ""
 	switch {
 	case rep.Target.FinalURL != "":
@@ -232,13 +231,9 @@ func analyzeVerdict(rep *reports.Report) string {
 	case reports.Healthy:
 		return "no authentication failure in the recording"
 	case reports.Unresolved:
-		s := "authentication failure in the recording: " + kind + where
-		if rep.Diagnosis.Status != nil {
-			s += fmt.Sprintf(" (%d)", *rep.Diagnosis.Status)
-		}
-		return s
+		return "authentication failure in the recording: " + failure + where
 	}
-	return "not an authentication failure: " + kind + where
+	return "not an authentication failure: " + failure + where
 }
 
 func firstURL(loads []*browser.Load) string {

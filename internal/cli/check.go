@@ -118,9 +118,13 @@ func loadConfig(io *IO, path, notDone string) (*check.Config, error) {
 	for _, p := range ce.Problems {
 		fmt.Fprintln(io.ErrOut, p.String())
 	}
+	// Main prints the count as the error line (and, with --json, the
+	// problems in the error object on stdout).
 	n := len(ce.Problems)
-	fmt.Fprintf(io.ErrOut, "fix401: %d %s in %s; %s\n", n, checkNoun(n, "problem", "problems"), path, notDone)
-	return nil, silentExit(ExitUsage)
+	return nil, &ExitError{Code: ExitUsage, Err: &problemsError{
+		msg:      fmt.Sprintf("%d %s in %s; %s", n, checkNoun(n, "problem", "problems"), path, notDone),
+		problems: ce.Problems,
+	}}
 }
 
 func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
@@ -189,10 +193,8 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 				mu.Lock()
 				defer mu.Unlock()
 				line := fmt.Sprintf("  %s %-*s  %5.1fs", checkMark(r.Result, color), width, r.Name, r.Duration().Seconds())
-				if r.Result != check.Pass {
-					if r.Reason != "" {
-						line += "  " + r.Reason
-					}
+				if reason := checkReason(r); r.Result != check.Pass && reason != "" {
+					line += "  " + reason
 				}
 				if r.Result != check.Pass || r.Flapped {
 					for _, n := range r.Notes {
@@ -257,12 +259,12 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		}
 	}
 	if o.JSON {
-		data, err := sum.JSON()
+		data, err := absSummary(sum).JSON()
 		if err != nil {
 			return err
 		}
 		io.Out.Write(data)
-	} else if err := sum.Table(io.Out); err != nil {
+	} else if err := checkTable(io.Out, sum); err != nil {
 		return err
 	}
 
@@ -275,6 +277,32 @@ func runCheck(ctx context.Context, io *IO, o *CheckOptions) error {
 		return silentExit(ExitCheckFailed)
 	}
 	return nil
+}
+
+// absSummary is the summary as --json prints it: every path in it
+// absolute (the config, each report folder), as diagnose's and analyze's
+// --json give the report folder, so that a program reading it needs not
+// know the directory fix401 ran in. The table keeps the paths as given.
+func absSummary(sum *check.Summary) *check.Summary {
+	shown := *sum
+	shown.Config = absPath(sum.Config)
+	shown.Checks = slices.Clone(sum.Checks)
+	for i := range shown.Checks {
+		shown.Checks[i].ReportDir = absPath(shown.Checks[i].ReportDir)
+	}
+	return &shown
+}
+
+// absPath is path made absolute; "" stays "", and so does a path that
+// cannot be made absolute (no working directory).
+func absPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // shard is --shard, else the Indexed Job's environment.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -21,6 +22,7 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/check"
 )
 
 // Exit codes: the contract of DESIGN.md §2, also printed by `fix401 help exit-codes`.
@@ -168,12 +170,18 @@ func run(ctx context.Context, args []string, streams *IO) int {
 	io.Out = out
 	root := NewRootCmd(&io)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
+	asJSON := wantsJSON(cmd, args) && out.n == 0
 	var se silentExit
 	if errors.As(err, &se) {
+		if asJSON && int(se) != ExitOK {
+			// Every silent exit so far follows a document on stdout; one
+			// that does not still owes a program its answer.
+			printJSONError(out, fmt.Sprintf("exit status %d (stderr says why)", int(se)), "", int(se), nil)
+		}
 		return int(se)
 	}
 	code, hint := ExitInternal, ""
@@ -199,27 +207,73 @@ func run(ctx context.Context, args []string, streams *IO) int {
 	if hint != "" {
 		fmt.Fprintf(io.ErrOut, "hint: %s\n", oneLine(hint))
 	}
-	if wantsJSON(args) && out.n == 0 {
+	if asJSON {
 		// A program reading stdout gets an answer it can parse too.
-		e := struct {
-			Error    string `json:"error"`
-			Hint     string `json:"hint,omitempty"`
-			ExitCode int    `json:"exit_code"`
-		}{oneLine(err.Error()), oneLine(hint), code}
-		data, _ := json.Marshal(e)
-		fmt.Fprintf(out, "%s\n", data)
+		var pe *problemsError
+		var problems []check.Problem
+		if errors.As(err, &pe) {
+			problems = pe.problems
+		}
+		printJSONError(out, oneLine(err.Error()), oneLine(hint), code, problems)
 	}
 	return code
 }
 
-// wantsJSON says whether the command line asked for JSON on stdout.
-func wantsJSON(args []string) bool {
+// jsonProblem is one problem of a config file in the JSON error object.
+type jsonProblem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// printJSONError writes the object every --json command prints on stdout
+// when it fails: {"error", "hint", "exit_code"}, and a config file's
+// problems one by one, as stderr lists them (the file's path absolute).
+func printJSONError(w io.Writer, msg, hint string, code int, problems []check.Problem) {
+	e := struct {
+		Error    string        `json:"error"`
+		Hint     string        `json:"hint,omitempty"`
+		ExitCode int           `json:"exit_code"`
+		Problems []jsonProblem `json:"problems,omitempty"`
+	}{Error: msg, Hint: hint, ExitCode: code}
+	for _, p := range problems {
+		// Absolute, as every path --json prints.
+		e.Problems = append(e.Problems, jsonProblem{File: absPath(p.File), Line: p.Line, Path: p.Path, Message: p.Msg})
+	}
+	data, _ := json.Marshal(e)
+	fmt.Fprintf(w, "%s\n", data)
+}
+
+// problemsError is a config file's problems, each already printed on a
+// line of its own; its message counts them.
+type problemsError struct {
+	msg      string
+	problems []check.Problem
+}
+
+func (e *problemsError) Error() string { return e.msg }
+
+// wantsJSON says whether the command line asked for JSON on stdout: the
+// parsed --json flag of the command that ran, else (flag parsing failed
+// before it) any --json, --json=true (or 1, t…) before "--".
+func wantsJSON(cmd *cobra.Command, args []string) bool {
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Changed {
+			return f.Value.String() == "true"
+		}
+	}
 	for _, a := range args {
 		if a == "--" {
 			return false
 		}
-		if a == "--json" || a == "--json=true" {
+		if a == "--json" {
 			return true
+		}
+		if v, ok := strings.CutPrefix(a, "--json="); ok {
+			if b, err := strconv.ParseBool(v); err == nil && b {
+				return true
+			}
 		}
 	}
 	return false
@@ -308,7 +362,14 @@ the evidence.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := c.Root().Find(args)
 			if err != nil || cmd == nil || len(rest) > 0 || len(args) > 0 && cmd == c.Root() {
-				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no help topic %q", strings.Join(args, " ")), Hint: "'fix401 help' lists the commands and topics"}
+				var topics []string
+				for _, t := range c.Root().Commands() {
+					if t.IsAvailableCommand() || t.IsAdditionalHelpTopicCommand() {
+						topics = append(topics, t.Name())
+					}
+				}
+				got := strings.Join(args, " ")
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("no help topic %q%s", got, suggest.Hint(got, topics)), Hint: "'fix401 help' lists the commands and topics"}
 			}
 			return cmd.Help()
 		},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/fix401/fix401/internal/redact"
 	"io"
+	"maps"
 	"net/url"
 	"runtime"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/fix401/fix401/agent"
 	"github.com/fix401/fix401/internal/browser"
+	"github.com/fix401/fix401/internal/suggest"
 	"github.com/fix401/fix401/internal/urlfix"
 )
 
@@ -56,12 +58,46 @@ func (o *BrowserOptions) register(c *cobra.Command) {
 // without a browser.
 func logFlags(c *cobra.Command, level, format *string, quiet, noColor *bool) {
 	f := c.Flags()
-	f.StringVar(level, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(level, "log-level", "warn", "log level: debug, info, warn (or warning), error")
 	f.StringVar(format, "log-format", "console", "log format: console or json")
 	f.BoolVarP(quiet, "quiet", "q", false, "no progress on stderr")
 	f.BoolVar(noColor, "no-color", false, "no colors (also NO_COLOR)")
-	fixedValues(c, "log-level", "debug", "info", "warn", "error")
-	fixedValues(c, "log-format", "console", "json")
+	fixedValues(c, "log-level", logLevels...)
+	fixedValues(c, "log-format", logFormats...)
+}
+
+// The values of --log-level and --log-format.
+var (
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	logFormats = []string{"console", "json"}
+)
+
+// enumValue checks the value of a flag that takes one of a few words: the
+// case does not matter (DEBUG is debug), an alias stands for its value
+// (warning is warn), and anything else is a usage error that lists the
+// values and names the near miss, as an unknown step or config key does.
+func enumValue(flag, got string, values []string, aliases map[string]string) (string, error) {
+	v := strings.ToLower(strings.TrimSpace(got))
+	if a, ok := aliases[v]; ok {
+		v = a
+	}
+	if slices.Contains(values, v) {
+		return v, nil
+	}
+	known := slices.Concat(values, slices.Sorted(maps.Keys(aliases)))
+	want := "one of " + orList(values)
+	if len(values) == 2 {
+		want = orList(values)
+	}
+	return "", usageErr("--%s must be %s; got %q%s", flag, want, got, suggest.Hint(got, known))
+}
+
+// orList is "a, b or c".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
 
 func (o *BrowserOptions) validate() error {
@@ -73,12 +109,19 @@ func (o *BrowserOptions) validate() error {
 	}
 	// Only the documented levels: zerolog's "trace" would print the
 	// DevTools traffic, credentials answered to a challenge included.
-	if !slices.Contains([]string{"debug", "info", "warn", "error"}, o.LogLevel) {
-		return usageErr("--log-level must be one of debug, info, warn, error; got %q", o.LogLevel)
+	if strings.EqualFold(strings.TrimSpace(o.LogLevel), "trace") {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--log-level must be one of %s; got %q", orList(logLevels), o.LogLevel),
+			Hint: "debug is the most fix401 logs: a trace would hold the browser's traffic, credentials included"}
 	}
-	if o.LogFormat != "console" && o.LogFormat != "json" {
-		return usageErr("--log-format must be console or json; got %q", o.LogFormat)
+	level, err := enumValue("log-level", o.LogLevel, logLevels, map[string]string{"warning": "warn"})
+	if err != nil {
+		return err
 	}
+	format, err := enumValue("log-format", o.LogFormat, logFormats, nil)
+	if err != nil {
+		return err
+	}
+	o.LogLevel, o.LogFormat = level, format
 	for _, r := range o.HostRules {
 		f := strings.Fields(r)
 		if len(f) < 2 || !strings.EqualFold(f[0], "MAP") && !strings.EqualFold(f[0], "EXCLUDE") || strings.EqualFold(f[0], "MAP") && len(f) != 3 {

@@ -13,6 +13,7 @@ import (
 	"github.com/fix401/fix401/internal/harfile"
 	"github.com/fix401/fix401/internal/harsanitize"
 	"github.com/fix401/fix401/internal/inputfile"
+	"github.com/fix401/fix401/internal/suggest"
 )
 
 // maxSanitizeHAR bounds the HAR files har sanitize reads: a long
@@ -24,7 +25,17 @@ func newHarCmd(io *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "har",
 		Short: "Work on HAR files (HTTP Archive) recorded by any browser or proxy",
-		Args:  cobra.NoArgs,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				var subs []string
+				for _, s := range c.Commands() {
+					subs = append(subs, s.Name())
+				}
+				return &ExitError{Code: ExitUsage, Err: fmt.Errorf("unknown command %q for %q%s", args[0], c.CommandPath(), suggest.Hint(args[0], subs)),
+					Hint: "fix401 har sanitize IN.har -o OUT.har"}
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			return &ExitError{Code: ExitUsage, Err: errors.New("har needs a subcommand"), Hint: "fix401 har sanitize IN.har -o OUT.har"}
 		},

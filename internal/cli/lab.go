@@ -250,7 +250,7 @@ func runDemo(ctx context.Context, io *IO, o *DemoOptions) error {
 			res = reports.StillFailing
 			failed++
 		}
-		line := fmt.Sprintf("%-16s %s", got, verdict(r.rep))
+		line := fmt.Sprintf("%-19s %s", kindShort(got), verdict(r.rep))
 		if len(findings) > 0 {
 			line += " · " + strings.Join(findings, ", ")
 		}

@@ -47,15 +47,21 @@ func (p *progress) update(e agent.Progress) {
 		}
 		return
 	}
-	line := e.Line + fixedMark(e.Fixing, e.Confirmed)
+	text := plainStepLine(e.Line)
 	if p.tty {
 		p.clear()
 		// A long challenge would wrap the terminal; the report has it whole.
-		fmt.Fprintf(p.w, "  %s %-15s %s%s\n", mark(e.Result, p.color), e.Step, shorten(e.Line, 90), fixedMark(e.Fixing, e.Confirmed))
+		fmt.Fprintf(p.w, "  %s %-15s %s%s\n", mark(e.Result, p.color), e.Step, shorten(text, 90), fixedMark(e.Fixing, e.Confirmed))
 		return
 	}
-	// Words, not the report's enum values ("still_failing").
-	fmt.Fprintf(p.w, "fix401: %s %s in %s: %s\n", e.Step, strings.ReplaceAll(string(e.Result), "_", " "), e.Elapsed.Round(time.Millisecond), strings.TrimPrefix(line, string(e.Result)+": "))
+	// Words, not the report's enum values ("still_failing", "info"), and
+	// the result said once: "skipped in 0s: no --proxy given".
+	text = strings.TrimPrefix(text, string(e.Result)+": ")
+	line := fmt.Sprintf("fix401: %s %s in %s", e.Step, stepResultWords(e.Step, e.Result), e.Elapsed.Round(time.Millisecond))
+	if text != "" {
+		line += ": " + text
+	}
+	fmt.Fprintln(p.w, line+fixedMark(e.Fixing, e.Confirmed))
 }
 
 // fixedMark is what follows the fixing step's line, the same live, piped
@@ -150,7 +156,7 @@ func summary(w io.Writer, rep *reports.Report, stepLines map[string]string, repo
 		if !withSteps {
 			break
 		}
-		line := stepLines[s.ID] + fixedMark(s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID, rep.Confirmed)
+		line := plainStepLine(stepLines[s.ID]) + fixedMark(s.Result == reports.StepFixed && rep.FixedBy != nil && *rep.FixedBy == s.ID, rep.Confirmed)
 		fmt.Fprintf(w, "  %s %-15s %s\n", mark(s.Result, color), s.ID, line)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict(rep))
@@ -180,14 +186,14 @@ func verdict(rep *reports.Report) string {
 		}
 		return s
 	case reports.Unresolved:
-		return "unresolved: no step fixed the " + strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
+		return "unresolved: " + failureWords(rep) + ", and no step fixed it"
 	case reports.NotAuthFailure:
 		// The judge's own sentence on the first load ("the page answered
 		// 404 Not Found"), not the kind's name.
 		if len(rep.Steps) > 0 && rep.Steps[0].Load != nil && rep.Steps[0].Load.Reason != "" {
 			return "not an authentication failure: " + rep.Steps[0].Load.Reason
 		}
-		return "not an authentication failure: " + strings.ReplaceAll(rep.Diagnosis.Kind, "_", " ")
+		return "not an authentication failure: " + failureWords(rep)
 	default:
 		msg := "error"
 		if rep.Error != nil {
