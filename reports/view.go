@@ -406,13 +406,45 @@ func loadStatus(l *Load) string {
 // loadPhrase is a load in a few words: its status and, when it failed, its kind.
 func loadPhrase(l *Load) string {
 	parts := []string{loadStatus(l)}
-	if !l.OK && l.Kind != "" {
-		parts = append(parts, l.Kind)
+	switch {
+	case l.OK || l.Kind == "" || l.Kind == "none":
+	case l.Status != nil && *l.Status > 0 && (l.Kind == "http_401" || l.Kind == "proxy_407" || l.Kind == "forbidden_403" || l.Kind == "other_status"):
+		// "401 Unauthorized" says it already.
+	default:
+		parts = append(parts, KindPhrase(l.Kind))
 	}
 	if l.TimedOut {
 		parts = append(parts, "timed out")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// kindWords say what a failure kind is, for the pages and lines people
+// read; the ids (Load.Kind) are for report.json and the machine outputs.
+var kindWords = map[string]string{
+	"http_401":        "401 Unauthorized",
+	"soft_401":        "an access-denied or sign-in page",
+	"subresource_401": "401 on requests the page made",
+	"proxy_407":       "407 Proxy Authentication Required",
+	"forbidden_403":   "403 Forbidden",
+	"other_status":    "an HTTP error",
+	"network_error":   "a network error",
+	"none":            "no failure",
+}
+
+// KindPhrase is a failure kind in words; a kind this version does not
+// know loses its underscores at least.
+func KindPhrase(kind string) string {
+	if w, ok := kindWords[kind]; ok {
+		return w
+	}
+	return strings.ReplaceAll(kind, "_", " ")
+}
+
+// KnownKind reports whether kind is a failure kind id of this version.
+func KnownKind(kind string) bool {
+	_, ok := kindWords[kind]
+	return ok
 }
 
 func statusText(code int, text string) string {

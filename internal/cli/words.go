@@ -19,26 +19,8 @@ import (
 // (still_failing, not_auth_failure, http_401) are for the machine outputs:
 // --json, report.json and the fields of --log-format json.
 
-// kindWords say what a failure kind is, for people who do not know the ids.
-var kindWords = map[string]string{
-	"http_401":        "401 Unauthorized",
-	"soft_401":        "an access-denied or sign-in page",
-	"subresource_401": "401 on requests the page made",
-	"proxy_407":       "407 Proxy Authentication Required",
-	"forbidden_403":   "403 Forbidden",
-	"other_status":    "an HTTP error",
-	"network_error":   "a network error",
-	"none":            "no failure",
-}
-
-// kindPhrase is a failure kind in words; a kind this version does not know
-// loses its underscores at least.
-func kindPhrase(kind string) string {
-	if w, ok := kindWords[kind]; ok {
-		return w
-	}
-	return strings.ReplaceAll(kind, "_", " ")
-}
+// kindPhrase is a failure kind in words (see reports.KindPhrase).
+func kindPhrase(kind string) string { return reports.KindPhrase(kind) }
 
 // kindShort is a failure kind in a word or two, for a table column.
 func kindShort(kind string) string {
@@ -101,7 +83,7 @@ func plainStepLine(line string) string {
 	first := parts[0]
 	out := parts[:1]
 	for _, p := range parts[1:] {
-		if _, isKind := kindWords[p]; !isKind {
+		if !reports.KnownKind(p) {
 			out = append(out, p)
 			continue
 		}
