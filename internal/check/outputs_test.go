@@ -254,24 +254,6 @@ func TestSummaryJSONAndTable(t *testing.T) {
 	if bytes.Contains(data, []byte("eyJsecret")) {
 		t.Error("the JSON summary contains the URL's token")
 	}
-	var buf bytes.Buffer
-	if err := s.Table(&buf); err != nil {
-		t.Fatal(err)
-	}
-	want := `NAME     RESULT  STATUS  KIND      FIXED BY       TIME
-home     pass    200     none      -              0.6s
-reports  fail    401     http_401  clear-cookies  2.5s
-slow     error   -       -         -              30.0s
-
-3 checks: 1 passed, 1 failed, 1 errors in 32.5s (shard 1/3 of 8 checks)
-stopped early: the run took longer than --max-time
-  ✗ reports: expected fixed_by relogin, got fixed by clear-cookies (http_401, 401)
-    report: out/reports/report.html
-  ! slow: the run took longer than --max-time
-`
-	if buf.String() != want {
-		t.Errorf("table:\n%s\nwant:\n%s", buf.String(), want)
-	}
 }
 
 // TestJUnitSkippedValidAgainstStrictSchema: a check the run never started

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"path/filepath"
-	"text/tabwriter"
 	"time"
 )
 
@@ -73,75 +70,9 @@ func (s *Summary) JSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Table writes the summary for people: one row a check, a count, then a
-// line for each check that did not pass with why and where its report is.
-func (s *Summary) Table(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tRESULT\tSTATUS\tKIND\tFIXED BY\tTIME")
-	for _, r := range s.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Result, dash(statusText(r.Status)), dash(r.Kind), dash(r.FixedBy), seconds(r.Duration()))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n%s in %s", s.counts(), seconds(time.Duration(s.DurationMS)*time.Millisecond))
-	if s.Shard.Count > 1 {
-		fmt.Fprintf(w, " (shard %s of %d checks)", s.Shard, s.Total)
-	}
-	fmt.Fprintln(w)
-	if s.Stopped != "" {
-		fmt.Fprintf(w, "stopped early: %s\n", s.Stopped)
-	}
-	for _, r := range s.Checks {
-		if r.Result == Pass {
-			continue
-		}
-		fmt.Fprintf(w, "  %s %s: %s\n", mark(r.Result), r.Name, r.Reason)
-		if r.ReportDir != "" {
-			fmt.Fprintf(w, "    report: %s\n", filepath.Join(r.ReportDir, "report.html"))
-		}
-	}
-	return nil
-}
-
-func (s *Summary) counts() string {
-	noun := "checks"
-	if len(s.Checks) == 1 {
-		noun = "check"
-	}
-	line := fmt.Sprintf("%d %s: %d passed, %d failed, %d errors", len(s.Checks), noun, s.Passed, s.Failed, s.Errors)
-	if s.Skipped > 0 {
-		line += fmt.Sprintf(", %d not started", s.Skipped)
-	}
-	return line
-}
-
-func mark(v Verdict) string {
-	switch v {
-	case Pass:
-		return "✓"
-	case Fail:
-		return "✗"
-	case Skipped:
-		return "–"
-	}
-	return "!"
-}
-
 func statusText(code int) string {
 	if code == 0 {
 		return ""
 	}
 	return fmt.Sprint(code)
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func seconds(d time.Duration) string {
-	return fmt.Sprintf("%.1fs", d.Seconds())
 }
