@@ -37,8 +37,9 @@ type sanitizer struct {
 	on    bool // structural redaction; off only when Unsanitized
 	found *found
 	// scrubbers are the expressions of the secrets masked in a load's
-	// entries, by the first load each one covers (see found.from).
-	scrubbers map[int]*regexp.Regexp
+	// entries, by the first load each one covers (see found.from); byLoad
+	// the same by load, since every string of an entry asks.
+	scrubbers, byLoad map[int]*regexp.Regexp
 	// noBodies: a supplied secret is too short to be found in free text
 	// without garbling it ("ab" is in every other word), so no body is kept
 	// from load noBodiesFrom on: a page there may echo the password, and
@@ -65,7 +66,7 @@ type found struct {
 const wordLike = 16
 
 func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
-	s := &sanitizer{on: !o.Unsanitized, scrubbers: map[int]*regexp.Regexp{}}
+	s := &sanitizer{on: !o.Unsanitized, scrubbers: map[int]*regexp.Regexp{}, byLoad: map[int]*regexp.Regexp{}}
 	f := &found{whole: map[string]bool{}, from: map[string]int{}}
 	for _, sec := range o.Secrets {
 		f.addForms(sec, 0)
@@ -99,8 +100,17 @@ func newSanitizer(reqs []*browser.Request, o Options) *sanitizer {
 // scrubber returns the expression of the secrets masked in load's
 // entries; nil when there are none.
 func (s *sanitizer) scrubber(load int) *regexp.Regexp {
-	// The secrets of a load are those whose from is at most load: the
-	// largest such from names the set.
+	if re, ok := s.byLoad[load]; ok {
+		return re
+	}
+	re := s.scrubberFrom(load)
+	s.byLoad[load] = re
+	return re
+}
+
+// scrubberFrom builds (or finds) the expression of the secrets whose from
+// is at most load: the largest such from names the set.
+func (s *sanitizer) scrubberFrom(load int) *regexp.Regexp {
 	key := -1
 	for _, from := range s.found.from {
 		if from <= load && from > key {
