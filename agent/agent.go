@@ -501,11 +501,7 @@ func (r *run) sentFromOrNever() int {
 func (r *run) harvest(l *browser.Load) {
 	r.remember(browser.CredentialValues(l.Requests)...)
 	r.remember(l.StoredSecrets...)
-	for _, v := range l.StoredSecrets {
-		if !slices.Contains(r.stored, v) {
-			r.stored = append(r.stored, v)
-		}
-	}
+	r.stored = appendNew(r.stored, l.StoredSecrets...)
 	for _, q := range l.Requests {
 		for _, h := range q.Hops() {
 			r.remember(urlSecrets(h.URL)...)
@@ -514,12 +510,16 @@ func (r *run) harvest(l *browser.Load) {
 }
 
 // remember adds secrets the browser holds or sent to seen.
-func (r *run) remember(secrets ...string) {
-	for _, v := range secrets {
-		if !slices.Contains(r.seen, v) {
-			r.seen = append(r.seen, v)
+func (r *run) remember(secrets ...string) { r.seen = appendNew(r.seen, secrets...) }
+
+// appendNew appends to list the values it does not hold yet.
+func appendNew(list []string, values ...string) []string {
+	for _, v := range values {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
 		}
 	}
+	return list
 }
 
 // urlSecrets are the values redact.URL removes from u, long enough to be
