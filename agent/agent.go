@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/rs/zerolog"
 
@@ -522,13 +523,14 @@ func appendNew(list []string, values ...string) []string {
 	return list
 }
 
-// urlSecrets are the values redact.URL removes from u, long enough to be
-// looked for in a page's text without blanking its numbers ("page=2" is
-// no secret; "pin=1234" is).
+// urlSecrets are the values redact.URL removes from u that look like a
+// secret, so that a page's text can be searched for them without blanking
+// its words: "pin=1234" and "token=Ab3…" count, "session=expired" and
+// "auth=required" do not (the URL itself loses them all the same).
 func urlSecrets(u string) []string {
 	var out []string
 	for _, v := range redact.ParamSecrets(u) {
-		if len(v) >= 4 {
+		if len(v) >= 16 || len(v) >= 4 && strings.ContainsFunc(v, func(c rune) bool { return !unicode.IsLetter(c) }) {
 			out = append(out, v)
 		}
 	}

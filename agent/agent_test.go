@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -696,6 +697,23 @@ func TestStepActionsQuoteTheURLRedacted(t *testing.T) {
 	for _, s := range r.Steps {
 		if strings.Contains(s.Action, "SPACESEC2") || !strings.Contains(r.Steps[0].Action, "token =[redacted]") {
 			t.Errorf("%s: %q", s.ID, s.Action)
+		}
+	}
+}
+
+// What a URL's parameters put in the page-text mask looks like a secret:
+// words under a token's name ("session=expired") stay readable in the
+// report, while the URL itself loses them all the same.
+func TestURLSecretsLeaveWordsAlone(t *testing.T) {
+	got := urlSecrets("https://h/login?session=expired&auth=required&ctx=login&pin=1234&token=Ab3dEf6h&sid=" + strings.Repeat("x", 16))
+	for _, want := range []string{"1234", "Ab3dEf6h", strings.Repeat("x", 16)} {
+		if !slices.Contains(got, want) {
+			t.Errorf("%q misses %q", got, want)
+		}
+	}
+	for _, word := range []string{"expired", "required", "login"} {
+		if slices.Contains(got, word) {
+			t.Errorf("%q masks the word %q", got, word)
 		}
 	}
 }

@@ -688,11 +688,6 @@ func (r *recorder) finished(id string, ts float64, size float64, failed string, 
 	r.notify()
 }
 
-// downloadRefused ends the requests of the current load for url, made in
-// frame, that
-// became a download, which the browser refuses, and reports whether there
-// were any. Such a navigation gets no other end, and the page it left may
-// never fire its load event: the download ends the load too.
 // answered notes on the newest request of the current load for url that
 // fix401 answered its challenge with credentials, sent in header with
 // scheme (see Request.AnsweredAuth).
@@ -707,6 +702,11 @@ func (r *recorder) answered(url, header, scheme string) {
 	}
 }
 
+// downloadRefused ends the requests of the current load for url, made in
+// frame, that became a download, which the browser refuses, and reports
+// whether there were any. Such a navigation gets no other end, and the
+// page it left may never fire its load event: the download ends the load
+// too.
 func (r *recorder) downloadRefused(url, frame string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -560,6 +560,9 @@ const domScript = `(() => {
   function storedSecrets() {
     const out = new Set();
     const named = /token|secret|passw|pwd|session|jwt|auth|apikey|api_key|credential|cookie|(^|[_-])(key|sid)$/i;
+    // Under a token's name, a value is a secret when it looks like one:
+    // "accepted" or "unauthenticated" there are words of the page.
+    const tokenLike = v => /^[\w\-.~+\/=%:]+$/.test(v) && (/\d/.test(v) || (/[a-z]/.test(v) && /[A-Z]/.test(v)));
     const shaped = v => v.length >= 20 && /^[\w\-.~+\/=%]+$/.test(v) && /[A-Za-z]/.test(v) && (v.match(/\d/g) || []).length >= 2;
     for (const name of ['localStorage', 'sessionStorage']) {
       let st;
@@ -567,7 +570,7 @@ const domScript = `(() => {
       for (let i = 0; i < Math.min(st.length, 200) && out.size < 50; i++) {
         let k, v;
         try { k = st.key(i) || ''; v = (st.getItem(k) || '').trim(); } catch (e) { continue; }
-        if (v.length >= 8 && v.length <= 4096 && (named.test(k) || shaped(v))) out.add(v);
+        if (v.length >= 8 && v.length <= 4096 && (named.test(k) && tokenLike(v) || shaped(v))) out.add(v);
         for (const m of v.slice(0, 20000).matchAll(/eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*/g)) out.add(m[0]);
       }
     }

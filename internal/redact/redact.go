@@ -293,12 +293,11 @@ func ParamSecrets(u string) []string {
 			out = append(out, v)
 		}
 	}
-	_, raw, ok := strings.Cut(u, "?")
-	if !ok {
-		_, raw, _ = strings.Cut(u, "#")
-	}
-	if i := strings.Index(u, ";"); i >= 0 && (!ok || i < strings.Index(u, "?")) {
-		raw = u[i+1:] // path parameters: /app;jsessionid=…
+	// From the first ; (path parameters: /app;jsessionid=…), ? or #:
+	// eachParam splits on all three.
+	raw := ""
+	if i := strings.IndexAny(u, ";?#"); i >= 0 {
+		raw = u[i+1:]
 	}
 	eachParam(raw, func(part, _ string, secret bool) {
 		if !secret {

@@ -104,6 +104,11 @@ func TestParamSecrets(t *testing.T) {
 			t.Errorf("ParamSecrets misses %q: %q", want, got)
 		}
 	}
+	for _, frag := range []string{"https://app/cb#access_token=s3cretvalue9;x=1", "https://app/cb#id_token=abcdefgh12&state=q;"} {
+		if got := ParamSecrets(frag); len(got) == 0 {
+			t.Errorf("ParamSecrets(%q) found nothing", frag)
+		}
+	}
 	for _, not := range []string{"1", "2"} {
 		if slices.Contains(got, not) {
 			t.Errorf("ParamSecrets has %q, which URL keeps: %q", not, got)
