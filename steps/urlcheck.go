@@ -86,14 +86,7 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 		if kind == judge.Proxy407 {
 			what = "a proxy asks for credentials whatever the address"
 		}
-		action := "Checked the URL: it is well formed"
-		switch len(cands) {
-		case 0:
-		case 1:
-			action += fmt.Sprintf(", and the one corrected version (%s) does not load either", cands[0].Why)
-		default:
-			action += fmt.Sprintf(", and none of %d corrected versions loads", len(cands))
-		}
+		action := checkedURL(cands)
 		return Outcome{Action: action + "; " + what + ".", Summary: fmt.Sprintf("URL is well formed; %d corrected URL(s) tried; %s", len(cands), what),
 			NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
 	}
@@ -119,14 +112,7 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 		protectedFrom = p
 	}
 	ev.ProtectedFrom = redact.URL(protectedFrom)
-	action := "Checked the URL: it is well formed"
-	switch len(cands) {
-	case 0:
-	case 1:
-		action += fmt.Sprintf(", and the one corrected version (%s) does not load either", cands[0].Why)
-	default:
-		action += fmt.Sprintf(", and none of %d corrected versions loads", len(cands))
-	}
+	action := checkedURL(cands)
 	action += fmt.Sprintf(". The protected area starts at %s", protectedFrom)
 	if nearestOK != "" {
 		ev.NearestPublic = redact.URL(nearestOK)
@@ -186,4 +172,18 @@ type Candidate struct {
 	Why    string `json:"why"`
 	Kind   string `json:"kind"`
 	Status int    `json:"status"`
+}
+
+// checkedURL begins url-check's sentence when no corrected URL loaded: the
+// URL is well formed, and what became of the corrections tried.
+func checkedURL(cands []urlfix.Candidate) string {
+	action := "Checked the URL: it is well formed"
+	switch len(cands) {
+	case 0:
+	case 1:
+		action += fmt.Sprintf(", and the one corrected version (%s) does not load either", cands[0].Why)
+	default:
+		action += fmt.Sprintf(", and none of %d corrected versions loads", len(cands))
+	}
+	return action
 }
