@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
@@ -129,6 +131,15 @@ func (s *Session) enable() (*Session, error) {
 				Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
 				HandleAuthRequests: new(true),
 			})
+			return err
+		}, func() error {
+			// chromedp enables CSS and DOM when it attaches, for its node
+			// queries; fix401 reads pages with scripts, so the renderer
+			// need not report every style sheet and document.
+			if _, err := cdp.Call(ctx, t, css.Disable, cdp.Empty{}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, t, dom.Disable, cdp.Empty{})
 			return err
 		}}
 		if b.acceptLanguage != "" {
