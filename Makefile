@@ -72,17 +72,18 @@ $(GORELEASER):
 	@GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) || \
 		{ echo "fix401: could not build goreleaser $(GORELEASER_VERSION) from the Go module proxy"; exit 1; }
 
-release-check: $(GORELEASER) ## goreleaser check, a snapshot build of this machine's binary, and `go install …@latest` of the committed module (what CI runs)
+release-check: $(GORELEASER) ## goreleaser check, a snapshot build of this machine's binary, and `go install …@latest` of the committed module
 	@$(GORELEASER) check --config $(RELEASE_CONFIG)
 	@$(GORELEASER) build --snapshot --clean --single-target --config $(RELEASE_CONFIG)
 	@bin=$$(ls dist/fix401_*/fix401* | head -n 1); v=$$($$bin version); echo "$$v"; \
 	 case "$$v" in "fix401 "*snapshot*) ;; *) echo "fix401: the snapshot binary does not report its snapshot version"; exit 1;; esac
 	@bash deploy/release/go-install-check.sh
 
-release-snapshot: $(GORELEASER) ## goreleaser check, then archives for Windows, macOS and Linux (amd64, arm64) and checksums into dist/ (the image needs Docker: skipped)
+release-snapshot: build $(GORELEASER) ## goreleaser check, then the snapshot: six archives and checksums into dist/, serve's image built (podman, no engine needed) and run (what CI runs)
+	@bash .ci/deps.sh --release
 	@$(GORELEASER) check --config $(RELEASE_CONFIG)
-	$(GORELEASER) release --snapshot --clean --skip=docker --config $(RELEASE_CONFIG)
-	@cd dist && sha256sum --quiet -c checksums.txt && echo "fix401: $$(grep -c . checksums.txt) archives in dist/, checksums verified"
+	@bash deploy/release/snapshot.sh $(GORELEASER)
+	@bash deploy/release/go-install-check.sh
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')

@@ -74,6 +74,14 @@ if [ "${1:-}" = "--test" ]; then
   [ -e /usr/lib/apache2/modules/libphp8.2.so ] || need+=(libapache2-mod-php8.2)
   [ -e /etc/php/8.2/apache2/conf.d/20-dom.ini ] || need+=(php8.2-xml)
 fi
+# Only make release-snapshot needs these: podman builds serve's image
+# without a Docker engine, debootstrap its Debian base (no registry here).
+if [ "${1:-}" = "--release" ]; then
+  command -v podman >/dev/null 2>&1 || need+=(podman)
+  command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+  command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }
 # shell_fits: its version is the installed chromium's, so that installing
