@@ -855,6 +855,10 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 	switch {
 	case !o.Screenshot:
+	case !l.domRead:
+		// The page was not read, so the tokens it stores are not known
+		// and could not be masked: a picture that could show one is not
+		// taken.
 	case l.shareScreenshot(o.Like):
 	default:
 		// What this load's own traffic carried may be on the page too.
