@@ -81,6 +81,8 @@ if [ "${1:-}" = "--release" ]; then
   command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
   command -v curl >/dev/null 2>&1 || need+=(curl)
+  # image-check.sh picks free ports with it.
+  command -v python3 >/dev/null 2>&1 || need+=(python3-minimal)
 fi
 # shell_available: the package lists have it (Debian 12 and later).
 shell_available() { command -v apt-cache >/dev/null 2>&1 && apt-cache show chromium-headless-shell >/dev/null 2>&1; }
