@@ -699,7 +699,7 @@ func TestFormatValue(t *testing.T) {
 		{3, "3"},
 		{float64(1.5), "1.5"},
 		{[]cand{{"https://x/", "http to https", 0}, {"https://y/", "case", 401}},
-			"https://x/ — http to https (status: 0)\nhttps://y/ — case (status: 401)"},
+			"https://x/ — http to https\nhttps://y/ — case (status: 401)"}, // no answer: no status
 		{map[string]any{"a": 1.0, "b": "c"}, "a: 1, b: c"},
 	} {
 		if got := formatValue(c.in); got != c.want {

@@ -664,9 +664,53 @@ func evidencePairs(ev map[string]any) []pair {
 	sort.Strings(keys)
 	out := make([]pair, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, pair{k, formatValue(ev[k])})
+		v := ev[k]
+		if k == "kinds" || k == "kind" {
+			// Failure kinds are ids for machines: a page says them in words.
+			v = kindsInWords(v)
+			k = "read as"
+		}
+		out = append(out, pair{evidenceLabel(k), formatValue(v)})
 	}
 	return out
+}
+
+// evidenceLabel is an evidence key (report.json's) as a page shows it:
+// words, with the unit of a number in brackets ("retry_after_s": "retry
+// after (s)").
+func evidenceLabel(k string) string {
+	for _, unit := range []string{"ms", "s", "mb", "kb"} {
+		if base, ok := strings.CutSuffix(k, "_"+unit); ok {
+			return strings.ReplaceAll(base, "_", " ") + " (" + unit + ")"
+		}
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// kindsInWords turns a failure kind id, or a list of them (reproduce's
+// verdict of each load), into words; anything else is left as it is.
+func kindsInWords(v any) any {
+	switch t := v.(type) {
+	case string:
+		return KindPhrase(t)
+	case []string:
+		out := make([]any, len(t))
+		for i, k := range t {
+			out[i] = KindPhrase(k)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, k := range t {
+			if s, ok := k.(string); ok {
+				out[i] = KindPhrase(s)
+			} else {
+				out[i] = k
+			}
+		}
+		return out
+	}
+	return v
 }
 
 // formatValue shows evidence as a person would write it: yes/no, lists as
@@ -740,7 +784,14 @@ func formatRecord(m map[string]any) string {
 	sort.Strings(keys)
 	rest := make([]string, 0, len(keys))
 	for _, k := range keys {
-		rest = append(rest, k+": "+strings.ReplaceAll(formatValue(m[k]), "\n", "; "))
+		v, label := m[k], evidenceLabel(k)
+		switch {
+		case k == "kind":
+			v, label = kindsInWords(v), "read as"
+		case k == "status" && v == float64(0):
+			continue // no answer at all: the kind says why
+		}
+		rest = append(rest, label+": "+strings.ReplaceAll(formatValue(v), "\n", "; "))
 	}
 	out := strings.Join(head, " — ")
 	switch {

@@ -27,6 +27,7 @@ import (
 	"github.com/fix401/fix401/internal/browser"
 	"github.com/fix401/fix401/internal/check"
 	"github.com/fix401/fix401/internal/redact"
+	"github.com/fix401/fix401/reports"
 )
 
 // Options configure a Server.
@@ -396,7 +397,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c check.Check, w
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "probe of %s (%s): %s\n", rec.Target, what, result)
 		if res.Kind != "" {
-			fmt.Fprintf(w, "kind: %s\n", res.Kind)
+			// The id is the metric's label; the words are for the person.
+			fmt.Fprintf(w, "kind: %s (%s)\n", res.Kind, reports.KindPhrase(res.Kind))
 		}
 		if reason != "" {
 			fmt.Fprintf(w, "reason: %s\n", reason)
@@ -404,8 +406,18 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c check.Check, w
 		if res.Summary != "" {
 			fmt.Fprintf(w, "diagnosis: %s\n", res.Summary)
 		}
+		titles := map[string]string{}
+		if res.Report != nil {
+			for _, f := range res.Report.Diagnosis.Findings {
+				titles[f.ID] = f.Title
+			}
+		}
 		for _, f := range res.Findings {
-			fmt.Fprintf(w, "finding: %s\n", f)
+			if t := titles[f]; t != "" {
+				fmt.Fprintf(w, "finding: %s (%s)\n", f, t)
+			} else {
+				fmt.Fprintf(w, "finding: %s\n", f)
+			}
 		}
 		if res.Report != nil {
 			for _, l := range res.Report.Log {

@@ -138,7 +138,7 @@ func TestProbe(t *testing.T) {
 	})
 	t.Run("debug tells the story", func(t *testing.T) {
 		_, body := probe("target=" + url.QueryEscape(web.URL+"/basic") + "&debug=true")
-		if !strings.Contains(body, "kind: http_401") || !strings.Contains(body, "report: /reports/") {
+		if !strings.Contains(body, "kind: http_401 (401 Unauthorized)") || !strings.Contains(body, "report: /reports/") {
 			t.Fatalf("%s", body)
 		}
 	})
