@@ -57,8 +57,9 @@ type found struct {
 	// all. A short value that traffic (or relogin) first carried in load
 	// N is masked from N on: no page before it can show it, and a password
 	// that is an ordinary word ("page") must not blank that word in the
-	// pages that merely use it. Longer values are masked everywhere, since
-	// an earlier page may have handed out the token a later request sent.
+	// pages that merely use it. Longer values, and short ones shaped like
+	// a token (letters and digits), are masked everywhere, since an
+	// earlier page may have handed out the token a later request sent.
 	from map[string]int
 }
 
@@ -157,7 +158,7 @@ func (s *sanitizer) scrubberFrom(load int) *regexp.Regexp {
 // only as a whole word. Found both ways, it is masked everywhere; found in
 // two loads, from the first.
 func (f *found) put(v string, whole bool, load int) {
-	if len(v) >= wordLike {
+	if len(v) >= wordLike || tokenShaped(v) {
 		load = 0
 	}
 	if had, ok := f.whole[v]; ok {
@@ -165,6 +166,22 @@ func (f *found) put(v string, whole bool, load int) {
 		load = min(load, f.from[v])
 	}
 	f.whole[v], f.from[v] = whole, load
+}
+
+// tokenShaped reports whether a short value mixes letters and digits, as
+// a session id or a short token does and a word of a page does not: an
+// earlier page may have handed it out, so it goes from every load.
+func tokenShaped(v string) bool {
+	letter, digit := false, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			digit = true
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			letter = true
+		}
+	}
+	return letter && digit
 }
 
 // wordChar reports whether c continues a word, as regexp's \b sees it.

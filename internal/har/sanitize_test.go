@@ -280,6 +280,17 @@ func TestSentSecretsAreMaskedFromTheLoadThatSentThem(t *testing.T) {
 	if got := f.Log.Entries[1].Response.Content.Text; strings.Contains(got, "page") {
 		t.Errorf("after: %q", got)
 	}
+	// A short value shaped like a token (a session id a login page handed
+	// out, then sent as a cookie) goes from the earlier page too.
+	const sid = "s3ss10nA9"
+	handed := page(1, `{"session":"`+sid+`","word":"page"}`, nil)
+	sent := page(2, "<p>session "+sid+"</p>", http.Header{"Cookie": {"sid=" + sid}})
+	f, _ = build(t, nil, []*browser.Request{handed, sent}, Options{})
+	for i, e := range f.Log.Entries {
+		if got := e.Response.Content.Text; strings.Contains(got, sid) || i == 0 && !strings.Contains(got, `"word":"page"`) {
+			t.Errorf("entry %d: %q", i, got)
+		}
+	}
 	// Too short to mask: no body from the load that sent it, the earlier
 	// ones kept.
 	f, _ = build(t, nil, []*browser.Request{before, after}, Options{Sent: []string{"pg"}, SentFrom: 2})
