@@ -166,7 +166,9 @@ func (s *Session) endPage() bool {
 // the caller's request to it was not answered.
 func (s *Session) unstick(what string) error {
 	s.interrupt()
-	s.endPage()
+	if !s.endPage() {
+		return errors.New(what + ": the page did not answer (its script never yielded); fix401 stopped its script, but the page did not close in time")
+	}
 	return errors.New(what + ": the page did not answer (its script never yielded); fix401 stopped it")
 }
 

@@ -886,8 +886,11 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 		// Read: now the page goes, so that no script of it (a timer that
 		// spins again) holds the steps that follow. A reload brings it
 		// back in a new renderer.
-		s.endPage()
-		l.Hung = hung + "; fix401 stopped the script and closed the page"
+		if s.endPage() {
+			l.Hung = hung + "; fix401 stopped the script and closed the page"
+		} else {
+			l.Hung = hung + "; fix401 stopped the script, but its page did not close in time: later loads in this tab may be slow"
+		}
 	}
 	s.mu.Lock()
 	l.Auth = append([]AuthEvent(nil), s.auth[authFrom:]...)
