@@ -470,7 +470,10 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 			}
 		}
 	case judge.Subresource401:
-		what = fmt.Sprintf("The page itself loaded, but %d request(s) it made were refused with 401, so part of it does not work", len(v.Failing))
+		what = "The page itself loaded, but a request it made was refused with 401, so part of it does not work"
+		if n := len(v.Failing); n > 1 {
+			what = fmt.Sprintf("The page itself loaded, but %d requests it made were refused with 401, so part of it does not work", n)
+		}
 	case judge.Forbidden403:
 		what = "The server answered 403 Forbidden: it knows who the user is (or does not care) and refuses access; signing in again or clearing the browser will not change that"
 	case judge.OtherStatus:

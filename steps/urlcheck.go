@@ -87,7 +87,7 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 			what = "a proxy asks for credentials whatever the address"
 		}
 		action := checkedURL(cands)
-		return Outcome{Action: action + "; " + what + ".", Summary: fmt.Sprintf("URL is well formed; %d corrected URL(s) tried; %s", len(cands), what),
+		return Outcome{Action: action + "; " + what + ".", Summary: "URL is well formed; " + triedCount(len(cands)) + "; " + what,
 			NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
 	}
 
@@ -125,11 +125,30 @@ func (URLCheck) Run(ctx context.Context, env Env) (Outcome, error) {
 			ev.ContactPage = redact.URL(contact)
 		}
 	}
-	summary := fmt.Sprintf("URL is well formed; %d corrected URL(s) tried, none loads; protected area starts at %s", len(cands), protectedFrom)
+	summary := "URL is well formed; " + triedCount(len(cands))
+	switch len(cands) {
+	case 0:
+	case 1:
+		summary += ", it does not load"
+	default:
+		summary += ", none loads"
+	}
+	summary += "; protected area starts at " + protectedFrom
 	if ev.LoginLink != "" {
 		summary += "; sign-in link: " + ev.LoginLink
 	}
 	return Outcome{Action: action + ".", Summary: summary, NoLoad: true, Info: len(cands) == 0, Evidence: ev}, nil
+}
+
+// triedCount says how many corrected URLs url-check tried, in words.
+func triedCount(n int) string {
+	switch n {
+	case 0:
+		return "no corrected URL to try"
+	case 1:
+		return "1 corrected URL tried"
+	}
+	return fmt.Sprintf("%d corrected URLs tried", n)
 }
 
 var loginWords = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|logon|log on|anmelden|connexion|se connecter|iniciar sesi[oó]n|entrar|acessar|войти|вход)\b|登录|登入|ログイン|サインイン|로그인`)

@@ -66,7 +66,7 @@ func stepLines() []string {
 	lines := []string{
 		"skipped: the server does not offer Negotiate or NTLM",
 		"error: the login form was not found",
-		"URL is well formed; 1 corrected URL(s) tried, none loads",
+		"URL is well formed; 1 corrected URL tried, it does not load",
 		"skipped: could not re-create the failing state",
 		"does not fix it on its own",
 		"",
