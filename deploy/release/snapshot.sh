@@ -17,6 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 goreleaser=$1
 root=$PWD
+if [ "$(id -u)" != 0 ]; then
+	# debootstrap, podman's vfs storage and image-check.sh's mounts need it.
+	echo "fix401: make release-snapshot needs root (debootstrap, podman's storage and the image check's mounts): run it as root, as CI does; make release-check checks the configuration without it" >&2
+	exit 1
+fi
 
 c=$root/.cache/containers
 mkdir -p "$c/bin" "$c/storage" "$c/run"
