@@ -320,6 +320,23 @@ func (r *recorder) reopen() {
 // download, a cancelled submit).
 const navWait = 3 * time.Second
 
+// movedOn reports whether the page started another document since it had
+// docs, one whose load event has not fired yet: a read of the page then
+// may have met that document just committed, before it was parsed.
+func (r *recorder) movedOn(docs int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.docs <= docs {
+		return false
+	}
+	select {
+	case <-r.loaded:
+		return false
+	default:
+		return true
+	}
+}
+
 // settledState says whether the load event of the current document has
 // fired (or a navigation asked for never started), with state's values.
 func (r *recorder) settledState(now time.Time) (loaded bool, n int, next time.Time, changed <-chan struct{}) {

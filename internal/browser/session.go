@@ -743,17 +743,23 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	}
 
 	readDOM := func(rctx context.Context) (domInfo, error) {
+		before := s.rec.documents()
 		di, err := onPage(s, rctx, chromedp.Evaluate[domInfo](domScript))
 		// An empty document at a URL other than the page's is one just
 		// committed, not yet parsed.
 		blank := func() bool {
 			return err == nil && di.Title == "" && di.Text == "" && (di.Href == "" || di.Href == "about:blank")
 		}
-		for try := 0; (err != nil || blank()) && try < 2 && rctx.Err() == nil && s.rec.documents() > 1; try++ {
+		// A page whose script started the next document as it was read
+		// (a sign-in form posted from a timer after the load event): the
+		// read may have met that document committed but not yet parsed,
+		// and read it empty.
+		for try := 0; (err != nil || blank() || s.rec.movedOn(before)) && try < 2 && rctx.Err() == nil && s.rec.documents() > 1; try++ {
 			// A page replaced as it was read (its context destroyed, or
 			// not yet known to the tab): read the document that replaced
 			// it, once loaded.
 			s.waitSettled(tctx)
+			before = s.rec.documents()
 			di, err = onPage(s, rctx, chromedp.Evaluate[domInfo](domScript))
 		}
 		return di, err
