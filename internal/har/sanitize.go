@@ -158,7 +158,7 @@ func (s *sanitizer) scrubberFrom(load int) *regexp.Regexp {
 // only as a whole word. Found both ways, it is masked everywhere; found in
 // two loads, from the first.
 func (f *found) put(v string, whole bool, load int) {
-	if len(v) >= wordLike || tokenShaped(v) {
+	if len(v) >= wordLike {
 		load = 0
 	}
 	if had, ok := f.whole[v]; ok {
@@ -168,12 +168,16 @@ func (f *found) put(v string, whole bool, load int) {
 	f.whole[v], f.from[v] = whole, load
 }
 
-// tokenShaped reports whether a short value mixes letters and digits, as
-// a session id or a short token does and a word of a page does not: an
-// earlier page may have handed it out, so it goes from every load.
+// tokenShaped reports whether a value traffic carried mixes letters and
+// digits, as a session id or a short token does and a word of a page does
+// not. The digits of an escape ("the%20page") do not count.
 func tokenShaped(v string) bool {
 	letter, digit := false, false
 	for i := 0; i < len(v); i++ {
+		if v[i] == '%' && i+2 < len(v) {
+			i += 2
+			continue
+		}
 		switch c := v[i]; {
 		case '0' <= c && c <= '9':
 			digit = true
@@ -270,6 +274,12 @@ func (f *found) urlSecrets(u string, load int) {
 
 func (f *found) addValue(v string, min, load int) {
 	if len(v) >= min && v != mark {
+		if tokenShaped(v) {
+			// A session id or a short token: an earlier page may have
+			// handed it out (the caller's own secrets and their escaped
+			// and encoded forms keep their load: see addForms).
+			load = 0
+		}
 		f.put(v, false, load)
 	}
 }
