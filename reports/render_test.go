@@ -699,7 +699,13 @@ func TestFormatValue(t *testing.T) {
 		{3, "3"},
 		{float64(1.5), "1.5"},
 		{[]cand{{"https://x/", "http to https", 0}, {"https://y/", "case", 401}},
-			"https://x/ — http to https\nhttps://y/ — case (status: 401)"}, // no answer: no status
+			"https://x/ — http to https (status: 0)\nhttps://y/ — case (status: 401)"},
+		// A failure kind in words; the status only where they do not say it.
+		{[]map[string]any{{"url": "https://x/", "kind": "network_error", "status": 0}, {"url": "https://y/", "kind": "http_401", "status": 401},
+			{"url": "https://z/", "kind": "other_status", "status": 404}},
+			"https://x/ (result: a network error)\nhttps://y/ (result: 401 Unauthorized)\nhttps://z/ (result: an HTTP error, status: 404)"},
+		// A "kind" that is no failure kind stays as it is.
+		{map[string]any{"kind": "id_token", "status": 0}, "kind: id_token, status: 0"},
 		{map[string]any{"a": 1.0, "b": "c"}, "a: 1, b: c"},
 	} {
 		if got := formatValue(c.in); got != c.want {

@@ -131,7 +131,7 @@ type Load struct {
 	// each was dismissed.
 	Dialogs []string `json:"dialogs,omitempty"`
 	// Hung, when set, says how the page's script held the page (an
-	// endless loop); fix401 stopped it and closed the page.
+	// endless loop), how fix401 stopped it, and whether the page closed.
 	Hung       string  `json:"hung,omitempty"`
 	Screenshot *string `json:"screenshot"`
 	// SignInHops are the document requests of a load that went through a

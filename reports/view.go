@@ -664,13 +664,15 @@ func evidencePairs(ev map[string]any) []pair {
 	sort.Strings(keys)
 	out := make([]pair, 0, len(keys))
 	for _, k := range keys {
-		v := ev[k]
-		if k == "kinds" || k == "kind" {
+		v, label := ev[k], evidenceLabel(k)
+		if words, ok := kindsInWords(v); ok && (k == "kinds" || k == "kind") {
 			// Failure kinds are ids for machines: a page says them in words.
-			v = kindsInWords(v)
-			k = "read as"
+			v, label = words, "result"
+			if k == "kinds" {
+				label = "each load's result"
+			}
 		}
-		out = append(out, pair{evidenceLabel(k), formatValue(v)})
+		out = append(out, pair{label, formatValue(v)})
 	}
 	return out
 }
@@ -688,29 +690,37 @@ func evidenceLabel(k string) string {
 }
 
 // kindsInWords turns a failure kind id, or a list of them (reproduce's
-// verdict of each load), into words; anything else is left as it is.
-func kindsInWords(v any) any {
+// verdict of each load), into words. It reports false, and leaves v, when
+// v is anything else (a "kind" that is not a failure kind: a token's).
+func kindsInWords(v any) (any, bool) {
+	var ids []string
 	switch t := v.(type) {
 	case string:
-		return KindPhrase(t)
+		if !KnownKind(t) {
+			return v, false
+		}
+		return KindPhrase(t), true
 	case []string:
-		out := make([]any, len(t))
-		for i, k := range t {
-			out[i] = KindPhrase(k)
-		}
-		return out
+		ids = t
 	case []any:
-		out := make([]any, len(t))
-		for i, k := range t {
-			if s, ok := k.(string); ok {
-				out[i] = KindPhrase(s)
-			} else {
-				out[i] = k
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return v, false
 			}
+			ids = append(ids, s)
 		}
-		return out
+	default:
+		return v, false
 	}
-	return v
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		if !KnownKind(id) {
+			return v, false
+		}
+		out[i] = KindPhrase(id)
+	}
+	return out, true
 }
 
 // formatValue shows evidence as a person would write it: yes/no, lists as
@@ -783,13 +793,19 @@ func formatRecord(m map[string]any) string {
 	}
 	sort.Strings(keys)
 	rest := make([]string, 0, len(keys))
+	// A failure kind is said in words, and with it the status only when
+	// the words do not say it already ("401 Unauthorized", status 401).
+	kind, known := "", false
+	if k, ok := m["kind"].(string); ok && KnownKind(k) {
+		kind, known = KindPhrase(k), true
+	}
 	for _, k := range keys {
 		v, label := m[k], evidenceLabel(k)
 		switch {
-		case k == "kind":
-			v, label = kindsInWords(v), "read as"
-		case k == "status" && v == float64(0):
-			continue // no answer at all: the kind says why
+		case known && k == "kind":
+			v, label = kind, "result"
+		case known && k == "status" && (formatValue(v) == "0" || strings.HasPrefix(kind, formatValue(v)+" ")):
+			continue // no answer at all, or one the result names
 		}
 		rest = append(rest, label+": "+strings.ReplaceAll(formatValue(v), "\n", "; "))
 	}

@@ -406,16 +406,19 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c check.Check, w
 		if res.Summary != "" {
 			fmt.Fprintf(w, "diagnosis: %s\n", res.Summary)
 		}
-		titles := map[string]string{}
 		if res.Report != nil {
-			for _, f := range res.Report.Diagnosis.Findings {
-				titles[f.ID] = f.Title
+			// In the order of res.Findings (causes, warnings, notices),
+			// each with its own title: an id may come more than once (a
+			// token_expired per token).
+			for _, sev := range []reports.Severity{reports.Cause, reports.Warning, reports.Notice} {
+				for _, f := range res.Report.Diagnosis.Findings {
+					if f.Severity == sev {
+						fmt.Fprintf(w, "finding: %s (%s)\n", f.ID, f.Title)
+					}
+				}
 			}
-		}
-		for _, f := range res.Findings {
-			if t := titles[f]; t != "" {
-				fmt.Fprintf(w, "finding: %s (%s)\n", f, t)
-			} else {
+		} else {
+			for _, f := range res.Findings {
 				fmt.Fprintf(w, "finding: %s\n", f)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,11 @@ func TestProbe(t *testing.T) {
 	t.Run("debug tells the story", func(t *testing.T) {
 		_, body := probe("target=" + url.QueryEscape(web.URL+"/basic") + "&debug=true")
 		if !strings.Contains(body, "kind: http_401 (401 Unauthorized)") || !strings.Contains(body, "report: /reports/") {
+			t.Fatalf("%s", body)
+		}
+		// Each finding by its id (the metric's label) and its title.
+		_, body = probe("target=" + url.QueryEscape(web.URL+"/bare401") + "&debug=true")
+		if !regexp.MustCompile(`(?m)^finding: no_challenge \(.+\)$`).MatchString(body) {
 			t.Fatalf("%s", body)
 		}
 	})
