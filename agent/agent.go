@@ -226,7 +226,8 @@ func Diagnose(ctx context.Context, cfg Config) (*Result, error) {
 	r.report.Environment.CookiesFile = len(cfg.Cookies) > 0
 	if !cfg.Browser.Remote() {
 		r.report.Environment.BrowserLaunches++ // the browser this run was given
-		r.report.Environment.Sandbox = new(browser.Sandboxed())
+		off := browser.SandboxOff()
+		r.report.Environment.Sandbox, r.report.Environment.SandboxOff = new(off == ""), off
 	}
 	r.finish()
 	return &Result{Report: r.report, Files: r.files, Requests: r.requests(), Pages: r.pages, Sent: r.cfg.Secrets, SentFrom: r.sentFromOrNever(), Stored: r.stored}, nil

@@ -757,3 +757,29 @@ func TestWriteDirWritesEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The environment says why Chrome's sandbox was off; a report from before
+// sandbox_off was written as root, the only way it was off then.
+func TestSandboxRow(t *testing.T) {
+	row := func(e Environment) string {
+		for _, p := range newView(&Report{Environment: e}, nil).Env {
+			if p.K == "Chrome's sandbox" {
+				return p.V
+			}
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		e    Environment
+		want string
+	}{
+		{Environment{Sandbox: new(true)}, "on"},
+		{Environment{Sandbox: new(false), SandboxOff: "FIX401_NO_SANDBOX is set"}, "off (FIX401_NO_SANDBOX is set)"},
+		{Environment{Sandbox: new(false)}, "off (fix401 ran as root, where Chromium cannot use it)"},
+		{Environment{RemoteBrowser: true}, ""},
+	} {
+		if got := row(c.e); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.e, got, c.want)
+		}
+	}
+}

@@ -75,9 +75,11 @@ type Environment struct {
 	BrowserLaunches int64  `json:"browser_launches"`
 	CookiesFile     bool   `json:"cookies_file,omitempty"`
 	Profile         bool   `json:"profile,omitempty"`
-	// Sandbox says whether the local browser ran with Chrome's sandbox
-	// (off only when fix401 runs as root); absent for a remote browser.
-	Sandbox *bool `json:"sandbox,omitempty"`
+	// Sandbox says whether the local browser ran with Chrome's sandbox;
+	// absent for a remote browser. SandboxOff says why it did not (as
+	// root, or FIX401_NO_SANDBOX).
+	Sandbox    *bool  `json:"sandbox,omitempty"`
+	SandboxOff string `json:"sandbox_off,omitempty"`
 	// RecordedBy is the tool that recorded the HAR `fix401 analyze` read
 	// ("WebInspector 537.36", "Playwright 1.65.1"); set only then.
 	RecordedBy string `json:"recorded_by,omitempty"`

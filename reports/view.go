@@ -615,7 +615,12 @@ func (v *view) environment() {
 		if *e.Sandbox {
 			add("Chrome's sandbox", "on")
 		} else {
-			add("Chrome's sandbox", "off (fix401 ran as root, where Chromium cannot use it)")
+			why := e.SandboxOff
+			if why == "" {
+				// Reports from before sandbox_off: only root turned it off.
+				why = "fix401 ran as root, where Chromium cannot use it"
+			}
+			add("Chrome's sandbox", "off ("+why+")")
 		}
 	}
 	add("Browser launches", strconv.FormatInt(e.BrowserLaunches, 10))

@@ -75,11 +75,36 @@ func (o Options) getenv(k string) string {
 	return o.Getenv(k)
 }
 
-// Sandboxed reports whether a local browser keeps Chrome's sandbox: always,
-// unless this process runs as root, where Chromium refuses to start with
-// it (its renderers would then run as root unconfined, so it is said in
-// the report).
-func Sandboxed() bool { return os.Geteuid() != 0 }
+// Sandboxed reports whether a local browser keeps Chrome's sandbox (see
+// SandboxOff).
+func Sandboxed() bool { return SandboxOff() == "" }
+
+// SandboxOff says why a local browser runs without Chrome's sandbox, ""
+// when it keeps it: this process runs as root, where Chromium refuses to
+// start with it, or FIX401_NO_SANDBOX=1 asks, for a container where the
+// sandbox cannot start (no user namespaces, and no privilege escalation
+// for its setuid helper: Kubernetes' restricted pods). The report says
+// it: the pages' renderers then run unconfined.
+func SandboxOff() string { return sandboxOff(os.Geteuid(), os.Getenv) }
+
+func sandboxOff(euid int, getenv func(string) string) string {
+	if euid == 0 {
+		return "fix401 ran as root, where Chromium cannot use it"
+	}
+	if v := getenv("FIX401_NO_SANDBOX"); v == "1" || strings.EqualFold(v, "true") {
+		return "FIX401_NO_SANDBOX is set"
+	}
+	return ""
+}
+
+// startHint is what to try when a local browser did not start, from what
+// it printed.
+func startHint(execPath string, err error) string {
+	if strings.Contains(err.Error(), "No usable sandbox") {
+		return "Chrome's sandbox cannot start here: it needs user namespaces, or its setuid helper (chromium-sandbox) with privilege escalation allowed; allow one, or set FIX401_NO_SANDBOX=1 to run the pages without it"
+	}
+	return "run it by hand to see why: " + execPath + " --headless --no-sandbox about:blank"
+}
 
 // UnavailableError means there is no browser to work with: none was found,
 // it failed to start, or the remote endpoint did not answer.
@@ -484,7 +509,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			// chromedp quotes what the browser printed, which may be nothing.
 			err = errors.New(strings.TrimSuffix(msg, ":") + " (it exited at once without a word)")
 		}
-		return nil, &UnavailableError{What: "the browser failed to start", Hint: "run it by hand to see why: " + o.ExecPath + " --headless --no-sandbox about:blank", Err: err}
+		return nil, &UnavailableError{What: "the browser failed to start", Hint: startHint(o.ExecPath, err), Err: err}
 	}
 	if !b.remote {
 		launches.Add(1)
