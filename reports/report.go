@@ -274,10 +274,20 @@ const (
 // FindingIDs lists the ids of d's findings, causes first, in order.
 func (d Diagnosis) FindingIDs() []string {
 	var out []string
+	for _, f := range d.Ordered() {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+// Ordered is the findings causes first, then warnings, then notices: the
+// order of FindingIDs.
+func (d Diagnosis) Ordered() []Finding {
+	var out []Finding
 	for _, sev := range []Severity{Cause, Warning, Notice} {
 		for _, f := range d.Findings {
 			if f.Severity == sev {
-				out = append(out, f.ID)
+				out = append(out, f)
 			}
 		}
 	}

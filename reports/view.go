@@ -670,12 +670,11 @@ func evidencePairs(ev map[string]any) []pair {
 	out := make([]pair, 0, len(keys))
 	for _, k := range keys {
 		v, label := ev[k], evidenceLabel(k)
-		if words, ok := kindsInWords(v); ok && (k == "kinds" || k == "kind") {
-			// Failure kinds are ids for machines: a page says them in words.
+		// Failure kinds are ids for machines: a page says them in words.
+		if words, ok := kindsInWords(v); k == "kind" && ok {
 			v, label = words, "result"
-			if k == "kinds" {
-				label = "each load's result"
-			}
+		} else if k == "kinds" && ok {
+			v, label = words, "each load's result"
 		}
 		out = append(out, pair{label, formatValue(v)})
 	}

@@ -410,12 +410,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, c check.Check, w
 			// In the order of res.Findings (causes, warnings, notices),
 			// each with its own title: an id may come more than once (a
 			// token_expired per token).
-			for _, sev := range []reports.Severity{reports.Cause, reports.Warning, reports.Notice} {
-				for _, f := range res.Report.Diagnosis.Findings {
-					if f.Severity == sev {
-						fmt.Fprintf(w, "finding: %s (%s)\n", f.ID, f.Title)
-					}
-				}
+			for _, f := range res.Report.Diagnosis.Ordered() {
+				fmt.Fprintf(w, "finding: %s (%s)\n", f.ID, f.Title)
 			}
 		} else {
 			for _, f := range res.Findings {
