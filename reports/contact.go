@@ -264,10 +264,7 @@ func contactLoad(l *Load) string {
 	case "", "none", "http_401", "forbidden_403", "other_status":
 		return st
 	}
-	if label, ok := kindLabels[l.Kind]; ok {
-		return st + ", " + label
-	}
-	return st + ", " + l.Kind
+	return st + ", " + KindPhrase(l.Kind)
 }
 
 func contactFrom(e Environment) string {

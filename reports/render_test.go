@@ -783,3 +783,16 @@ func TestSandboxRow(t *testing.T) {
 		}
 	}
 }
+
+// A step's evidence reads alphabetically, but a before and after pair in
+// time order, whatever the alphabet says.
+func TestEvidenceOrder(t *testing.T) {
+	ev := map[string]any{"ip_after": "10.0.0.2", "command": "resolvectl flush-caches", "ip_before": "10.0.0.1", "output": ""}
+	var labels []string
+	for _, p := range evidencePairs(ev) {
+		labels = append(labels, p.K)
+	}
+	if got, want := strings.Join(labels, ", "), "command, ip before, ip after, output"; got != want {
+		t.Errorf("evidence labels = %q, want %q", got, want)
+	}
+}

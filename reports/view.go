@@ -121,18 +121,6 @@ type challengeView struct {
 	Scheme, Realm, Params, Token68 string
 }
 
-// kindLabels say what a failure kind is, for people who do not know the ids.
-var kindLabels = map[string]string{
-	"http_401":        "401 Unauthorized",
-	"soft_401":        "an access-denied page",
-	"subresource_401": "401 on requests the page made",
-	"proxy_407":       "407 from a proxy",
-	"forbidden_403":   "403 Forbidden",
-	"other_status":    "an HTTP error",
-	"network_error":   "a network error",
-	"none":            "no failure",
-}
-
 func newView(r *Report, files map[string][]byte) *view {
 	v := &view{R: r, When: formatWhen(r.StartedAt), Duration: formatDuration(r.DurationMS)}
 	if r.FixedBy != nil {
@@ -282,8 +270,8 @@ func (v *view) failurePhrase() string {
 		}
 		return "the page could not be loaded"
 	}
-	if l, ok := kindLabels[d.Kind]; ok {
-		return "the page fails with " + l
+	if KnownKind(d.Kind) {
+		return "the page fails with " + KindPhrase(d.Kind)
 	}
 	return "the page fails (" + d.Kind + ")"
 }
@@ -314,8 +302,8 @@ func (v *view) failureNoun() string {
 		}
 		return "a network error"
 	}
-	if l, ok := kindLabels[v.R.Diagnosis.Kind]; ok {
-		return l
+	if KnownKind(v.R.Diagnosis.Kind) {
+		return KindPhrase(v.R.Diagnosis.Kind)
 	}
 	return "an error (" + v.R.Diagnosis.Kind + ")"
 }
@@ -666,7 +654,7 @@ func evidencePairs(ev map[string]any) []pair {
 	for k := range ev {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return evidenceOrder(keys[i]) < evidenceOrder(keys[j]) })
 	out := make([]pair, 0, len(keys))
 	for _, k := range keys {
 		v, label := ev[k], evidenceLabel(k)
@@ -679,6 +667,18 @@ func evidencePairs(ev map[string]any) []pair {
 		out = append(out, pair{label, formatValue(v)})
 	}
 	return out
+}
+
+// evidenceOrder is the key evidence sorts by: alphabetical, but for a pair
+// of before and after, which read in time order ("ip_before", "ip_after").
+func evidenceOrder(k string) string {
+	if base, ok := strings.CutSuffix(k, "_before"); ok {
+		return base + "\x00"
+	}
+	if base, ok := strings.CutSuffix(k, "_after"); ok {
+		return base + "\x01"
+	}
+	return k
 }
 
 // evidenceLabel is an evidence key (report.json's) as a page shows it:

@@ -218,6 +218,10 @@ func EvidenceMap(e any) map[string]any {
 		case strings.Contains(opts, "omitempty") && f.IsZero():
 		case f.Kind() == reflect.Pointer && f.IsNil():
 			out[name] = nil
+		case f.Kind() == reflect.Slice && f.IsNil():
+			// An empty list, not null: "no cookies removed" is a fact
+			// the report says ("none"), not something unknown.
+			out[name] = reflect.MakeSlice(f.Type(), 0, 0).Interface()
 		case f.Kind() == reflect.Pointer:
 			out[name] = f.Elem().Interface()
 		default:

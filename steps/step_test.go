@@ -66,3 +66,16 @@ func TestIntegratedAuthByHandNamesTheHost(t *testing.T) {
 		t.Errorf("a placeholder is left:\n%s", all)
 	}
 }
+
+// A list a step found empty is an empty list in the report, never null
+// (which a report shows as unknown).
+func TestEvidenceMapKeepsEmptyLists(t *testing.T) {
+	m := EvidenceMap(ClearEvidence{Origins: []string{"https://intranet.example"}})
+	got, ok := m["cookies_removed"].([]string)
+	if !ok || got == nil || len(got) != 0 {
+		t.Errorf("cookies_removed = %#v, want an empty list", m["cookies_removed"])
+	}
+	if _, ok := EvidenceMap(IntegratedAuthEvidence{})["schemes"].([]string); !ok {
+		t.Errorf("schemes = %#v, want a list", EvidenceMap(IntegratedAuthEvidence{})["schemes"])
+	}
+}
