@@ -273,6 +273,14 @@ type Browser struct {
 	// acceptLanguage, when set, goes on every request of every tab: a
 	// remote headless shell sends none, and its flags are not ours to set.
 	acceptLanguage string
+
+	// Sessions' browser contexts being torn down in the background: a
+	// check's worker need not wait for the detach, the window's close and
+	// the context's disposal (four round trips to a busy browser) before
+	// its next page. Close waits for them.
+	closeMu   sync.Mutex
+	closing   sync.WaitGroup
+	closeDone bool // Close has begun: teardown is no longer deferred
 }
 
 // disabledFeatures are Chromium features that cost CPU and change nothing a
@@ -557,6 +565,10 @@ func (b *Browser) Remote() bool { return b.remote }
 // Close ends the browser (or detaches from a remote one) and removes its
 // temporary profile. It is safe to call more than once.
 func (b *Browser) Close() error {
+	b.closeMu.Lock()
+	b.closeDone = true
+	b.closeMu.Unlock()
+	b.bounded(b.closing.Wait)
 	if b.cancel != nil {
 		// A profile the caller keeps needs a graceful close, which lets
 		// Chrome write it (cookies are flushed at shutdown); our own
@@ -591,6 +603,18 @@ func (b *Browser) Close() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("removing the browser profile %s: %w", dir, err)
+}
+
+// closeLater runs teardown in the background, where Close waits for it,
+// and reports false once Close has begun: the caller then runs it itself.
+func (b *Browser) closeLater(teardown func()) bool {
+	b.closeMu.Lock()
+	defer b.closeMu.Unlock()
+	if b.closeDone {
+		return false
+	}
+	b.closing.Go(teardown)
+	return true
 }
 
 // abandon ends a browser stopped while it was starting without waiting

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -505,5 +506,62 @@ func TestShellSendsAcceptLanguage(t *testing.T) {
 				t.Errorf("the shell sent Accept-Language %q, want %q", h, want)
 			}
 		})
+	}
+}
+
+// TestSessionCloseTearsDownInTheBackground: closing an isolated session
+// returns before its browser context is gone (a check's worker goes on to
+// its next page), the teardown still happens, and the browser's Close waits
+// for what is left of it.
+func TestSessionCloseTearsDownInTheBackground(t *testing.T) {
+	path, _ := Find("", os.Getenv)
+	b, err := Launch(context.Background(), Options{ExecPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	url := testServer(t).URL + "/ok"
+	open := func() (*Session, string) {
+		s, err := b.NewSession(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Navigate(context.Background(), url, LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return s, string(chromedp.FromContext(s.ctx).Target.TargetID)
+	}
+	listed := func(id string) bool {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(infos, func(i *target.Info) bool { return string(i.TargetID) == id })
+	}
+
+	s, id := open()
+	s.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for listed(id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the closed session's tab %s is still open", id)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Sessions closed just before the browser: Close waits for their
+	// teardown, then ends the browser, and a session closed after that
+	// is torn down at once.
+	for range 3 {
+		s, _ := open()
+		s.Close()
+	}
+	last, _ := open()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	last.Close()
+	if b.closeLater(func() {}) {
+		t.Error("teardown deferred after the browser closed")
 	}
 }

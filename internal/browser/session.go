@@ -68,6 +68,7 @@ type Session struct {
 
 	bearerOrigin, bearerToken string
 	firstTab                  bool // the browser's first tab, which outlives the session
+	isolated                  bool // in a browser context of its own, which Close disposes of
 }
 
 // SessionOptions say where a tab lives.
@@ -104,6 +105,7 @@ func (b *Browser) Open(o SessionOptions) (*Session, error) {
 		return s.enable()
 	}
 	if isolated {
+		s.isolated = true
 		opts = append(opts, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
 			if o.Proxy != "" {
 				p.ProxyServer = o.Proxy
@@ -200,6 +202,9 @@ func (s *Session) enable() (*Session, error) {
 // intercepting (a paused request would wait forever) and goes blank, so
 // that its page runs nothing more.
 func (s *Session) Close() {
+	if s.isolated && s.b.closeLater(s.cancel) {
+		return
+	}
 	if !s.firstTab || s.ctx.Err() != nil {
 		s.cancel()
 		return
