@@ -504,7 +504,7 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	case reports.Fixed:
 		what += fmt.Sprintf(" It was fixed by the step \u201c%s\u201d (%s)", stepTitle(*r.report.FixedBy), *r.report.FixedBy)
 		if r.report.Confirmed != nil && *r.report.Confirmed {
-			what += " (confirmed on a second load)."
+			what += ", and a second load confirmed it."
 		} else {
 			what += ", but the fix did not hold on a second load."
 		}

@@ -105,7 +105,11 @@ func Markdown(r *Report) []byte {
 		if s.S.Result == Skipped {
 			took = "–"
 		}
-		p("| %s | %s | %s | %s | %s |\n", s.Mark, name, label, mdCell(s.Load), took)
+		load := "–" // nothing loaded: skipped, an error, or url-check (its candidates are in its evidence)
+		if s.Load != "" {
+			load = mdCell(s.Load)
+		}
+		p("| %s | %s | %s | %s | %s |\n", s.Mark, name, label, load, took)
 	}
 	p("\n")
 	// A reason is said once: after six remedies the same sentence six

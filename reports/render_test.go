@@ -129,7 +129,7 @@ func sampleFixed() *Report {
 		Challenges: []Challenge{{Scheme: "Negotiate", Params: map[string]string{}}, {Scheme: "NTLM", Params: map[string]string{}}},
 		Explanations: []string{"Negotiate: Windows integrated sign-in (Kerberos, falling back to NTLM)",
 			"NTLM: Windows integrated sign-in (NTLM)"},
-		Summary:   "The server answered 401 Unauthorized: it wants the browser to prove who the user is (Negotiate, NTLM). It was fixed by Clear cookies and site data (confirmed on a second load).",
+		Summary:   "The server answered 401 Unauthorized: it wants the browser to prove who the user is (Negotiate, NTLM). It was fixed by the step “Clear cookies and site data” (clear-cookies), and a second load confirmed it.",
 		NextSteps: []string{"Do the same in the user's browser: Cleared \"Cookies and other site data\" for https://intranet.example, then opened the page again."}}
 	r.Log = []LogLine{
 		{Step: "reproduce", Level: "debug", Message: "step started", AtMS: 0},
