@@ -503,9 +503,13 @@ func summary(r *run, v judge.Verdict, d reports.Diagnosis, noChallenge bool) str
 	switch r.report.Outcome {
 	case reports.Fixed:
 		what += fmt.Sprintf(" It was fixed by the step \u201c%s\u201d (%s)", stepTitle(*r.report.FixedBy), *r.report.FixedBy)
-		if r.report.Confirmed != nil && *r.report.Confirmed {
+		switch c := r.report.Confirmed; {
+		case c == nil:
+			// The run was cut during the second load.
+			what += "; the second load that would confirm it was cut short."
+		case *c:
 			what += ", and a second load confirmed it."
-		} else {
+		default:
 			what += ", but the fix did not hold on a second load."
 		}
 	case reports.Unresolved:

@@ -263,6 +263,10 @@ func contactLoad(l *Load) string {
 	switch l.Kind {
 	case "", "none", "http_401", "forbidden_403", "other_status":
 		return st
+	case "proxy_407":
+		if l.Status != nil {
+			return st // "407 Proxy Authentication Required" says it
+		}
 	}
 	return st + ", " + KindPhrase(l.Kind)
 }

@@ -796,3 +796,22 @@ func TestEvidenceOrder(t *testing.T) {
 		t.Errorf("evidence labels = %q, want %q", got, want)
 	}
 }
+
+// A load's answer in contact.md says the status once: a kind whose words
+// are the status adds nothing, one the status hides is said.
+func TestContactLoad(t *testing.T) {
+	st := func(n int) *int { return &n }
+	for _, c := range []struct {
+		l    Load
+		want string
+	}{
+		{Load{Status: st(407), Kind: "proxy_407"}, "407 Proxy Authentication Required"},
+		{Load{Status: st(401), Kind: "http_401"}, "401 Unauthorized"},
+		{Load{Status: st(200), Kind: "soft_401"}, "200 OK, an access-denied or sign-in page"},
+		{Load{NetError: "net::ERR_TUNNEL_CONNECTION_FAILED", Kind: "proxy_407"}, "net::ERR_TUNNEL_CONNECTION_FAILED, 407 Proxy Authentication Required"},
+	} {
+		if got := contactLoad(&c.l); got != c.want {
+			t.Errorf("contactLoad(%+v) = %q, want %q", c.l, got, c.want)
+		}
+	}
+}

@@ -568,7 +568,15 @@ func (b *Browser) Close() error {
 	b.closeMu.Lock()
 	b.closeDone = true
 	b.closeMu.Unlock()
-	b.bounded(b.closing.Wait)
+	// Each teardown gives up on its own after a few seconds (chromedp's
+	// close timeout); a slow one must not cost a kept profile its
+	// graceful close, so there is no kill here, only a bound on the wait.
+	pending := make(chan struct{})
+	go func() { b.closing.Wait(); close(pending) }()
+	select {
+	case <-pending:
+	case <-time.After(teardownWait):
+	}
 	if b.cancel != nil {
 		// A profile the caller keeps needs a graceful close, which lets
 		// Chrome write it (cookies are flushed at shutdown); our own
@@ -604,6 +612,10 @@ func (b *Browser) Close() error {
 	}
 	return fmt.Errorf("removing the browser profile %s: %w", dir, err)
 }
+
+// teardownWait bounds how long Close waits for sessions' teardown: a bit
+// longer than chromedp's own timeout for closing a tab.
+const teardownWait = 6 * time.Second
 
 // closeLater runs teardown in the background, where Close waits for it,
 // and reports false once Close has begun: the caller then runs it itself.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -556,9 +557,16 @@ func TestSessionCloseTearsDownInTheBackground(t *testing.T) {
 		s, _ := open()
 		s.Close()
 	}
+	var slow atomic.Bool
+	if !b.closeLater(func() { time.Sleep(300 * time.Millisecond); slow.Store(true) }) {
+		t.Fatal("teardown not deferred while the browser is open")
+	}
 	last, _ := open()
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if !slow.Load() {
+		t.Error("the browser closed before a pending teardown ended")
 	}
 	last.Close()
 	if b.closeLater(func() {}) {

@@ -197,10 +197,11 @@ func (s *Session) enable() (*Session, error) {
 	return s, nil
 }
 
-// Close closes the tab (and its browser context, when isolated). The
-// browser's first tab stays open until the browser closes: it stops
-// intercepting (a paused request would wait forever) and goes blank, so
-// that its page runs nothing more.
+// Close closes the tab (and its browser context, when isolated). An
+// isolated tab is torn down in the background, which the browser's Close
+// waits for. The browser's first tab stays open until the browser closes:
+// it stops intercepting (a paused request would wait forever) and goes
+// blank, so that its page runs nothing more.
 func (s *Session) Close() {
 	if s.isolated && s.b.closeLater(s.cancel) {
 		return
