@@ -259,16 +259,10 @@ func contactResult(v *view) string {
 // contactLoad is a load's answer, with what made it a failure when the
 // status alone would say it worked (an access-denied page sent with 200).
 func contactLoad(l *Load) string {
-	st := loadStatus(l)
-	switch l.Kind {
-	case "", "none", "http_401", "forbidden_403", "other_status":
-		return st
-	case "proxy_407":
-		if l.Status != nil {
-			return st // "407 Proxy Authentication Required" says it
-		}
+	if k := kindBeyondStatus(l); k != "" {
+		return loadStatus(l) + ", " + k
 	}
-	return st + ", " + KindPhrase(l.Kind)
+	return loadStatus(l)
 }
 
 func contactFrom(e Environment) string {

@@ -394,17 +394,25 @@ func loadStatus(l *Load) string {
 // loadPhrase is a load in a few words: its status and, when it failed, its kind.
 func loadPhrase(l *Load) string {
 	parts := []string{loadStatus(l)}
-	switch {
-	case l.OK || l.Kind == "" || l.Kind == "none":
-	case l.Status != nil && *l.Status > 0 && (l.Kind == "http_401" || l.Kind == "proxy_407" || l.Kind == "forbidden_403" || l.Kind == "other_status"):
-		// "401 Unauthorized" says it already.
-	default:
-		parts = append(parts, KindPhrase(l.Kind))
+	if k := kindBeyondStatus(l); k != "" {
+		parts = append(parts, k)
 	}
 	if l.TimedOut {
 		parts = append(parts, "timed out")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// kindBeyondStatus is a failed load's kind in words, or "" when its status
+// says it already ("401 Unauthorized") or it did not fail.
+func kindBeyondStatus(l *Load) string {
+	switch {
+	case l.OK || l.Kind == "" || l.Kind == "none":
+		return ""
+	case l.Status != nil && *l.Status > 0 && (l.Kind == "http_401" || l.Kind == "proxy_407" || l.Kind == "forbidden_403" || l.Kind == "other_status"):
+		return ""
+	}
+	return KindPhrase(l.Kind)
 }
 
 // kindWords say what a failure kind is, for the pages and lines people
