@@ -296,6 +296,24 @@ var disabledFeatures = []string{
 	// After a navigation Chrome starts a spare renderer for the next one;
 	// a check's browser context makes no next one, and is disposed of.
 	"SpareRendererForSitePerProcess",
+	// Puppeteer's defaults for automation, which chrome-launcher's
+	// "flags for tools" explain: the reload button as a WebUI page of its
+	// own in every window, casting, optimization hints looked up at every
+	// navigation, the HTTP/2 ACCEPT_CH frame (crbug.com/1348106), and two
+	// process-model experiments that automation trips over
+	// (crbug.com/1492053, puppeteer#10715). Without them a `check` costs
+	// fewer CPU seconds a page, and no page is shown differently.
+	"WebUIReloadButton", "MediaRouter", "OptimizationHints", "AcceptCHFrame",
+	"ProcessPerSiteUpToMainFrameThreshold", "IsolateSandboxedIframes",
+}
+
+// automationSwitches are the rest of Puppeteer's defaults that chromedp's
+// lack: no component extension runs a background page, no search-engine
+// choice or infobar is built, and a headless page plays no sound and paints no
+// scroll bars (screenshots show the page alone, as Puppeteer's do).
+var automationSwitches = []string{
+	"disable-component-extensions-with-background-pages", "disable-search-engine-choice-screen",
+	"disable-infobars", "mute-audio", "hide-scrollbars",
 }
 
 // Flags are the command-line switches every local browser gets. The network
@@ -319,6 +337,9 @@ func Flags(o Options, dataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.WindowSize(1280, 800),
 	)
+	for _, f := range automationSwitches {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
 	if !Sandboxed() {
 		opts = append(opts, chromedp.NoSandbox)
 	}

@@ -353,6 +353,25 @@ func TestIsolatedSessionOpensNoBrowserUI(t *testing.T) {
 	}
 }
 
+// TestPeersGetFixSwitches: the benchmark's Puppeteer and Playwright
+// scripts start the browser with fix401's switches, or the ratio would
+// compare two browsers set up differently.
+func TestPeersGetFixSwitches(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("..", "..", "testdata", "bench", "peers.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "'--disable-features=" + strings.Join(disabledFeatures, ",") + "'"
+	if got := strings.ReplaceAll(string(script), "' +\n    '", ""); !strings.Contains(got, want) {
+		t.Errorf("peers.mjs does not give %s", want)
+	}
+	for _, f := range automationSwitches {
+		if !strings.Contains(string(script), "'--"+f+"'") {
+			t.Errorf("peers.mjs does not give --%s", f)
+		}
+	}
+}
+
 // TestScreenshotSharedForTheSamePage: a reload of the same 401 page shares
 // the first load's screenshot, while another page, or the same URL with
 // other content, gets one of its own.

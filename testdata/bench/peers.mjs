@@ -61,11 +61,17 @@ const version = require(`${pkg}/package.json`).version;
 // fix401's switches (internal/browser.Flags), but for the user-data-dir.
 // --disable-features is fix401's list too: it turns off the omnibox popups
 // and spare renderers that would otherwise double the CPU of a context per
-// URL. Puppeteer merges it with its own list; Playwright puts it after its
-// own, and Chromium keeps the last, so Playwright runs with fix401's list.
+// URL, and holds Puppeteer's own defaults. Puppeteer merges it with its own
+// list; Playwright puts it after its own, and Chromium keeps the last, so
+// Playwright runs with fix401's list. The switches after it are the rest of
+// Puppeteer's defaults that fix401 adopted (internal/browser
+// automationSwitches), given to Playwright too.
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-features=Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess'];
+  '--disable-features=Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,' +
+    'WebUIReloadButton,MediaRouter,OptimizationHints,AcceptCHFrame,ProcessPerSiteUpToMainFrameThreshold,IsolateSandboxedIframes',
+  '--disable-component-extensions-with-background-pages', '--disable-search-engine-choice-screen',
+  '--disable-infobars', '--mute-audio', '--hide-scrollbars'];
 const isShell = /headless[-_]shell/i.test(executablePath.split('/').pop());
 
 let browser;
