@@ -266,10 +266,14 @@ type Browser struct {
 	shortTmp    string // Chromium's TMPDIR when dataDir's path is too long; removed on Close
 	remote      bool
 	product     string
-	opts        Options
-	netLogPath  string // the network log of a local browser
-	netLogOnce  sync.Once
-	netLog      *netlog.Log
+	// declinesAuth: the browser (a headless shell) declines auth
+	// challenges by itself and shows the 401 page, where a full headless
+	// Chrome shows no page unless its tab answers them.
+	declinesAuth bool
+	opts         Options
+	netLogPath   string // the network log of a local browser
+	netLogOnce   sync.Once
+	netLog       *netlog.Log
 	// acceptLanguage, when set, goes on every request of every tab: a
 	// remote headless shell sends none, and its flags are not ours to set.
 	acceptLanguage string
@@ -549,7 +553,8 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 	// A shell's product is "HeadlessChrome/…", a full browser's "Chrome/…"
 	// even when headless. A local shell got --accept-lang already.
-	if b.remote && strings.HasPrefix(b.product, "HeadlessChrome/") {
+	b.declinesAuth = strings.HasPrefix(b.product, "HeadlessChrome/")
+	if b.remote && b.declinesAuth {
 		b.acceptLanguage = acceptLanguage(o.getenv)
 	}
 	return b, nil

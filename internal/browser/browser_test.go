@@ -529,6 +529,70 @@ func TestShellSendsAcceptLanguage(t *testing.T) {
 	}
 }
 
+// TestShellInterceptsOnlyToAnswer: a headless shell's tab shows a Basic
+// challenge's 401 page by itself, without pausing every request; once it
+// has credentials or a bearer token it intercepts, and answers with them.
+func TestShellInterceptsOnlyToAnswer(t *testing.T) {
+	path, err := FindShell("", os.Getenv)
+	if err != nil || !IsShell(path) {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no headless shell installed: make deps installs chromium-headless-shell")
+		}
+		t.Skip("no headless shell installed")
+	}
+	ts := testServer(t)
+	b, err := Launch(context.Background(), Options{ExecPath: path, Getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if !b.declinesAuth {
+		t.Fatalf("%s (%s) is not known as a browser that declines challenges", path, b.Product())
+	}
+	s, err := b.NewSession(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	load := func(path string) *Load {
+		t.Helper()
+		l, err := s.Navigate(context.Background(), ts.URL+path, LoadOptions{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	if l := load("/basic"); l.Status != 401 || l.Title != "401 Unauthorized" || l.NetError != "" || len(l.Auth) != 0 {
+		t.Errorf("without credentials: status %d title %q neterr %q auth %+v, want the 401 page, unanswered", l.Status, l.Title, l.NetError, l.Auth)
+	}
+	if s.intercepting {
+		t.Error("the tab intercepts with nothing to answer")
+	}
+	s.SetCredentials(&Credentials{User: "alice", Password: "secret"})
+	if l := load("/basic"); l.Status != 200 || l.Title != "In" || len(l.Auth) != 1 || l.Auth[0].Answer != "credentials" {
+		t.Errorf("with credentials: status %d title %q auth %+v, want the page behind the challenge", l.Status, l.Title, l.Auth)
+	}
+
+	// A bearer token, in a tab of its own, is added to the page's request.
+	who := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>%s</title>`, r.Header.Get("Authorization"))
+	}))
+	defer who.Close()
+	s2, err := b.NewSession(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	s2.SetBearer(Origin(who.URL), "tok-123")
+	l, err := s2.Navigate(context.Background(), who.URL+"/", LoadOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Title != "Bearer tok-123" {
+		t.Errorf("with a bearer token the server saw Authorization %q", l.Title)
+	}
+}
+
 // TestSessionCloseTearsDownInTheBackground: closing an isolated session
 // returns before its browser context is gone (a check's worker goes on to
 // its next page), the teardown still happens, and the browser's Close waits

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/fix401/fix401/internal/netlog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
@@ -23,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/fix401/fix401/internal/netlog"
 )
 
 // Credentials answer HTTP auth challenges (Basic, Digest, NTLM, Negotiate).
@@ -67,6 +68,7 @@ type Session struct {
 	crashed chan struct{}
 
 	bearerOrigin, bearerToken string
+	intercepting              bool // Fetch is on: requests pause, challenges are answered here
 	firstTab                  bool // the browser's first tab, which outlives the session
 	isolated                  bool // in a browser context of its own, which Close disposes of
 }
@@ -121,20 +123,12 @@ func (b *Browser) Open(o SessionOptions) (*Session, error) {
 // enable readies the session's tab, opening it when it is new.
 func (s *Session) enable() (*Session, error) {
 	b := s.b
-	// The tab must see auth challenges, or headless Chrome turns every
-	// Basic/Digest/NTLM 401 into ERR_INVALID_AUTH_CREDENTIALS with no page.
 	err := chromedp.Do(s.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		// The calls are independent: sent at once, as Puppeteer sends a new
 		// page's, they cost one round trip to the browser, not three (a
 		// check opens a tab per URL). Lifecycle events, which name the
 		// document whose load fired, chromedp enabled when it attached.
 		calls := []func() error{func() error {
-			_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{
-				Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
-				HandleAuthRequests: new(true),
-			})
-			return err
-		}, func() error {
 			// chromedp enables CSS and DOM when it attaches, for its node
 			// queries; fix401 reads pages with scripts, so the renderer
 			// need not report every style sheet and document.
@@ -167,6 +161,15 @@ func (s *Session) enable() (*Session, error) {
 				}
 				return nil
 			})
+		}
+		// A full browser's tab must answer auth challenges itself, or
+		// headless Chrome turns every Basic/Digest/NTLM 401 into
+		// ERR_INVALID_AUTH_CREDENTIALS with no page. A headless shell
+		// declines them by itself and shows the 401 page: its tab
+		// intercepts only once it has something to answer with (see
+		// interceptIfNeeded), since interception pauses every request.
+		if !b.declinesAuth {
+			calls = append(calls, func() error { return s.intercept(ctx) })
 		}
 		errs := make([]error, len(calls))
 		var wg sync.WaitGroup
@@ -222,11 +225,39 @@ func (s *Session) Close() {
 }
 
 // SetCredentials makes the session answer auth challenges with c (nil:
-// cancel them, so the 401 page renders).
+// cancel them, so the 401 page renders), from its next load on.
 func (s *Session) SetCredentials(c *Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.creds = c
+}
+
+// intercept turns on the Fetch domain in the tab: every request pauses
+// until listen continues it (adding a bearer token where one is due), and
+// every auth challenge until answerAuth answers it.
+func (s *Session) intercept(ctx context.Context) error {
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{
+		Patterns:           []*fetch.RequestPattern{{URLPattern: "*"}},
+		HandleAuthRequests: new(true),
+	}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.intercepting = true
+	s.mu.Unlock()
+	return nil
+}
+
+// interceptIfNeeded intercepts before a load when the tab has credentials
+// or a bearer token and does not intercept yet (a headless shell's tab).
+func (s *Session) interceptIfNeeded(ctx context.Context) error {
+	s.mu.Lock()
+	need := !s.intercepting && (s.creds != nil || s.bearerToken != "")
+	s.mu.Unlock()
+	if !need {
+		return nil
+	}
+	return s.intercept(ctx)
 }
 
 // listen runs on the tab's read loop, in event order: it records and never
@@ -678,6 +709,12 @@ func (s *Session) load(ctx context.Context, url string, o LoadOptions, trigger f
 	probe := time.AfterFunc(time.Until(deadline.Add(-stuckAnswer)), func() { probed <- s.answers(stuckAnswer) })
 	defer probe.Stop()
 
+	if err := s.interceptIfNeeded(tctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("loading %s: answering its challenges: %w", url, err)
+	}
 	loaded := s.rec.loadedCh()
 	if url == "" {
 		s.rec.clickLoad()

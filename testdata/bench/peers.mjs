@@ -13,10 +13,11 @@
 // with net::ERR_INVALID_AUTH_CREDENTIALS and no page, where the headless
 // shell shows the 401 page; neither library has a way to decline a challenge
 // (both answer it with the browser's default unless given credentials). So
-// with a full browser each page gets what fix401 gives every page
+// with a full browser each page gets what fix401 gives each of its pages
 // (internal/browser/session.go): a CDP session with Fetch enabled for every
 // request and auth challenges answered with CancelAuth, every paused request
-// continued. With a headless shell the pages need none of it and get none.
+// continued. With a headless shell the pages need none of it and get none,
+// as fix401's get none until they have credentials or a token to give.
 //
 // The browser gets the switches fix401 gives it (--headless --no-sandbox
 // --disable-gpu --disable-quic --no-first-run --disable-background-networking
