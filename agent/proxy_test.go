@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,11 +36,25 @@ func TestProxyOnSquid(t *testing.T) {
 	squid := realserver.StartSquid(t, map[string]string{"pxuser": "proxy-pw-4711"}, map[string]string{"app.corp.test": "127.0.0.1"})
 	base := "http://app.corp.test:" + port
 
+	// Full Chromium, and the headless shell check and serve pick, whose
+	// tabs intercept from the start only where a proxy may answer 407.
 	path, err := browser.Find("", os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: path, Env: []string{"http_proxy=" + squid.URL()}})
+	engines := []string{path}
+	if shell, err := browser.FindShell("", os.Getenv); err == nil && browser.IsShell(shell) {
+		engines = append(engines, shell)
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("no headless shell installed: make deps installs chromium-headless-shell")
+	}
+	for _, exe := range engines {
+		t.Run(filepath.Base(exe), func(t *testing.T) { proxyOnSquid(t, exe, squid.URL(), base) })
+	}
+}
+
+func proxyOnSquid(t *testing.T, exe, proxy, base string) {
+	b, err := browser.Launch(context.Background(), browser.Options{ExecPath: exe, Env: []string{"http_proxy=" + proxy}})
 	if err != nil {
 		t.Fatal(err)
 	}

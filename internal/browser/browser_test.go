@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -529,10 +530,15 @@ func TestShellSendsAcceptLanguage(t *testing.T) {
 	}
 }
 
-// TestShellInterceptsOnlyToAnswer: a headless shell's tab shows a Basic
-// challenge's 401 page by itself, without pausing every request; once it
-// has credentials or a bearer token it intercepts, and answers with them.
+// TestShellInterceptsOnlyToAnswer: with no proxy in the way, a headless
+// shell's tab shows a Basic challenge's 401 page by itself, without pausing
+// every request; once it has credentials or a bearer token it intercepts,
+// and answers with them.
 func TestShellInterceptsOnlyToAnswer(t *testing.T) {
+	for _, k := range proxyEnv {
+		t.Setenv(k, "")
+		t.Setenv(strings.ToUpper(k), "")
+	}
 	path, err := FindShell("", os.Getenv)
 	if err != nil || !IsShell(path) {
 		if os.Getenv("CI") != "" {
@@ -546,7 +552,7 @@ func TestShellInterceptsOnlyToAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if !b.declinesAuth {
+	if !b.lazyIntercept {
 		t.Fatalf("%s (%s) is not known as a browser that declines challenges", path, b.Product())
 	}
 	s, err := b.NewSession(true)
@@ -590,6 +596,37 @@ func TestShellInterceptsOnlyToAnswer(t *testing.T) {
 	}
 	if l.Title != "Bearer tok-123" {
 		t.Errorf("with a bearer token the server saw Authorization %q", l.Title)
+	}
+}
+
+// TestMayUseProxy: a tab intercepts from the start wherever a proxy may
+// answer 407, since only interception tells a proxy's challenge from a
+// server's.
+func TestMayUseProxy(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		if !mayUseProxy(Options{}, nil) {
+			t.Error("the system's proxy settings, which fix401 does not read, were taken for none")
+		}
+		return
+	}
+	for _, c := range []struct {
+		name    string
+		o       Options
+		environ []string
+		want    bool
+	}{
+		{"nothing", Options{}, []string{"HOME=/root", "LANG=C.UTF-8"}, false},
+		{"empty variable", Options{}, []string{"http_proxy="}, false},
+		{"--proxy", Options{ProxyServer: "http://proxy:3128"}, nil, true},
+		{"remote browser", Options{RemoteURL: "ws://127.0.0.1:9222/devtools/browser/x"}, nil, true},
+		{"HTTPS_PROXY", Options{}, []string{"HTTPS_PROXY=http://proxy:3128"}, true},
+		{"auto_proxy", Options{}, []string{"auto_proxy=http://wpad/wpad.dat"}, true},
+		{"desktop session", Options{}, []string{"XDG_CURRENT_DESKTOP=GNOME"}, true},
+		{"Options.Env", Options{Env: []string{"http_proxy=http://proxy:3128"}}, nil, true},
+	} {
+		if got := mayUseProxy(c.o, c.environ); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 

@@ -69,6 +69,7 @@ type Session struct {
 
 	bearerOrigin, bearerToken string
 	intercepting              bool // Fetch is on: requests pause, challenges are answered here
+	proxied                   bool // its browser context has a proxy of its own
 	firstTab                  bool // the browser's first tab, which outlives the session
 	isolated                  bool // in a browser context of its own, which Close disposes of
 }
@@ -107,7 +108,7 @@ func (b *Browser) Open(o SessionOptions) (*Session, error) {
 		return s.enable()
 	}
 	if isolated {
-		s.isolated = true
+		s.isolated, s.proxied = true, o.Proxy != ""
 		opts = append(opts, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
 			if o.Proxy != "" {
 				p.ProxyServer = o.Proxy
@@ -164,11 +165,12 @@ func (s *Session) enable() (*Session, error) {
 		}
 		// A full browser's tab must answer auth challenges itself, or
 		// headless Chrome turns every Basic/Digest/NTLM 401 into
-		// ERR_INVALID_AUTH_CREDENTIALS with no page. A headless shell
-		// declines them by itself and shows the 401 page: its tab
-		// intercepts only once it has something to answer with (see
-		// interceptIfNeeded), since interception pauses every request.
-		if !b.declinesAuth {
+		// ERR_INVALID_AUTH_CREDENTIALS with no page; and only interception
+		// tells a proxy's challenge from a server's 407. A headless shell
+		// with no proxy in the way intercepts only once it has something
+		// to answer with (see interceptIfNeeded), since interception
+		// pauses every request.
+		if !b.lazyIntercept || s.proxied {
 			calls = append(calls, func() error { return s.intercept(ctx) })
 		}
 		errs := make([]error, len(calls))

@@ -149,8 +149,8 @@ func (s *Session) SetCookies(ctx context.Context, cookies []Cookie) error {
 }
 
 // SetBearer makes every request to origin carry "Authorization: Bearer
-// token" — to that origin only, so a token never leaks to a third party the
-// page loads from. An empty token stops it.
+// token", from the next load on — to that origin only, so a token never
+// leaks to a third party the page loads from. An empty token stops it.
 func (s *Session) SetBearer(origin, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
