@@ -305,19 +305,21 @@ var disabledFeatures = []string{
 	"SpareRendererForSitePerProcess",
 	// Puppeteer's defaults for automation, which chrome-launcher's
 	// "flags for tools" explain: the reload button as a WebUI page of its
-	// own in every window of a full Chromium, casting, optimization hints looked up at every
-	// navigation, the HTTP/2 ACCEPT_CH frame (crbug.com/1348106), and two
-	// process-model experiments that automation trips over
-	// (crbug.com/1492053, puppeteer#10715). Without them a `check` costs
-	// fewer CPU seconds a page (full Chromium: 14.2 -> 13.5 for 50 pages).
+	// own in every window of a full Chromium, casting, optimization hints
+	// looked up at every navigation, the HTTP/2 ACCEPT_CH frame
+	// (crbug.com/1348106), and two process-model experiments that
+	// automation trips over (crbug.com/1492053, puppeteer#10715). Without
+	// them a `check` costs fewer CPU seconds a page (full Chromium: 14.2
+	// -> 13.5 for 50 pages).
 	"WebUIReloadButton", "MediaRouter", "OptimizationHints", "AcceptCHFrame",
 	"ProcessPerSiteUpToMainFrameThreshold", "IsolateSandboxedIframes",
 }
 
 // automationSwitches are the rest of Puppeteer's defaults that chromedp's
 // lack: no component extension runs a background page, no search-engine
-// choice or infobar is built, and a headless page plays no sound and paints no
-// scroll bars (screenshots show the page alone, as Puppeteer's do).
+// choice or infobar is built, and a headless page plays no sound and
+// paints no scroll bars (screenshots show the page alone, as Puppeteer's
+// do).
 var automationSwitches = []string{
 	"disable-component-extensions-with-background-pages", "disable-search-engine-choice-screen",
 	"disable-infobars", "mute-audio", "hide-scrollbars",

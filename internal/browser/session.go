@@ -205,8 +205,8 @@ func (s *Session) enable() (*Session, error) {
 // Close closes the tab (and its browser context, when isolated). An
 // isolated tab is torn down in the background, which the browser's Close
 // waits for. The browser's first tab stays open until the browser closes:
-// it stops intercepting (a paused request would wait forever) and goes
-// blank, so that its page runs nothing more.
+// it stops intercepting, if it did (a paused request would wait forever),
+// and goes blank, so that its page runs nothing more.
 func (s *Session) Close() {
 	if s.isolated && s.b.closeLater(s.cancel) {
 		return
@@ -219,9 +219,14 @@ func (s *Session) Close() {
 	// wait. The listener stops at once.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 2*time.Second)
 	s.cancel()
+	s.mu.Lock()
+	intercepting := s.intercepting
+	s.mu.Unlock()
 	go func() {
 		defer cancel()
-		_, _ = chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
+		if intercepting {
+			_, _ = chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
+		}
 		_, _ = chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"})
 	}()
 }
